@@ -1,0 +1,55 @@
+# Sentinelle — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres bench lint format install install-dev demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: $(VENV)/.installed
+	$(BIN)/python -m sentinelle migrate --no-input
+	$(BIN)/python -m sentinelle load_demo_data
+
+## Run the service on the embedded default (SQLite + file outbox) with demo data.
+run: demo
+	@$(BIN)/python -m sentinelle collectstatic --no-input --verbosity 0
+	@echo "Starting one task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  SENTINELLE_DEBUG=$${SENTINELLE_DEBUG:-true} $(BIN)/python -m sentinelle db_worker --no-reload --interval 1 & \
+	  SENTINELLE_DEBUG=$${SENTINELLE_DEBUG:-true} $(BIN)/python -m sentinelle runserver --noreload $(HOST):$(PORT)
+
+## The whole suite on SQLite, then on PostgreSQL when one answers.
+test: $(VENV)/.installed-dev
+	@bash scripts/test.sh
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/linkkit.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs the whole suite on SQLite, then on PostgreSQL when one answers.
+#   DATABASE_URL              PostgreSQL to test against (default postgres://postgres@127.0.0.1:5432/test)
+#   SENTINELLE_REQUIRE_POSTGRES=1   fail (not skip) when PostgreSQL does not answer (CI sets it)
+#   SENTINELLE_REQUIRE_BROWSER=1    fail (not skip) when Chromium is absent (CI sets it)
+#   PYTEST_ARGS               extra arguments for pytest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VENV:-.venv}/bin
+PG_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+read -r -a EXTRA <<< "${PYTEST_ARGS:-}"
+
+if [ ! -x "${SENTINELLE_CHROMIUM:-/usr/bin/chromium}" ]; then
+  if [ "${SENTINELLE_REQUIRE_BROWSER:-0}" = "1" ]; then
+    echo "ERROR: Chromium is required (SENTINELLE_REQUIRE_BROWSER=1) but ${SENTINELLE_CHROMIUM:-/usr/bin/chromium} is absent." >&2
+    exit 1
+  fi
+  printf '\n%s\n%s\n%s\n\n' \
+    "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" \
+    "!!  Chromium is absent: the BROWSER TESTS WILL BE SKIPPED.               !!" \
+    "!!  Install it with: apt-get install -y chromium   (CI always runs them) !!" >&2
+fi
+
+echo "=== Test suite on SQLite ==="
+env -u DATABASE_URL "$BIN/pytest" "${EXTRA[@]}"
+
+pg_answers() {
+  "$BIN/python" - "$PG_URL" <<'PY'
+import sys
+import psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
+except Exception as exc:  # noqa: BLE001 - any failure means "does not answer"
+    print(f"PostgreSQL at {sys.argv[1]} does not answer: {exc}", file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+if pg_answers; then
+  echo "=== Test suite on PostgreSQL ($PG_URL) ==="
+  DATABASE_URL="$PG_URL" "$BIN/pytest" "${EXTRA[@]}"
+elif [ "${SENTINELLE_REQUIRE_POSTGRES:-0}" = "1" ]; then
+  echo "ERROR: PostgreSQL is required (SENTINELLE_REQUIRE_POSTGRES=1) but does not answer." >&2
+  exit 1
+else
+  echo "!!! PostgreSQL does not answer: the PostgreSQL run was SKIPPED. !!!" >&2
+fi

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sentinelle.catalogue.identifiers import IdentifierError, format_iswc, normalise_isrc, normalise_iswc
+from sentinelle.members.models import Member, validate_ipi_name_number
+
+
+def validate_iswc(value: str) -> None:
+    try:
+        normalise_iswc(value)
+    except IdentifierError as exc:
+        raise ValidationError(str(exc), code=exc.code) from exc
+
+
+def validate_isrc(value: str) -> None:
+    try:
+        normalise_isrc(value)
+    except IdentifierError as exc:
+        raise ValidationError(str(exc), code=exc.code) from exc
+
+
+class Work(models.Model):
+    """A musical work registered with the society."""
+
+    title = models.CharField(_("title"), max_length=200, db_index=True)
+    iswc = models.CharField(_("ISWC"), max_length=11, unique=True, null=True, blank=True, validators=[validate_iswc])
+    work_code = models.CharField(
+        _("society work code"),
+        max_length=20,
+        unique=True,
+        help_text=_("The submitter's work number (CWR) or the society's own code."),
+    )
+    language = models.CharField(_("language"), max_length=2, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True, help_text=_("The file it was imported from."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("work")
+        verbose_name_plural = _("works")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.iswc:
+            try:
+                self.iswc = normalise_iswc(self.iswc)
+            except IdentifierError:
+                pass  # The field's validator has reported it already.
+        else:
+            self.iswc = None
+
+    @property
+    def iswc_display(self) -> str:
+        return format_iswc(self.iswc) if self.iswc else ""
+
+
+class AlternateTitle(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="alternate_titles")
+    title = models.CharField(_("title"), max_length=200, db_index=True)
+    title_type = models.CharField(_("title type"), max_length=2, blank=True, help_text=_("CWR title type (AT, TE, FT…)"))
+    language = models.CharField(_("language"), max_length=2, blank=True)
+
+    class Meta:
+        verbose_name = _("alternate title")
+        verbose_name_plural = _("alternate titles")
+        constraints = [models.UniqueConstraint(fields=["work", "title"], name="alt_title_unique_per_work")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Recording(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="recordings")
+    isrc = models.CharField(_("ISRC"), max_length=12, blank=True, validators=[validate_isrc])
+    performer = models.CharField(_("performer"), max_length=200, blank=True)
+    title = models.CharField(_("recording title"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+        constraints = [
+            models.UniqueConstraint(fields=["work", "isrc", "performer"], name="recording_unique_per_work"),
+        ]
+
+    def __str__(self) -> str:
+        return self.isrc or self.title or self.performer
+
+
+class PartyKind(models.TextChoices):
+    WRITER = "writer", _("writer")
+    PUBLISHER = "publisher", _("publisher")
+
+
+class Party(models.Model):
+    """A writer or publisher as named in a registration (CWR SWR/OWR, SPU/OPU).
+
+    Matched to a Member by IPI name number; an unmatched party is kept so that
+    a later member registration can claim it.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=PartyKind.choices)
+    interested_party_number = models.CharField(
+        _("submitter's party number"), max_length=20, help_text=_("The CWR interested party #.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    ipi_name_number = models.CharField(
+        _("IPI name number"), max_length=11, blank=True, db_index=True, validators=[validate_ipi_name_number]
+    )
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="parties", verbose_name=_("member")
+    )
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "interested_party_number"], name="party_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.name}".strip()
+
+
+class Interest(models.Model):
+    """A party's share in a work, with its CWR role. Links the work to a member."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="interests")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="interests")
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="interests", verbose_name=_("member")
+    )
+    role = models.CharField(_("CWR role code"), max_length=2, help_text=_("CA, A, C, AR, AD, TR, SA, SR, E, AM, PA, ES…"))
+    pr_share = models.DecimalField(_("performing share %"), max_digits=6, decimal_places=3, default=0)
+    mr_share = models.DecimalField(_("mechanical share %"), max_digits=6, decimal_places=3, default=0)
+    sr_share = models.DecimalField(_("synchronisation share %"), max_digits=6, decimal_places=3, default=0)
+
+    class Meta:
+        verbose_name = _("interest")
+        verbose_name_plural = _("interests")
+        constraints = [
+            models.UniqueConstraint(fields=["work", "party", "role"], name="interest_unique"),
+        ]
+        indexes = [models.Index(fields=["member", "work"])]
+
+    def __str__(self) -> str:
+        return f"{self.party} — {self.work} ({self.role})"

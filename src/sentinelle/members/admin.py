@@ -1,0 +1,48 @@
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from sentinelle.members.forms import MemberForm, UserChangeForm, UserCreationForm
+from sentinelle.members.models import Member, User
+
+
+class MemberInline(admin.StackedInline[Member, User]):
+    model = Member
+    form = MemberForm
+    can_delete = False
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin[User]):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    ordering = ("email",)
+    list_display = ("email", "full_name", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("email", "full_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("full_name", "language")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    inlines = [MemberInline]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin[Member]):
+    form = MemberForm
+    list_display = ("name", "member_number", "ipi_name_number", "kind_list", "daily_link_quota")
+    search_fields = ("name", "member_number", "ipi_name_number", "user__email")
+    autocomplete_fields = ("user",)
+
+    @admin.display(description=_("kinds"))
+    def kind_list(self, obj: Member) -> str:
+        return ", ".join(obj.kind_labels())
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).select_related("user")

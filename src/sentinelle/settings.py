@@ -1,0 +1,217 @@
+"""Sentinelle settings: one module, every knob read from the environment.
+
+Every variable is documented in README.md ("Configuration"). Defaults give the
+embedded demo: SQLite under var/, mail written to files under var/outbox.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("SENTINELLE_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+DEBUG = env_bool("SENTINELLE_DEBUG", False)
+SECRET_KEY = os.environ.get("SENTINELLE_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        # The demo and the tests run with DEBUG on or set a key; production must set one.
+        SECRET_KEY = "insecure-demo-key-set-SENTINELLE_SECRET_KEY-in-production"
+        if env_bool("SENTINELLE_REQUIRE_SECRET_KEY", False):
+            raise ImproperlyConfigured("SENTINELLE_SECRET_KEY must be set")
+    else:
+        SECRET_KEY = "insecure-dev-key"
+
+ALLOWED_HOSTS = env_list("SENTINELLE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("SENTINELLE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "sentinelle.core",
+    "sentinelle.members",
+    "sentinelle.platforms",
+    "sentinelle.catalogue",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into a response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "sentinelle.urls"
+WSGI_APPLICATION = "sentinelle.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sentinelle.core.context_processors.society",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+_default_sqlite = f"sqlite:///{VAR_DIR / 'sentinelle.sqlite3'}"
+DATABASE_URL = os.environ.get("DATABASE_URL", "") or _default_sqlite
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("SENTINELLE_DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            # WAL lets the web server read while the task worker writes.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SENTINELLE_TEST_SQLITE_NAME") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth ---------------------------------------------------------------------
+AUTH_USER_MODEL = "members.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "catalogue:my-works"
+LOGOUT_REDIRECT_URL = "login"
+
+# Lockout after repeated failed logins (django-axes), per user name and address.
+AXES_FAILURE_LIMIT = env_int("SENTINELLE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("SENTINELLE_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SENTINELLE_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env_int("SENTINELLE_SESSION_AGE_SECONDS", 60 * 60 * 8)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- I18n ---------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("SENTINELLE_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media ---------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("SENTINELLE_STATIC_ROOT", VAR_DIR / "static"))
+
+# --- Mail ---------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("SENTINELLE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(os.environ.get("SENTINELLE_EMAIL_FILE_PATH", VAR_DIR / "outbox"))
+EMAIL_HOST = os.environ.get("SENTINELLE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SENTINELLE_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("SENTINELLE_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SENTINELLE_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SENTINELLE_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("SENTINELLE_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("SENTINELLE_DEFAULT_FROM_EMAIL", "sentinelle@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks ---------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SENTINELLE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- The society (sender of every notice) -------------------------------------
+SENTINELLE_SOCIETY = {
+    "name": os.environ.get("SENTINELLE_SOCIETY_NAME", "Société des auteurs et compositeurs de démonstration"),
+    "short_name": os.environ.get("SENTINELLE_SOCIETY_SHORT_NAME", "SACD-Démo"),
+    "address": os.environ.get("SENTINELLE_SOCIETY_ADDRESS", "1 rue de la Musique, 75009 Paris, France"),
+    "legal_representative": os.environ.get("SENTINELLE_SOCIETY_REPRESENTATIVE", "Camille Martin, directrice juridique"),
+    "email": os.environ.get("SENTINELLE_SOCIETY_EMAIL", "antipiraterie@example.org"),
+    "phone": os.environ.get("SENTINELLE_SOCIETY_PHONE", "+33 1 00 00 00 00"),
+}
+
+# --- Member rules -------------------------------------------------------------
+SENTINELLE_DAILY_LINK_QUOTA = env_int("SENTINELLE_DAILY_LINK_QUOTA", 10)
+SENTINELLE_PAGE_SIZE = env_int("SENTINELLE_PAGE_SIZE", 25)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SENTINELLE_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

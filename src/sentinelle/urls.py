@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from sentinelle.core import views as core_views
+
+admin.site.site_header = "Sentinelle — back office"
+admin.site.site_title = "Sentinelle"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="catalogue:my-works", permanent=False), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("catalogue/", include("sentinelle.catalogue.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,46 @@
+"""Project-wide test setup: a real database (SQLite or PostgreSQL by DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Tests never write into the developer's var/: each run gets its own scratch folder.
+os.environ.setdefault("SENTINELLE_VAR_DIR", tempfile.mkdtemp(prefix="sentinelle-test-"))
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED_DATA = SHARED / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"../shared/data is missing beside the checkout (looked in {SHARED_DATA})")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _mail_in_memory(settings: pytest.FixtureRequest) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: pytest.FixtureRequest) -> None:
+    # Argon2 is the product's hasher; tests that check it ask for it explicitly.
+    settings.PASSWORD_HASHERS = [  # type: ignore[attr-defined]
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.conf import settings
+
+    on_sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    skip_pg = pytest.mark.skip(reason="PostgreSQL only; this run is on SQLite")
+    for item in items:
+        if on_sqlite and item.get_closest_marker("postgres_only"):
+            item.add_marker(skip_pg)
