@@ -6,3 +6,6 @@ class CatalogueConfig(AppConfig):
     name = "sentinelle.catalogue"
     label = "catalogue"
     verbose_name = _("Catalogue")
+
+    def ready(self) -> None:
+        from sentinelle.catalogue import signals  # noqa: F401  (connects the receivers)

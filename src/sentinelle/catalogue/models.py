@@ -29,7 +29,8 @@ class Work(models.Model):
     iswc = models.CharField(_("ISWC"), max_length=11, unique=True, null=True, blank=True, validators=[validate_iswc])
     work_code = models.CharField(
         _("society work code"),
-        max_length=20,
+        # CWR imports scope the submitter's work number by its sender: "09000000020:DMP000001".
+        max_length=40,
         unique=True,
         help_text=_("The submitter's work number (CWR) or the society's own code."),
     )
@@ -108,7 +109,10 @@ class Party(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=PartyKind.choices)
     interested_party_number = models.CharField(
-        _("submitter's party number"), max_length=20, help_text=_("The CWR interested party #.")
+        # CWR imports scope the submitter's IP # by its sender: "09000000020:W000001".
+        _("submitter's party number"),
+        max_length=40,
+        help_text=_("The CWR interested party #."),
     )
     name = models.CharField(_("name"), max_length=200)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)

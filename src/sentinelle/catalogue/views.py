@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from sentinelle.catalogue import selectors
 from sentinelle.members.selectors import member_for_user
+from sentinelle.takedowns.selectors import open_link_counts
 
 
 @require_GET
@@ -14,6 +15,11 @@ def my_works(request: HttpRequest) -> HttpResponse:
     member = member_for_user(request.user)
     query = request.GET.get("q", "")
     page = None
+    rows: list[tuple[object, int]] = []
     if member is not None:
         page = selectors.member_work_page(member, query, request.GET.get("page"), settings.SENTINELLE_PAGE_SIZE)
-    return render(request, "catalogue/my_works.html", {"member": member, "page": page, "query": query})
+        works = list(page.object_list)
+        open_counts = open_link_counts(member, works)
+        rows = [(work, open_counts.get(work.pk, 0)) for work in works]
+    context = {"member": member, "page": page, "rows": rows, "query": query}
+    return render(request, "catalogue/my_works.html", context)
