@@ -1,0 +1,96 @@
+"""Back office for the platform registry (staff only, like the rest of the admin)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from sentinelle.platforms.models import Platform, PlatformDomain
+from sentinelle.platforms.services import set_licensed
+
+
+class PlatformDomainInline(admin.TabularInline[PlatformDomain, Platform]):
+    model = PlatformDomain
+    extra = 1
+    fields = ("domain", "path_prefix")
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin[Platform]):
+    list_display = (
+        "name",
+        "kind",
+        "licensed",
+        "jurisdiction",
+        "regime",
+        "notice_channel",
+        "domain_count",
+        "is_active",
+    )
+    list_filter = ("kind", "licensed", "notice_channel", "regime", "is_active")
+    search_fields = ("name", "slug", "domains__domain")
+    search_help_text = _("Search by name or domain.")
+    list_per_page = 100
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("hosting_provider",)
+    readonly_fields = ("created", "updated")
+    inlines = (PlatformDomainInline,)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ("mark_licensed", "mark_unlicensed")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "licensed", "is_active")}),
+        (_("Law"), {"fields": ("jurisdiction", "regime")}),
+        (_("Notices"), {"fields": ("notice_channel", "notice_language", "contact_email", "contact_url")}),
+        (_("Escalation and checks"), {"fields": ("hosting_provider", "removal_markers")}),
+        (None, {"fields": ("notes", "created", "updated")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Platform]:
+        return super().get_queryset(request).annotate(domain_count=Count("domains", distinct=True))
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Platform], search_term: str
+    ) -> tuple[QuerySet[Platform], bool]:
+        # A pasted URL or an upper-case host still finds its platform.
+        term = search_term.strip().lower()
+        if "://" in term:
+            term = term.split("://", 1)[1]
+        term = term.split("/", 1)[0].removeprefix("www.") if term else term
+        return super().get_search_results(request, queryset, term)
+
+    @admin.display(description=_("domains"), ordering="domain_count")
+    def domain_count(self, obj: Platform) -> int:
+        return getattr(obj, "domain_count", 0)
+
+    @admin.action(description=_("Mark the selected platforms as licensed"), permissions=["change"])
+    def mark_licensed(self, request: HttpRequest, queryset: QuerySet[Platform]) -> None:
+        changed = set_licensed(queryset, licensed=True)
+        self.message_user(
+            request,
+            ngettext("%(count)d platform marked licensed.", "%(count)d platforms marked licensed.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Mark the selected platforms as not licensed"), permissions=["change"])
+    def mark_unlicensed(self, request: HttpRequest, queryset: QuerySet[Platform]) -> None:
+        changed = set_licensed(queryset, licensed=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d platform marked not licensed.", "%(count)d platforms marked not licensed.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(PlatformDomain)
+class PlatformDomainAdmin(admin.ModelAdmin[PlatformDomain]):
+    list_display = ("domain", "path_prefix", "platform")
+    list_select_related = ("platform",)
+    search_fields = ("domain", "platform__name")
+    autocomplete_fields = ("platform",)
+    list_per_page = 100

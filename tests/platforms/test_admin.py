@@ -1,0 +1,102 @@
+import pytest
+from django.urls import reverse
+
+from sentinelle.platforms.models import Platform
+from tests.factories import UserFactory
+from tests.platforms.factories import PlatformDomainFactory, PlatformFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_changelist_lists_searches_by_domain_and_filters(staff_client):
+    hit = PlatformFactory(name="Rapid Files", kind="file_host")
+    PlatformDomainFactory(platform=hit, domain="rapidfiles.example")
+    PlatformDomainFactory(platform=hit, domain="rapidfiles2.example")
+    PlatformFactory(name="Other Tube", kind="video_platform")
+    url = reverse("admin:platforms_platform_changelist")
+
+    page = staff_client.get(url, {"q": "https://WWW.rapidfiles.example/file/1"})
+    assert page.status_code == 200
+    assert b"Rapid Files" in page.content and b"Other Tube" not in page.content
+
+    page = staff_client.get(url, {"kind__exact": "video_platform"})
+    assert b"Other Tube" in page.content and b"Rapid Files" not in page.content
+    for params in ({"licensed__exact": "1"}, {"notice_channel__exact": "email"}, {"regime__exact": "eu"}):
+        assert staff_client.get(url, params).status_code == 200
+
+
+def test_change_page_has_domain_inline(staff_client):
+    platform = PlatformFactory()
+    PlatformDomainFactory(platform=platform, domain="inline.example")
+    page = staff_client.get(reverse("admin:platforms_platform_change", args=[platform.pk]))
+    assert page.status_code == 200
+    assert b"inline.example" in page.content
+
+
+def test_add_platform_with_domains_through_the_admin(staff_client):
+    data = {
+        "name": "Nouveau Hébergeur",
+        "slug": "",
+        "kind": "file_host",
+        "jurisdiction": "fr",
+        "regime": "",
+        "notice_language": "fr",
+        "notice_channel": "email",
+        "contact_email": "abuse@hebergeur.example",
+        "contact_url": "",
+        "removal_markers": "",
+        "notes": "",
+        "is_active": "on",
+        "domains-TOTAL_FORMS": "2",
+        "domains-INITIAL_FORMS": "0",
+        "domains-MIN_NUM_FORMS": "0",
+        "domains-MAX_NUM_FORMS": "1000",
+        "domains-0-domain": "Hébergeur.EXAMPLE",
+        "domains-0-path_prefix": "",
+        "domains-1-domain": "cdn.example.net",
+        "domains-1-path_prefix": "/files",
+    }
+    response = staff_client.post(reverse("admin:platforms_platform_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    platform = Platform.objects.get(name="Nouveau Hébergeur")
+    assert (platform.jurisdiction, platform.regime, platform.slug) == ("FR", "eu", "nouveau-hebergeur")
+    assert set(platform.domains.values_list("domain", "path_prefix")) == {
+        ("xn--hbergeur-b1a.example", ""),
+        ("cdn.example.net", "/files"),
+    }
+
+
+def test_admin_refuses_a_url_as_domain(staff_client):
+    data = {
+        "name": "Bad", "slug": "bad", "kind": "other", "jurisdiction": "", "regime": "", "notice_language": "en",
+        "notice_channel": "email", "is_active": "on",
+        "domains-TOTAL_FORMS": "1", "domains-INITIAL_FORMS": "0", "domains-MIN_NUM_FORMS": "0",
+        "domains-MAX_NUM_FORMS": "1000", "domains-0-domain": "https://bad.example/x", "domains-0-path_prefix": "",
+    }  # fmt: skip
+    response = staff_client.post(reverse("admin:platforms_platform_add"), data)
+    assert response.status_code == 200
+    assert not Platform.objects.filter(name="Bad").exists()
+
+
+def test_mark_licensed_and_unlicensed_actions(staff_client):
+    a, b = PlatformFactory(licensed=False), PlatformFactory(licensed=False)
+    url = reverse("admin:platforms_platform_changelist")
+    staff_client.post(url, {"action": "mark_licensed", "_selected_action": [a.pk, b.pk]})
+    assert set(Platform.objects.values_list("licensed", flat=True)) == {True}
+    staff_client.post(url, {"action": "mark_unlicensed", "_selected_action": [a.pk]})
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.licensed, b.licensed) == (False, True)
+
+
+def test_registry_admin_is_staff_only(client):
+    client.force_login(UserFactory(is_staff=False))
+    response = client.get(reverse("admin:platforms_platform_changelist"))
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
