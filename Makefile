@@ -32,7 +32,7 @@ run: demo
 	@$(BIN)/python -m sentinelle collectstatic --no-input --verbosity 0
 	@echo "Starting one task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  SENTINELLE_DEBUG=$${SENTINELLE_DEBUG:-true} $(BIN)/python -m sentinelle db_worker --no-reload --interval 1 & \
+	  $(BIN)/python -m sentinelle db_worker --no-reload --interval 1 & \
 	  SENTINELLE_DEBUG=$${SENTINELLE_DEBUG:-true} $(BIN)/python -m sentinelle runserver --noreload $(HOST):$(PORT)
 
 ## The whole suite on SQLite, then on PostgreSQL when one answers.

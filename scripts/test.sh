@@ -21,8 +21,12 @@ if [ ! -x "${SENTINELLE_CHROMIUM:-/usr/bin/chromium}" ]; then
     "!!  Install it with: apt-get install -y chromium   (CI always runs them) !!" >&2
 fi
 
+# A real SQLite file (WAL, as the product runs) rather than an in-memory one, so that tests
+# which race threads against each other see the same locking as production.
+SQLITE_DIR=$(mktemp -d)
+trap 'rm -rf "$SQLITE_DIR"' EXIT
 echo "=== Test suite on SQLite ==="
-env -u DATABASE_URL "$BIN/pytest" "${EXTRA[@]}"
+env -u DATABASE_URL SENTINELLE_TEST_SQLITE_NAME="$SQLITE_DIR/test.sqlite3" "$BIN/pytest" "${EXTRA[@]}"
 
 pg_answers() {
   "$BIN/python" - "$PG_URL" <<'PY'

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import make_platform
+
 # Tests never write into the developer's var/: each run gets its own scratch folder.
 os.environ.setdefault("SENTINELLE_VAR_DIR", tempfile.mkdtemp(prefix="sentinelle-test-"))
 
@@ -44,3 +46,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if on_sqlite and item.get_closest_marker("postgres_only"):
             item.add_marker(skip_pg)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_registry():
+    # A test's rows are rolled back without any signal: drop the cached registry around each test.
+    from sentinelle.platforms.selectors import invalidate_registry
+
+    invalidate_registry()
+    yield
+    invalidate_registry()
+
+
+@pytest.fixture
+def registry_platforms(db):
+    """A small registry: two search engines, a licensed platform, two file hosts, a shortener."""
+    platforms = {
+        "google": make_platform("Google", "search_engine", ["google.com", "google.fr"], jurisdiction="US"),
+        "bing": make_platform("Bing", "search_engine", ["bing.com"], jurisdiction="US"),
+        "youtube": make_platform("YouTube", "video_platform", ["youtube.com", "youtu.be"], licensed=True),
+        "mega": make_platform("MEGA", "file_host", ["mega.nz", "mega.co.nz"], jurisdiction="NZ"),
+        "1fichier": make_platform("1fichier", "file_host", ["1fichier.com"], jurisdiction="FR"),
+        "bitly": make_platform("Bitly", "url_shortener", ["bit.ly"], jurisdiction="US"),
+    }
+    yield platforms

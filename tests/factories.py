@@ -7,6 +7,7 @@ import factory
 from sentinelle.catalogue.identifiers import ipi_check_digits, iswc_check_digit
 from sentinelle.catalogue.models import Interest, Party, PartyKind, Work
 from sentinelle.members.models import Member, User
+from sentinelle.platforms.models import Platform, PlatformDomain
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -82,3 +83,11 @@ class InterestFactory(factory.django.DjangoModelFactory):
     role = "CA"
     pr_share = 50
     mr_share = 50
+
+
+def make_platform(name: str, kind: str, domains: list[str], *, licensed: bool = False, **extra: object) -> Platform:
+    platform = Platform.objects.create(name=name, kind=kind, licensed=licensed, **extra)
+    for domain in domains:
+        host, _, prefix = domain.partition("/")
+        PlatformDomain.objects.create(platform=platform, domain=host, path_prefix=f"/{prefix}" if prefix else "")
+    return platform

@@ -7,6 +7,8 @@ embedded demo: SQLite under var/, mail written to files under var/outbox.
 from __future__ import annotations
 
 import os
+import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -47,15 +49,36 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("SENTINELLE_DEBUG", False)
-SECRET_KEY = os.environ.get("SENTINELLE_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        # The demo and the tests run with DEBUG on or set a key; production must set one.
-        SECRET_KEY = "insecure-demo-key-set-SENTINELLE_SECRET_KEY-in-production"
-        if env_bool("SENTINELLE_REQUIRE_SECRET_KEY", False):
-            raise ImproperlyConfigured("SENTINELLE_SECRET_KEY must be set")
-    else:
-        SECRET_KEY = "insecure-dev-key"
+
+
+def _secret_key() -> str:
+    """SENTINELLE_SECRET_KEY, or a random key made once and kept in var/secret_key.
+
+    Several machines serving one site must share a key: set the variable there.
+    """
+    key = os.environ.get("SENTINELLE_SECRET_KEY", "")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        # Written aside, then linked into place: a racing process sees no file or a whole one.
+        fd, tmp = tempfile.mkstemp(dir=VAR_DIR, prefix=".secret_key.")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            key = path.read_text().strip()
+        finally:
+            os.unlink(tmp)
+        return key
+
+
+SECRET_KEY = _secret_key()
 
 ALLOWED_HOSTS = env_list("SENTINELLE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("SENTINELLE_CSRF_TRUSTED_ORIGINS", [])
@@ -74,6 +97,9 @@ INSTALLED_APPS = [
     "sentinelle.members",
     "sentinelle.platforms",
     "sentinelle.catalogue",
+    "sentinelle.takedowns",
+    "sentinelle.notices",
+    "sentinelle.checks",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +233,10 @@ SENTINELLE_SOCIETY = {
 # --- Member rules -------------------------------------------------------------
 SENTINELLE_DAILY_LINK_QUOTA = env_int("SENTINELLE_DAILY_LINK_QUOTA", 10)
 SENTINELLE_PAGE_SIZE = env_int("SENTINELLE_PAGE_SIZE", 25)
+SENTINELLE_MAX_LINES_PER_SUBMISSION = env_int("SENTINELLE_MAX_LINES_PER_SUBMISSION", 1000)
+SENTINELLE_MAX_SUBMISSION_BYTES = env_int("SENTINELLE_MAX_SUBMISSION_BYTES", 1_048_576)
+# A 1 MB paste must reach the intake, which answers it clearly, rather than Django's 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = SENTINELLE_MAX_SUBMISSION_BYTES * 3 + 65536
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sentinelle.takedowns.models import LinkStatus
+
+ACTION_CHOICES = [
+    ("remove", _("Remove from the site")),
+    ("delist", _("Delist from search engines")),
+    ("both", _("Both")),
+]
+
+
+class ReportLinksForm(forms.Form):
+    links = forms.CharField(
+        label=_("Links"),
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=_("One web address per line, or paste any text (an e-mail, a notice): the addresses are found in it."),
+        strip=False,
+    )
+    action = forms.ChoiceField(label=_("What should happen"), choices=ACTION_CHOICES, widget=forms.RadioSelect,
+                               initial="both")
+
+    def actions(self) -> list[str]:
+        action = self.cleaned_data["action"]
+        return ["remove", "delist"] if action == "both" else [action]
+
+
+class HistoryFilterForm(forms.Form):
+    work = forms.TypedChoiceField(label=_("Work"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("any"))] + list(LinkStatus.choices))
+    platform = forms.CharField(label=_("Platform or site"), required=False, max_length=255)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, works: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["work"].choices = [("", _("all my works")), *works]  # type: ignore[attr-defined]

@@ -1,0 +1,196 @@
+"""What members report and what becomes of it.
+
+A ``TakedownRequest`` is one submission (one work, one or two actions, many pasted lines).
+Each URL line that parses becomes a ``ReportedLink`` per action, accepted or refused; its
+``status`` is a cache of its last ``LinkEvent`` — the events are the history, never deleted.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sentinelle.catalogue.models import Work
+from sentinelle.members.models import Member
+from sentinelle.platforms.models import Platform
+
+
+class Action(models.TextChoices):
+    REMOVE = "remove", _("remove from the site")
+    DELIST = "delist", _("delist from search engines")
+
+
+class LinkStatus(models.TextChoices):
+    REFUSED = "refused", _("refused")
+    ACCEPTED = "accepted", _("accepted")
+    NOTICE_SENT = "notice_sent", _("notice sent")
+    REMOVED = "removed", _("removed")
+    DELISTED = "delisted", _("delisted")
+    STILL_ONLINE = "still_online", _("still online")
+    ESCALATED = "escalated", _("escalated")
+    REFUSED_BY_PLATFORM = "refused_by_platform", _("refused by the platform")
+    COUNTER_NOTICE = "counter_notice", _("counter-notice received")
+    REAPPEARED = "reappeared", _("reappeared")
+
+
+# A link in one of these is still being worked on: a new report of it is a duplicate.
+ACTIVE_STATUSES = (
+    LinkStatus.ACCEPTED,
+    LinkStatus.NOTICE_SENT,
+    LinkStatus.STILL_ONLINE,
+    LinkStatus.ESCALATED,
+    LinkStatus.REAPPEARED,
+    LinkStatus.COUNTER_NOTICE,
+)
+FINAL_STATUSES = (LinkStatus.REMOVED, LinkStatus.DELISTED, LinkStatus.REFUSED_BY_PLATFORM)
+
+
+class RefusalReason(models.TextChoices):
+    NOT_A_URL = "not_a_url", _("not a web address")
+    LICENSED_PLATFORM = "licensed_platform", _("licensed platform")
+    DUPLICATE = "duplicate", _("already reported")
+    QUOTA = "quota", _("daily limit reached")
+    SEARCH_PAGE = "search_page", _("search-engine page")
+    TOO_MANY_LINES = "too_many_lines", _("too many lines")
+
+
+class TakedownRequest(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="requests", verbose_name=_("member"))
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="requests", verbose_name=_("work"))
+    actions = models.JSONField(_("actions"), default=list)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    line_count = models.PositiveIntegerField(_("lines"), default=0)
+    accepted_count = models.PositiveIntegerField(_("accepted"), default=0)
+    refused_count = models.PositiveIntegerField(_("refused"), default=0)
+    via_api = models.BooleanField(_("submitted through the API"), default=False)
+
+    class Meta:
+        verbose_name = _("takedown request")
+        verbose_name_plural = _("takedown requests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.work} ({self.created_at:%Y-%m-%d})"
+
+
+class ReportedLink(models.Model):
+    request = models.ForeignKey(TakedownRequest, on_delete=models.PROTECT, related_name="links")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="links", verbose_name=_("member"))
+    work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="links", verbose_name=_("work"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    status = models.CharField(_("status"), max_length=24, choices=LinkStatus.choices, db_index=True)
+    refusal_reason = models.CharField(_("refusal reason"), max_length=24, choices=RefusalReason.choices, blank=True)
+    submitted_url = models.TextField(_("submitted address"))
+    url = models.TextField(_("canonical address"))
+    identity_key = models.CharField(_("identity key"), max_length=2048, db_index=True)
+    file_key = models.CharField(_("file key"), max_length=512, blank=True, db_index=True)
+    host = models.CharField(_("host"), max_length=255)
+    registrable_domain = models.CharField(_("site"), max_length=255, db_index=True)
+    platform = models.ForeignKey(
+        Platform, null=True, blank=True, on_delete=models.SET_NULL, related_name="links", verbose_name=_("platform")
+    )
+    unwrapped_from = models.CharField(
+        _("unwrapped from"), max_length=64, blank=True, help_text=_("The search engine whose result pointed here.")
+    )
+    shortener = models.BooleanField(_("shortened address"), default=False)
+    recipients = models.JSONField(_("notice recipients"), default=list)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("duplicate of")
+    )
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"),
+        default=0,
+        help_text=_("0: first notice; 1: reminder to the same recipient; 2: notice to the hosting provider."),
+    )
+    quota_day = models.DateField(_("counted on the quota of"), null=True, blank=True)
+    line_number = models.PositiveIntegerField(_("line"), default=0)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reported link")
+        verbose_name_plural = _("reported links")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["member", "-created_at"]),
+            models.Index(fields=["work", "action", "identity_key"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class EventKind(models.TextChoices):
+    RECEIVED = "received", _("received")
+    ACCEPTED = "accepted", _("accepted")
+    REFUSED = "refused", _("refused")
+    NOTICE_SENT = "notice_sent", _("notice sent")
+    ANSWER = "answer", _("answer from the recipient")
+    CHECK = "check", _("verification")
+    ESCALATED = "escalated", _("escalated")
+    RESULT = "result", _("final result")
+    NOTE = "note", _("note from the society")
+
+
+class LinkEvent(models.Model):
+    """One thing that happened to a link (append-only): who, when, from, to, why."""
+
+    link = models.ForeignKey(ReportedLink, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("at"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(_("from"), max_length=24, choices=LinkStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, choices=LinkStatus.choices, blank=True)
+    message = models.TextField(_("why"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("link event")
+        verbose_name_plural = _("link events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class DailyQuotaUsage(models.Model):
+    """Accepted links per member per local day: the row the quota locks."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="quota_usage")
+    day = models.DateField()
+    accepted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "day"], name="quota_usage_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.day}: {self.accepted}"
+
+
+class ResultDigest(models.Model):
+    """One e-mail to a member summing up the results of the day: at most one per local day."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="result_digests")
+    day = models.DateField()
+    sent_at = models.DateTimeField()
+    covered_until = models.DateTimeField(help_text=_("Results recorded up to this moment are in this digest."))
+    result_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("result digest")
+        verbose_name_plural = _("result digests")
+        constraints = [models.UniqueConstraint(fields=["member", "day"], name="one_digest_per_member_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.day}"

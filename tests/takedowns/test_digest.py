@@ -1,0 +1,76 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from sentinelle.takedowns import services
+from sentinelle.takedowns.models import EventKind, LinkStatus, ReportedLink, ResultDigest
+from tests.factories import InterestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def links(registry_platforms):
+    interest = InterestFactory(work__title="Le Temps des cerises")
+    services.submit_links(interest.member, interest.work.pk,
+                          "https://pirate.example.org/1\nhttps://pirate.example.org/2\nhttps://pirate.example.org/3",
+                          ["remove"])
+    return interest.member, list(ReportedLink.objects.order_by("id"))
+
+
+def test_change_status_records_an_event(links):
+    _member, (link, *_rest) = links
+    event = services.change_status(link, LinkStatus.NOTICE_SENT, kind=EventKind.NOTICE_SENT, message="to MEGA")
+    link.refresh_from_db()
+    assert link.status == LinkStatus.NOTICE_SENT
+    assert (event.from_status, event.to_status) == (LinkStatus.ACCEPTED, LinkStatus.NOTICE_SENT)
+    with pytest.raises(ValueError):
+        services.change_status(link, "vanished", kind=EventKind.NOTE)
+
+
+def test_at_most_one_digest_a_day_with_every_result(links, time_machine):
+    member, (a, b, c) = links
+    time_machine.move_to(dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC))
+    assert services.send_result_digests() == 0  # nothing final yet
+    services.change_status(a, LinkStatus.REMOVED, kind=EventKind.RESULT, message="404 twice")
+    services.change_status(b, LinkStatus.REFUSED_BY_PLATFORM, kind=EventKind.ANSWER, message="fair use")
+    assert services.send_result_digests() == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [member.user.email]
+    assert "pirate.example.org/1" in message.body and "pirate.example.org/2" in message.body
+    assert "pirate.example.org/3" not in message.body
+    # A result later the same day waits for tomorrow's digest.
+    time_machine.move_to(dt.datetime(2026, 5, 4, 15, 0, tzinfo=dt.UTC))
+    services.change_status(c, LinkStatus.REMOVED, kind=EventKind.RESULT)
+    assert services.send_result_digests() == 0
+    time_machine.move_to(dt.datetime(2026, 5, 5, 7, 0, tzinfo=dt.UTC))
+    assert services.send_result_digests() == 1
+    assert len(mail.outbox) == 2
+    assert "pirate.example.org/3" in mail.outbox[1].body
+    assert "pirate.example.org/1" not in mail.outbox[1].body
+    assert ResultDigest.objects.filter(member=member).count() == 2
+    assert services.send_result_digests() == 0
+
+
+def test_digest_is_in_the_members_language(links, time_machine):
+    member, (a, *_rest) = links
+    member.user.language = "fr"
+    member.user.save()
+    services.change_status(a, LinkStatus.REMOVED, kind=EventKind.RESULT)
+    services.send_result_digests()
+    assert "Bonjour" in mail.outbox[0].body
+
+
+def test_the_command_sends_the_digests(links):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _member, (a, *_rest) = links
+    services.change_status(a, LinkStatus.DELISTED, kind=EventKind.ANSWER)
+    out = StringIO()
+    call_command("send_result_digests", stdout=out)
+    assert out.getvalue().strip() == "1 digest(s) sent."
+    assert len(mail.outbox) == 1
