@@ -1,0 +1,373 @@
+"""Canonical form and identity key of a reported URL.
+
+Parsing is WHATWG (the browser's rules) through ada-url's C API, called directly rather than
+through ``ada_url.URL``: the Python wrapper allocates a finaliser per object and looks attributes
+up by name, which costs more than the parse itself on the hot path.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import NamedTuple
+
+from ada_url._ada_wrapper import ffi, lib
+
+from .errors import (
+    EmptyURL,
+    LinkError,
+    MissingHost,
+    NotAURL,
+    PrivateAddress,
+    UnsupportedScheme,
+    URLTooLong,
+)
+from .filekeys import FRAGMENT_HOSTS, Extractor, extract_file_key, file_key_extractor
+from .psl import _PSL, registrable_domain
+from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
+
+MAX_URL_BYTES = 8192
+
+_OMITTED = 0xFFFFFFFF
+_WEB_PREFIXES = ("https://", "http://", "HTTPS://", "HTTP://", "Https://", "Http://")
+
+_ada_parse = lib.ada_parse
+_ada_get_href = lib.ada_get_href
+_ada_get_components = lib.ada_get_components
+_ada_free = lib.ada_free
+_unpack = ffi.unpack
+_tuple_new = tuple.__new__
+
+# Leading labels that name the same site for a browser or a phone; ignored by the identity key.
+_ALIAS_LABELS = frozenset({"www", "m", "mobile", "mbasic", "touch", "amp"} | {f"www{i}" for i in range(10)})
+
+# Names that never resolve on the public Internet (RFC 6761, RFC 8375, common LAN suffixes).
+_LOCAL_TLDS = frozenset({"localhost", "local", "internal", "invalid", "arpa", "lan", "home", "corp"})
+
+
+class CanonicalURL(NamedTuple):
+    """A reported URL in canonical form.
+
+    ``url`` is what notices quote; ``identity_key`` is what dedupe compares; ``file_key`` is set
+    for a known file host (and then is the identity key too).
+    """
+
+    url: str
+    scheme: str
+    host: str
+    port: int | None
+    path: str
+    query: str
+    fragment: str
+    registrable_domain: str
+    identity_key: str
+    file_key: str | None
+
+    def __str__(self) -> str:
+        return self.url
+
+
+# (registrable domain, identity host, site tracking params, file-key rule, keep fragment?)
+_HostInfo = tuple[str, str, "frozenset[str] | None", "tuple[str, Extractor] | None", bool]
+
+_HOST_CACHE: dict[str, _HostInfo | LinkError] = {}
+_HOST_CACHE_MAX = 100_000
+
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_DEFANGED_SCHEME_RE = re.compile(r"(?i)^\s*h(?:xx|\*\*|XX|tt)p(s?)\s*(?:\[:\]|\(:\)|:)\s*//")
+_DEFANGED_DOT_RE = re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s*", re.I)
+_HOST_RE = re.compile(r"[^\s/?#\\@]+")
+_AUTHORITY_RE = re.compile(r"[^/?#\\]*")
+
+
+def _ip_address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address when ada serialised the host as an IP literal (it already parsed 0x7f.1 etc.)."""
+    if not (name[0] == "[" or name[-1].isdigit()):
+        return None
+    try:
+        return ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _percent_table() -> dict[str, str]:
+    table = {}
+    for code in range(256):
+        low = f"{code:02x}"
+        normal = chr(code) if code in _UNRESERVED else "%" + low.upper()
+        for spelling in (low, low.upper(), low[0].upper() + low[1], low[0] + low[1].upper()):
+            table[spelling] = normal
+    return table
+
+
+# "7e" -> "~", "2f" -> "%2F": every two-hex-digit spelling to its normal form.
+_PERCENT_TABLE = _percent_table()
+
+
+def _normalise_percent(text: str) -> str:
+    """Uppercase hex digits and decode unreserved characters (RFC 3986 section 6.2.2.2)."""
+    parts = text.split("%")
+    table = _PERCENT_TABLE
+    out = [parts[0]]
+    for part in parts[1:]:
+        fixed = table.get(part[:2])
+        out.append("%" + part if fixed is None else fixed + part[2:])
+    return "".join(out)
+
+
+def canonicalise(url: str) -> CanonicalURL:
+    """Parse ``url`` and return its canonical form; raise a ``LinkError`` subclass if unusable.
+
+    Accepts what a member pastes: surrounding spaces, a missing scheme (``www.example.com/x``),
+    defanged forms (``hxxps://example[.]com``). Only http and https are accepted.
+    """
+    # This is the hot path of every batch: locals over attribute lookups, and no work on the
+    # common shape (plain http(s) URL, cached host) beyond slicing ada's serialisation.
+    if type(url) is not str:
+        if not isinstance(url, str):
+            raise NotAURL("not a string")
+        url = str(url)
+    if len(url) > MAX_URL_BYTES:
+        raise URLTooLong("longer than 8 KB", url)
+    text = url.strip()
+    if not text:
+        raise EmptyURL("empty")
+    if not text.startswith(_WEB_PREFIXES) or ("[" in text or "(" in text or "{" in text):
+        text = _prepare(text)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotAURL("not valid text", url) from None
+    if len(data) > MAX_URL_BYTES:
+        raise URLTooLong("longer than 8 KB", url)
+
+    handle = _ada_parse(data, len(data))
+    try:
+        raw = _ada_get_href(handle)
+        if not raw.length:  # ada serialises an invalid URL as ""
+            raise _invalid(text)
+        href = _unpack(raw.data, raw.length).decode("utf-8", "replace")
+        comp = _ada_get_components(handle)
+        host_start = comp.host_start
+        host_end = comp.host_end
+        port_number = comp.port
+        path_start = comp.pathname_start
+        search_start = comp.search_start
+        hash_start = comp.hash_start
+    finally:
+        _ada_free(handle)
+    if href.startswith("https:"):
+        scheme = "https"
+    elif href.startswith("http:"):
+        scheme = "http"
+    else:
+        raise UnsupportedScheme("only http and https links can be reported", url)
+
+    clean_prefix = True
+    if href[host_start] == "@":
+        host_start += 1
+        clean_prefix = False  # credentials are never part of a reported link
+    host = href[host_start:host_end]
+    info = _HOST_CACHE.get(host)
+    if info is None:
+        info = _host_info(host)
+        if len(_HOST_CACHE) >= _HOST_CACHE_MAX:
+            _HOST_CACHE.clear()
+        _HOST_CACHE[host] = info
+    if isinstance(info, LinkError):
+        # A refused host is cached as its error; raise a fresh one so tracebacks don't pile up.
+        raise type(info)(str(info), url)
+    site, identity_host, site_params, file_rule, keep_fragment = info
+    if host[-1] == ".":
+        host = host.rstrip(".")
+        clean_prefix = False
+
+    end = len(href)
+    if hash_start != _OMITTED:
+        end = hash_start
+    if search_start != _OMITTED:
+        path = href[path_start:search_start]
+        query = href[search_start + 1 : end]
+        if query:
+            query = _clean_query(query, site_params)
+    else:
+        path = href[path_start:end]
+        query = ""
+    if "%" in path:
+        path = _normalise_percent(path)
+    fragment = ""
+    if keep_fragment and hash_start != _OMITTED:
+        fragment = href[hash_start + 1 :]
+
+    if clean_prefix:
+        canonical = href[:path_start] + path
+    elif port_number == _OMITTED:
+        canonical = f"{scheme}://{host}{path}"
+    else:
+        canonical = f"{scheme}://{host}:{port_number}{path}"
+    if query:
+        canonical = f"{canonical}?{query}"
+    if fragment:
+        canonical = f"{canonical}#{fragment}"
+
+    file_key = None
+    if file_rule is not None:
+        file_key = extract_file_key(file_rule, host, path, query, fragment)
+    if file_key is not None:
+        identity = file_key
+    else:
+        if port_number != _OMITTED:
+            identity_host = f"{identity_host}:{port_number}"
+        identity = identity_host + (path.rstrip("/") if path[-1] == "/" else path)
+        if query:
+            identity = f"{identity}?{query}"
+        if fragment:
+            identity = f"{identity}#{fragment}"
+
+    # tuple.__new__ skips the Python frame of the NamedTuple constructor.
+    return _tuple_new(
+        CanonicalURL,
+        (
+            canonical,
+            scheme,
+            host,
+            None if port_number == _OMITTED else port_number,
+            path,
+            query,
+            fragment,
+            site,
+            identity,
+            file_key,
+        ),
+    )
+
+
+def _clean_query(query: str, site_params: frozenset[str] | None) -> str:
+    """Drop tracking parameters and empty pieces, keeping the order of the others."""
+    if "%" in query:
+        query = _normalise_percent(query)
+    kept = []
+    changed = False
+    verdicts = _KEY_VERDICTS
+    for piece in query.split("&"):
+        if not piece:
+            changed = True
+            continue
+        name = piece.partition("=")[0]
+        drop = verdicts.get(name)
+        if drop is None:
+            drop = _is_tracking_key(name)
+        if drop or (site_params is not None and name.lower() in site_params):
+            changed = True
+            continue
+        kept.append(piece)
+    return "&".join(kept) if changed else query
+
+
+# Parameter names repeat across a batch (id, page, utm_source…): decide each once.
+_KEY_VERDICTS: dict[str, bool] = {}
+_KEY_VERDICTS_MAX = 10_000
+
+
+def _is_tracking_key(name: str) -> bool:
+    lowered = name.lower()
+    verdict = lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+    if len(_KEY_VERDICTS) >= _KEY_VERDICTS_MAX:
+        _KEY_VERDICTS.clear()
+    _KEY_VERDICTS[name] = verdict
+    return verdict
+
+
+def _host_info(host: str) -> _HostInfo | LinkError:
+    """Everything canonicalisation derives from the host alone; computed once per host."""
+    name = host.rstrip(".")
+    if not name:
+        return MissingHost("no host name", host)
+    address = _ip_address(name)
+    if address is not None:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            return PrivateAddress("a private, loopback, link-local or reserved address", host)
+        return (name, name, None, None, False)
+    labels = name.split(".")
+    if labels[-1] in _LOCAL_TLDS:
+        return PrivateAddress("a local host name", host)
+    if len(labels) < 2 or "" in labels:
+        return MissingHost("no public host name", host)
+    site = registrable_domain(name) or name
+    identity_host = name
+    while len(identity_host) > len(site):
+        first, _, rest = identity_host.partition(".")
+        if first not in _ALIAS_LABELS:
+            break
+        identity_host = rest
+    bare = name[4:] if name.startswith("www.") else name
+    return (
+        site,
+        identity_host,
+        SITE_TRACKING_PARAMS.get(site),
+        file_key_extractor(bare, site),
+        site in FRAGMENT_HOSTS,
+    )
+
+
+def refang(text: str) -> str:
+    """Undo the usual defanging of a URL (``hxxps[:]//example[.]com``) in its scheme and host.
+
+    Only the part before the path is touched: ``[.]`` in a path or query may be real content.
+    """
+    match = _DEFANGED_SCHEME_RE.match(text)
+    if match:
+        text = f"http{match.group(1).lower()}://{text[match.end() :]}"
+    start = text.find("://")
+    start = start + 3 if start != -1 else 0
+    end = len(text)
+    for stop in "/?#\\":
+        found = text.find(stop, start)
+        if found != -1 and found < end:
+            end = found
+    authority = text[start:end]
+    fixed = _DEFANGED_DOT_RE.sub(".", authority)
+    if fixed != authority:
+        text = text[:start] + fixed + text[end:]
+    return text
+
+
+def _prepare(text: str) -> str:
+    """Bring a pasted form that is not plain ``http(s)://…`` to one ada can parse, or raise."""
+    text = refang(text)
+    head = text[:8].lower()
+    if head.startswith("https://") or head.startswith("http://"):
+        return text
+    if text.startswith("//"):
+        return "http:" + text
+    match = _SCHEME_RE.match(text)
+    if match:
+        scheme = match.group(1).lower()
+        if scheme in ("http", "https"):
+            return text  # "http:/x.com", "https:x.com": WHATWG repairs these
+        rest = text[match.end() :]
+        # "example.com:8080/path" parses as scheme "example.com"; it is a host and a port.
+        if not ("." in scheme and rest[:1].isdigit()):
+            raise UnsupportedScheme("only http and https links can be reported", text)
+    host_match = _HOST_RE.match(text)
+    if host_match:
+        candidate = host_match.group(0).rsplit(":", 1)[0].rstrip(".").lower()
+        if "." in candidate and _PSL.publicsuffix(candidate, accept_unknown=False) is not None:
+            return "http://" + text
+        if candidate.replace(".", "").isdigit() and candidate.count(".") == 3:
+            return "http://" + text
+    raise NotAURL("not a web address", text)
+
+
+def _invalid(text: str) -> LinkError:
+    """The error for a string ada refused, told apart by what is missing."""
+    match = _SCHEME_RE.match(text)
+    if match and match.group(1).lower() in ("http", "https"):
+        rest = text[match.end() :].lstrip("/\\ ")
+        authority = _AUTHORITY_RE.match(rest)
+        if authority is None or not authority.group(0).rsplit("@", 1)[-1].split(":", 1)[0]:
+            return MissingHost("no host name", text)
+    return NotAURL("not a valid web address", text)

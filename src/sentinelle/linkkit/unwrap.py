@@ -1,0 +1,201 @@
+"""Search-engine result links and redirectors, and the page they point to.
+
+A member often copies a link from a results page: ``google.com/url?q=…``, ``bing.com/ck/a?…&u=…``.
+The notice must name the target, never the engine's redirect. A results page itself
+(``google.fr/search?q=…``) is not a target at all, and some redirects are opaque (Baidu
+encrypts the target): both are reported as such rather than guessed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import NamedTuple
+from urllib.parse import unquote, unquote_plus
+
+# What a wrapper URL turned out to be.
+TARGET = "target"
+SEARCH_PAGE = "search_page"
+OPAQUE = "opaque"
+
+
+class Unwrapped(NamedTuple):
+    outcome: str  # TARGET, SEARCH_PAGE or OPAQUE
+    target: str | None
+
+
+Unwrapper = Callable[[str, str, str], "Unwrapped | None"]  # (host, path, query)
+
+
+def query_value(query: str, *names: str) -> str | None:
+    """The decoded value of the first of ``names`` present in ``query`` (form-encoded)."""
+    values: dict[str, str] = {}
+    for piece in query.split("&"):
+        name, sep, value = piece.partition("=")
+        if sep and name in names and name not in values:
+            values[name] = value
+    for name in names:
+        if values.get(name):
+            return unquote_plus(values[name])
+    return None
+
+
+def _is_web(value: str | None) -> bool:
+    return value is not None and value[:8].lower().startswith(("http://", "https://"))
+
+
+def _target_from(query: str, *names: str) -> Unwrapped | None:
+    for name in names:
+        value = query_value(query, name)
+        if _is_web(value):
+            return Unwrapped(TARGET, value)
+    return None
+
+
+def _google(host: str, path: str, query: str) -> Unwrapped | None:
+    if path in ("/url", "/local_url", "/interstitial"):
+        return _target_from(query, "url", "q") or Unwrapped(OPAQUE, None)
+    if path == "/imgres":
+        return _target_from(query, "imgrefurl", "imgurl") or Unwrapped(OPAQUE, None)
+    if path.startswith("/amp/s/"):
+        return Unwrapped(TARGET, "https://" + path[len("/amp/s/") :])
+    if path.startswith("/amp/") and len(path) > len("/amp/"):
+        return Unwrapped(TARGET, "http://" + path[len("/amp/") :])
+    if path in ("/search", "/webhp") or (path == "/" and query_value(query, "q")):
+        return Unwrapped(SEARCH_PAGE, None)
+    return None
+
+
+def _bing(host: str, path: str, query: str) -> Unwrapped | None:
+    if path == "/ck/a":
+        encoded = query_value(query, "u")
+        if encoded and encoded.startswith("a1"):
+            payload = encoded[2:]
+            try:
+                decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+                target = decoded.decode("utf-8")
+            except (binascii.Error, ValueError):
+                return Unwrapped(OPAQUE, None)
+            if _is_web(target):
+                return Unwrapped(TARGET, target)
+        return Unwrapped(OPAQUE, None)
+    if path.startswith(("/search", "/images/search", "/videos/search")):
+        return Unwrapped(SEARCH_PAGE, None)
+    return None
+
+
+def _duckduckgo(host: str, path: str, query: str) -> Unwrapped | None:
+    if path in ("/l/", "/l"):
+        return _target_from(query, "uddg") or Unwrapped(OPAQUE, None)
+    if path in ("/html/", "/html", "/lite/", "/lite") or (path == "/" and query_value(query, "q")):
+        return Unwrapped(SEARCH_PAGE, None)
+    return None
+
+
+def _yandex(host: str, path: str, query: str) -> Unwrapped | None:
+    if path.startswith("/clck/"):
+        return _target_from(query, "url", "l") or Unwrapped(OPAQUE, None)
+    if path.startswith(("/search", "/yandsearch", "/images/search", "/video/search")):
+        return Unwrapped(SEARCH_PAGE, None)
+    return None
+
+
+def _baidu(host: str, path: str, query: str) -> Unwrapped | None:
+    if path == "/link":
+        # Baidu encrypts the target in ?url=; only following the redirect reveals it.
+        return Unwrapped(OPAQUE, None)
+    if path in ("/s", "/baidu"):
+        return Unwrapped(SEARCH_PAGE, None)
+    return None
+
+
+def _qwant(host: str, path: str, query: str) -> Unwrapped | None:
+    if path.startswith("/redirect"):
+        return _target_from(query, "u", "url") or Unwrapped(OPAQUE, None)
+    if path in ("/", "/search", "/web") and query_value(query, "q"):
+        return Unwrapped(SEARCH_PAGE, None)
+    return None
+
+
+def _yahoo(host: str, path: str, query: str) -> Unwrapped | None:
+    if host == "r.search.yahoo.com":
+        # The target sits in a path segment: /_ylt=…/RV=2/RE=…/RO=10/RU=<encoded>/RK=2/RS=…
+        for segment in path.split("/"):
+            if segment.startswith("RU="):
+                target = unquote(segment[3:])
+                if _is_web(target):
+                    return Unwrapped(TARGET, target)
+        return Unwrapped(OPAQUE, None)
+    if host.endswith("search.yahoo.com") and path.startswith("/search"):
+        return Unwrapped(SEARCH_PAGE, None)
+    return None
+
+
+def _search_path(host: str, path: str, query: str) -> Unwrapped | None:
+    if path.startswith(("/search", "/do/search", "/sp/search", "/do/dsearch")):
+        return Unwrapped(SEARCH_PAGE, None)
+    return None
+
+
+def _facebook(host: str, path: str, query: str) -> Unwrapped | None:
+    if host.startswith(("l.", "lm.")) and path == "/l.php":
+        return _target_from(query, "u") or Unwrapped(OPAQUE, None)
+    return None
+
+
+def _vk(host: str, path: str, query: str) -> Unwrapped | None:
+    if path == "/away.php":
+        return _target_from(query, "to") or Unwrapped(OPAQUE, None)
+    return None
+
+
+def _tumblr(host: str, path: str, query: str) -> Unwrapped | None:
+    if host == "t.umblr.com" and path == "/redirect":
+        return _target_from(query, "z") or Unwrapped(OPAQUE, None)
+    return None
+
+
+# First label of the registrable domain -> (engine name, unwrapper). Engines run one site per
+# country (google.fr, yandex.com.tr), so they are matched by name, not by a domain list.
+SEARCH_ENGINES: dict[str, tuple[str, Unwrapper]] = {
+    "google": ("google", _google),
+    "bing": ("bing", _bing),
+    "duckduckgo": ("duckduckgo", _duckduckgo),
+    "yandex": ("yandex", _yandex),
+    "ya": ("yandex", _yandex),
+    "baidu": ("baidu", _baidu),
+    "qwant": ("qwant", _qwant),
+    "yahoo": ("yahoo", _yahoo),
+    "ecosia": ("ecosia", _search_path),
+    "startpage": ("startpage", _search_path),
+}
+
+# Registrable domain -> (redirector name, unwrapper): social networks' outbound-link wrappers.
+REDIRECTORS: dict[str, tuple[str, Unwrapper]] = {
+    "facebook.com": ("facebook", _facebook),
+    "vk.com": ("vk", _vk),
+    "umblr.com": ("tumblr", _tumblr),
+}
+
+_CACHE: dict[str, tuple[str, Unwrapper] | None] = {}
+_CACHE_MAX = 100_000
+
+
+def wrapper_for(host: str, site: str) -> tuple[str, Unwrapper] | None:
+    """The engine or redirector that serves ``host`` (registrable domain ``site``), if any."""
+    try:
+        return _CACHE[host]
+    except KeyError:
+        pass
+    found = REDIRECTORS.get(site)
+    if found is None:
+        label, _, suffix = site.partition(".")
+        # google.co.uk is Google, google.blogspot.com is somebody's blog: engines only sit
+        # directly under a short country or generic suffix.
+        if label in SEARCH_ENGINES and all(len(part) <= 3 for part in suffix.split(".")):
+            found = SEARCH_ENGINES[label]
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    _CACHE[host] = found
+    return found

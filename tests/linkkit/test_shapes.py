@@ -1,0 +1,492 @@
+"""Real-world URL shapes: canonical form, registrable domain, platform and outcome.
+
+Columns: what a member pastes; the canonical URL ("=" when the input already is); the
+registrable domain; the registry platform (None: an unknown site, the notice goes to the site);
+the outcome; the engine the target was unwrapped from. Outcomes: "act" = remove and delist
+allowed, "lic" = licensed platform (no action), "search" = a results page, "short" = a
+shortener (actions allowed, flagged), "opaque" = a redirect whose target needs a fetch.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sentinelle.linkkit import (
+    ALL_ACTIONS,
+    FLAG_OPAQUE_REDIRECT,
+    FLAG_SEARCH_PAGE,
+    FLAG_SHORTENER,
+    Registry,
+    classify,
+)
+
+Row = tuple[str, str, str, str | None, str, str | None]
+
+SHAPES: list[Row] = [
+    # --- pirate and streaming sites (unknown to the registry: the site itself receives) ---
+    ("https://www.zone-telechargement.cam/musique/12345-album.html", "=", "zone-telechargement.cam", None, "act", None),
+    (
+        "HTTPS://WWW.Zone-Telechargement.CAM/musique/12345-album.html",
+        "https://www.zone-telechargement.cam/musique/12345-album.html",
+        "zone-telechargement.cam",
+        None,
+        "act",
+        None,
+    ),
+    ("http://mp3juices.cc/search/stromae", "=", "mp3juices.cc", None, "act", None),
+    (
+        "https://free-mp3-download.net/download.php?id=987654&q=papaoutai",
+        "=",
+        "free-mp3-download.net",
+        None,
+        "act",
+        None,
+    ),
+    ("https://www.wawacity.ec/?p=musique&id=5521-daft-punk-discovery", "=", "wawacity.ec", None, "act", None),
+    (
+        "https://ww1.annuaire-telechargement.com/musiques/4321-angele-nonante-cinq",
+        "=",
+        "annuaire-telechargement.com",
+        None,
+        "act",
+        None,
+    ),
+    ("https://www.youtubetomp3.sc/fr/convert?v=abc123", "=", "youtubetomp3.sc", None, "act", None),
+    ("https://newalbumreleases.net/234567/artist-album-2023/", "=", "newalbumreleases.net", None, "act", None),
+    ("https://losslessma.net/2023/05/album-flac/", "=", "losslessma.net", None, "act", None),
+    ("https://www.flacmusic.info/index.php?newsid=2231", "=", "flacmusic.info", None, "act", None),
+    ("https://downloads.khinsider.com/game-soundtracks/album/final-fantasy", "=", "khinsider.com", None, "act", None),
+    ("https://rutracker.org/forum/viewtopic.php?t=6291234", "=", "rutracker.org", None, "act", None),
+    ("https://nnmclub.to/forum/viewtopic.php?t=1589900", "=", "nnmclub.to", None, "act", None),
+    ("https://www.zippysharemp3.com/track/123/song.mp3", "=", "zippysharemp3.com", None, "act", None),
+    ("https://mp3pn.info/song/123456/artist-title", "=", "mp3pn.info", None, "act", None),
+    ("https://music.example-pirate.co.uk/album/1", "=", "example-pirate.co.uk", None, "act", None),
+    ("https://pirate.example.com.br/musica/1", "=", "example.com.br", None, "act", None),
+    ("https://album.pirate.blogspot.com/2023/01/post.html", "=", "pirate.blogspot.com", None, "act", None),
+    # blogspot.fr left the private section of the list in 2024: only blogspot.com splits sites.
+    ("https://pirate-music.blogspot.fr/2020/01/x.html", "=", "blogspot.fr", None, "act", None),
+    ("https://someone.github.io/leaks/album.zip", "=", "someone.github.io", None, "act", None),
+    ("https://leaks.netlify.app/download/1", "=", "leaks.netlify.app", None, "act", None),
+    ("https://bad.herokuapp.com/mp3/1", "=", "bad.herokuapp.com", None, "act", None),
+    ("https://user.wixsite.com/musicdl/album", "=", "user.wixsite.com", None, "act", None),
+    ("https://pirates.ucoz.ru/load/1-1-0-55", "=", "ucoz.ru", None, "act", None),
+    ("http://warez.example.org:8080/dl/1", "=", "example.org", None, "act", None),
+    ("https://example.org:443/a", "https://example.org/a", "example.org", None, "act", None),
+    ("http://example.org:80/a", "http://example.org/a", "example.org", None, "act", None),
+    ("https://example.org:80/a", "=", "example.org", None, "act", None),
+    ("https://example.org", "https://example.org/", "example.org", None, "act", None),
+    ("https://example.org/?", "https://example.org/", "example.org", None, "act", None),
+    ("https://example.org/a?", "https://example.org/a", "example.org", None, "act", None),
+    ("https://example.org./a", "https://example.org/a", "example.org", None, "act", None),
+    ("https://user:secret@example.org/a", "https://example.org/a", "example.org", None, "act", None),
+    ("  https://example.org/a  ", "https://example.org/a", "example.org", None, "act", None),
+    ("www.example.org/album/1", "http://www.example.org/album/1", "example.org", None, "act", None),
+    ("example.org/album/1", "http://example.org/album/1", "example.org", None, "act", None),
+    ("//example.org/album/1", "http://example.org/album/1", "example.org", None, "act", None),
+    ("example.org:8080/x", "http://example.org:8080/x", "example.org", None, "act", None),
+    ("hxxps://pirate[.]example[.]org/a", "https://pirate.example.org/a", "example.org", None, "act", None),
+    ("hxxp://pirate(.)example(.)org/a", "http://pirate.example.org/a", "example.org", None, "act", None),
+    ("https[:]//pirate[.]example.org/a", "https://pirate.example.org/a", "example.org", None, "act", None),
+    ("https://pirate[.]example.org/a[.]b", "https://pirate.example.org/a[.]b", "example.org", None, "act", None),
+    ("http:/example.org/a", "http://example.org/a", "example.org", None, "act", None),
+    ("https:\\\\example.org\\a\\b", "https://example.org/a/b", "example.org", None, "act", None),
+    # --- dot segments and slashes ---
+    ("https://example.org/a/b/../c", "https://example.org/a/c", "example.org", None, "act", None),
+    ("https://example.org/a/./b/", "https://example.org/a/b/", "example.org", None, "act", None),
+    ("https://example.org/a/%2e%2E/b", "https://example.org/b", "example.org", None, "act", None),
+    ("https://example.org/../../a", "https://example.org/a", "example.org", None, "act", None),
+    ("https://example.org//a//b", "=", "example.org", None, "act", None),
+    # --- percent-encoding ---
+    ("https://example.org/%7euser/", "https://example.org/~user/", "example.org", None, "act", None),
+    ("https://example.org/%7Euser/", "https://example.org/~user/", "example.org", None, "act", None),
+    ("https://example.org/a%2fb", "https://example.org/a%2Fb", "example.org", None, "act", None),
+    ("https://example.org/%41%42%43", "https://example.org/ABC", "example.org", None, "act", None),
+    ("https://example.org/caf%c3%a9", "https://example.org/caf%C3%A9", "example.org", None, "act", None),
+    ("https://example.org/café", "https://example.org/caf%C3%A9", "example.org", None, "act", None),
+    ("https://example.org/a b", "https://example.org/a%20b", "example.org", None, "act", None),
+    ("https://example.org/a%20b", "=", "example.org", None, "act", None),
+    ("https://example.org/100%", "=", "example.org", None, "act", None),
+    ("https://example.org/%zz", "=", "example.org", None, "act", None),
+    (
+        "https://example.org/?q=caf%c3%a9&x=%7e",
+        "https://example.org/?q=caf%C3%A9&x=~",
+        "example.org",
+        None,
+        "act",
+        None,
+    ),
+    ("https://example.org/?q=a+b", "=", "example.org", None, "act", None),
+    ("https://example.org/?q=a b", "https://example.org/?q=a%20b", "example.org", None, "act", None),
+    ("https://example.org/{x}", "https://example.org/%7Bx%7D", "example.org", None, "act", None),
+    ("https://example.org/s?q=%2F%2f", "https://example.org/s?q=%2F%2F", "example.org", None, "act", None),
+    ("https://ex%41mple.org/a", "https://example.org/a", "example.org", None, "act", None),
+    # --- IDN hosts ---
+    ("https://bücher.de/musik", "https://xn--bcher-kva.de/musik", "xn--bcher-kva.de", None, "act", None),
+    ("https://BÜCHER.de/musik", "https://xn--bcher-kva.de/musik", "xn--bcher-kva.de", None, "act", None),
+    ("https://xn--bcher-kva.de/musik", "=", "xn--bcher-kva.de", None, "act", None),
+    (
+        "https://пират.рф/музыка",
+        "https://xn--80apufl.xn--p1ai/%D0%BC%D1%83%D0%B7%D1%8B%D0%BA%D0%B0",
+        "xn--80apufl.xn--p1ai",
+        None,
+        "act",
+        None,
+    ),
+    (
+        "https://www.食狮.公司.cn/a",
+        "https://www.xn--85x722f.xn--55qx5d.cn/a",
+        "xn--85x722f.xn--55qx5d.cn",
+        None,
+        "act",
+        None,
+    ),
+    ("https://música.es/descargar", "https://xn--msica-7ua.es/descargar", "xn--msica-7ua.es", None, "act", None),
+    (
+        "https://téléchargement.fr/x",
+        "https://xn--tlchargement-bebb.fr/x",
+        "xn--tlchargement-bebb.fr",
+        None,
+        "act",
+        None,
+    ),
+    ("https://faß.de/", "https://xn--fa-hia.de/", "xn--fa-hia.de", None, "act", None),
+    # --- tracking parameters ---
+    (
+        "https://example.org/a?utm_source=fb&utm_medium=social&id=3",
+        "https://example.org/a?id=3",
+        "example.org",
+        None,
+        "act",
+        None,
+    ),
+    ("https://example.org/a?id=3&fbclid=IwAR0abc", "https://example.org/a?id=3", "example.org", None, "act", None),
+    ("https://example.org/a?gclid=x&b=2&a=1", "https://example.org/a?b=2&a=1", "example.org", None, "act", None),
+    ("https://example.org/a?UTM_SOURCE=x&id=1", "https://example.org/a?id=1", "example.org", None, "act", None),
+    ("https://example.org/a?utm%5Fsource=x&id=1", "https://example.org/a?id=1", "example.org", None, "act", None),
+    (
+        "https://example.org/a?msclkid=1&yclid=2&dclid=3&mc_cid=4&mc_eid=5",
+        "https://example.org/a",
+        "example.org",
+        None,
+        "act",
+        None,
+    ),
+    (
+        "https://example.org/a?igshid=abc&_ga=2.1&ref_src=twsrc",
+        "https://example.org/a",
+        "example.org",
+        None,
+        "act",
+        None,
+    ),
+    ("https://example.org/a?id=1&&page=2&", "https://example.org/a?id=1&page=2", "example.org", None, "act", None),
+    ("https://example.org/a?si=7&id=1", "=", "example.org", None, "act", None),
+    ("https://example.org/a?utm=keep&utmx=keep", "=", "example.org", None, "act", None),
+    ("https://example.org/a?z=1&a=2&m=3", "=", "example.org", None, "act", None),
+    ("https://example.org/a#comments", "https://example.org/a", "example.org", None, "act", None),
+    ("https://example.org/a?x=1#!/player", "https://example.org/a?x=1", "example.org", None, "act", None),
+    # --- licensed platforms ---
+    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "=", "youtube.com", "youtube", "lic", None),
+    (
+        "https://m.youtube.com/watch?v=dQw4w9WgXcQ&feature=share&si=AbC",
+        "https://m.youtube.com/watch?v=dQw4w9WgXcQ",
+        "youtube.com",
+        "youtube",
+        "lic",
+        None,
+    ),
+    ("https://youtu.be/dQw4w9WgXcQ?si=xyz", "https://youtu.be/dQw4w9WgXcQ", "youtu.be", "youtube", "lic", None),
+    ("https://music.youtube.com/watch?v=abc&list=PL1", "=", "youtube.com", "youtube", "lic", None),
+    ("https://www.deezer.com/fr/album/302127", "=", "deezer.com", "deezer", "lic", None),
+    (
+        "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=abc123",
+        "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+        "spotify.com",
+        "spotify",
+        "lic",
+        None,
+    ),
+    (
+        "https://open.spotify.com/album/1ATL5GLyefJaxhQzSPVrLX?si=x&nd=1",
+        "https://open.spotify.com/album/1ATL5GLyefJaxhQzSPVrLX",
+        "spotify.com",
+        "spotify",
+        "lic",
+        None,
+    ),
+    # --- social networks ---
+    (
+        "https://www.facebook.com/groups/123/posts/456/?mibextid=abc",
+        "https://www.facebook.com/groups/123/posts/456/",
+        "facebook.com",
+        "facebook",
+        "act",
+        None,
+    ),
+    ("https://m.facebook.com/story.php?story_fbid=1&id=2", "=", "facebook.com", "facebook", "act", None),
+    ("https://fb.watch/abcDEF/", "=", "fb.watch", "facebook", "act", None),
+    (
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fpirate.example.net%2Fdl%2F1&h=AT0",
+        "https://pirate.example.net/dl/1",
+        "example.net",
+        None,
+        "act",
+        "facebook",
+    ),
+    ("https://vk.com/wall-123_456", "=", "vk.com", "vk", "act", None),
+    ("https://vk.com/audio?z=audio_playlist1_2", "=", "vk.com", "vk-music", "act", None),
+    ("https://vk.com/audios123", "=", "vk.com", "vk", "act", None),
+    ("https://vk.com/music/album/1_2", "=", "vk.com", "vk-music", "act", None),
+    ("https://m.vk.com/audio", "=", "vk.com", "vk-music", "act", None),
+    (
+        "https://vk.com/away.php?to=https%3A%2F%2Fleak.example.org%2Fa",
+        "https://leak.example.org/a",
+        "example.org",
+        None,
+        "act",
+        "vk",
+    ),
+    (
+        "https://www.instagram.com/p/Cabc123/?igsh=MWQ1",
+        "https://www.instagram.com/p/Cabc123/",
+        "instagram.com",
+        None,
+        "act",
+        None,
+    ),
+    (
+        "https://twitter.com/user/status/123?s=20&t=abc",
+        "https://twitter.com/user/status/123",
+        "twitter.com",
+        None,
+        "act",
+        None,
+    ),
+    ("https://x.com/user/status/123?s=46", "https://x.com/user/status/123", "x.com", None, "act", None),
+    (
+        "https://www.tiktok.com/@user/video/123?is_from_webapp=1&sender_device=pc",
+        "https://www.tiktok.com/@user/video/123",
+        "tiktok.com",
+        None,
+        "act",
+        None,
+    ),
+    ("https://t.me/s/leaks_channel/123", "=", "t.me", None, "act", None),
+    # --- cyberlockers and file hosts ---
+    ("https://mega.nz/file/AbCdEf12#KeyKeyKey_-x", "=", "mega.nz", "mega", "act", None),
+    ("https://mega.nz/#!AbCdEf12!KeyKeyKey_-x", "=", "mega.nz", "mega", "act", None),
+    ("https://mega.co.nz/#!AbCdEf12!KeyKeyKey_-x", "=", "mega.co.nz", "mega", "act", None),
+    ("https://mega.nz/folder/FoLd1234#FolderKey", "=", "mega.nz", "mega", "act", None),
+    ("https://mega.nz/#F!FoLd1234!FolderKey", "=", "mega.nz", "mega", "act", None),
+    ("https://www.mediafire.com/file/abc123def456/album.zip/file", "=", "mediafire.com", "mediafire", "act", None),
+    ("https://www.mediafire.com/?abc123def456", "=", "mediafire.com", "mediafire", "act", None),
+    ("https://www.mediafire.com/download/abc123def456", "=", "mediafire.com", "mediafire", "act", None),
+    ("https://1fichier.com/?x1y2z3a4b5c6d7e8f9&af=12345", "=", "1fichier.com", "1fichier", "act", None),
+    ("https://1fichier.com/?X1Y2Z3A4B5C6D7E8F9", "=", "1fichier.com", "1fichier", "act", None),
+    ("https://uptobox.com/abcdef123456", "=", "uptobox.com", None, "act", None),
+    (
+        "https://rapidgator.net/file/0123456789abcdef0123456789abcdef/album.rar.html",
+        "=",
+        "rapidgator.net",
+        None,
+        "act",
+        None,
+    ),
+    ("https://rg.to/file/0123456789abcdef0123456789abcdef", "=", "rg.to", None, "act", None),
+    ("https://uploaded.net/file/abc123xy/album.rar", "=", "uploaded.net", None, "act", None),
+    ("https://ul.to/abc123xy", "=", "ul.to", None, "act", None),
+    ("https://turbobit.net/abcd1234efgh.html", "=", "turbobit.net", None, "act", None),
+    ("https://www12.zippyshare.com/v/AbCd1234/file.html", "=", "zippyshare.com", None, "act", None),
+    ("https://drive.google.com/file/d/1AbCdEfGhIjKlMnOp/view?usp=sharing", "=", "google.com", "gdrive", "act", None),
+    ("https://drive.google.com/open?id=1AbCdEfGhIjKlMnOp", "=", "google.com", "gdrive", "act", None),
+    ("https://docs.google.com/uc?id=1AbCdEfGhIjKlMnOp&export=download", "=", "google.com", "gdrive", "act", None),
+    ("https://docs.google.com/document/d/1x/edit", "=", "google.com", "google", "act", None),
+    ("https://sites.google.com/view/leakedmusic/home", "=", "google.com", "gsites", "act", None),
+    ("https://www.dropbox.com/s/abc123xyz/album.zip?dl=0", "=", "dropbox.com", None, "act", None),
+    ("https://www.4shared.com/mp3/AbCdEf12/song.html", "=", "4shared.com", None, "act", None),
+    ("https://krakenfiles.com/view/AbCd123/file.html", "=", "krakenfiles.com", None, "act", None),
+    ("https://gofile.io/d/AbC123", "=", "gofile.io", None, "act", None),
+    ("https://pixeldrain.com/u/AbCd1234", "=", "pixeldrain.com", None, "act", None),
+    ("https://nitroflare.com/view/ABC123/album.rar", "=", "nitroflare.com", None, "act", None),
+    ("https://katfile.com/abc123xyz/album.rar.html", "=", "katfile.com", None, "act", None),
+    ("https://ddownload.com/abc123xyz/album.rar", "=", "ddownload.com", None, "act", None),
+    ("https://disk.yandex.ru/d/AbCdEf123", "=", "yandex.ru", "yandex", "act", None),
+    # --- torrent indexes ---
+    ("https://thepiratebay.org/description.php?id=12345678", "=", "thepiratebay.org", "tpb", "act", None),
+    ("https://thepiratebay.org/search.php?q=stromae&cat=100", "=", "thepiratebay.org", "tpb", "act", None),
+    (
+        "https://www.thepiratebay.org/torrent/12345678/Artist_-_Album_(2023)_[FLAC]",
+        "=",
+        "thepiratebay.org",
+        "tpb",
+        "act",
+        None,
+    ),
+    ("https://1337x.to/torrent/5544332/Artist-Album-2023-FLAC/", "=", "1337x.to", None, "act", None),
+    ("https://www.limetorrents.lol/Artist-Album-torrent-12345.html", "=", "limetorrents.lol", None, "act", None),
+    ("https://yts.mx/movies/some-film-2023", "=", "yts.mx", None, "act", None),
+    ("https://nyaa.si/view/1700000", "=", "nyaa.si", None, "act", None),
+    ("https://www.torrent9.fm/torrent/12345/album-mp3", "=", "torrent9.fm", None, "act", None),
+    ("https://cpasbien.tw/dl-torrent/musique/album.html", "=", "cpasbien.tw", None, "act", None),
+    ("https://rarbg.to/torrent/abc123", "=", "rarbg.to", None, "act", None),
+    # --- search-engine results and redirects ---
+    (
+        "https://www.google.com/url?sa=t&rct=j&q=&esrc=s&source=web&cd=1&url=https%3A%2F%2Fpirate.example.com%2Falbum%3Fid%3D3&usg=AOv",
+        "https://pirate.example.com/album?id=3",
+        "example.com",
+        None,
+        "act",
+        "google",
+    ),
+    (
+        "https://www.google.fr/url?q=https://1337x.to/torrent/1/x/&sa=U&ved=0ah",
+        "https://1337x.to/torrent/1/x/",
+        "1337x.to",
+        None,
+        "act",
+        "google",
+    ),
+    (
+        "https://www.google.com/url?q=https%3A%2F%2Fmega.nz%2Ffile%2FAbC%23Key",
+        "https://mega.nz/file/AbC#Key",
+        "mega.nz",
+        "mega",
+        "act",
+        "google",
+    ),
+    (
+        "https://www.google.com/url?q=https%3A%2F%2Fwww.youtube.com%2Fwatch%3Fv%3Dx",
+        "https://www.youtube.com/watch?v=x",
+        "youtube.com",
+        "youtube",
+        "lic",
+        "google",
+    ),
+    ("https://www.google.com/search?q=stromae+album+mp3", "=", "google.com", "google", "search", None),
+    ("https://www.google.fr/search?q=t%C3%A9l%C3%A9charger&hl=fr", "=", "google.fr", "google", "search", None),
+    ("https://www.google.de/search?q=album", "=", "google.de", None, "search", None),
+    ("https://www.google.co.uk/webhp?q=x", "=", "google.co.uk", None, "search", None),
+    (
+        "https://www.google.com/imgres?imgurl=https%3A%2F%2Fcdn.example.org%2Fc.jpg&imgrefurl=https%3A%2F%2Fpirate.example.org%2Fpage",
+        "https://pirate.example.org/page",
+        "example.org",
+        None,
+        "act",
+        "google",
+    ),
+    (
+        "https://www.google.com/amp/s/pirate.example.org/amp/album-1",
+        "https://pirate.example.org/amp/album-1",
+        "example.org",
+        None,
+        "act",
+        "google",
+    ),
+    ("https://www.google.com/maps/place/Paris", "=", "google.com", "google", "act", None),
+    (
+        "https://www.bing.com/ck/a?!&&p=abc123&ptn=3&u=a1aHR0cHM6Ly90aGVwaXJhdGViYXkub3JnL3RvcnJlbnQvMTIzNA&ntb=1",
+        "https://thepiratebay.org/torrent/1234",
+        "thepiratebay.org",
+        "tpb",
+        "act",
+        "bing",
+    ),
+    ("https://www.bing.com/search?q=album+flac", "=", "bing.com", "bing", "search", None),
+    (
+        "https://www.bing.com/ck/a?!&&p=abc&u=zzz",
+        "https://www.bing.com/ck/a?!&p=abc&u=zzz",
+        "bing.com",
+        "bing",
+        "opaque",
+        None,
+    ),
+    (
+        "https://duckduckgo.com/l/?uddg=https%3A%2F%2Fpirate.example.org%2Fx&rut=abc",
+        "https://pirate.example.org/x",
+        "example.org",
+        None,
+        "act",
+        "duckduckgo",
+    ),
+    ("https://duckduckgo.com/?q=album+mp3&ia=web", "=", "duckduckgo.com", "ddg", "search", None),
+    ("https://html.duckduckgo.com/html/?q=x", "=", "duckduckgo.com", "ddg", "search", None),
+    ("https://yandex.ru/search/?text=album&lr=213", "=", "yandex.ru", "yandex", "search", None),
+    (
+        "https://yandex.com/clck/jsredir?from=yandex.ru&text=x&url=https%3A%2F%2Fpirate.example.org%2Fa",
+        "https://pirate.example.org/a",
+        "example.org",
+        None,
+        "act",
+        "yandex",
+    ),
+    ("https://yandex.ru/clck/jsredir?from=yandex.ru&state=opaque", "=", "yandex.ru", "yandex", "opaque", None),
+    ("https://www.baidu.com/link?url=AbCdEfOpaque&wd=&eqid=9", "=", "baidu.com", None, "opaque", None),
+    ("https://www.baidu.com/s?wd=album", "=", "baidu.com", None, "search", None),
+    ("https://www.qwant.com/?q=album+mp3&t=web", "=", "qwant.com", None, "search", None),
+    ("https://search.yahoo.com/search?p=album+mp3", "=", "yahoo.com", None, "search", None),
+    (
+        "https://r.search.yahoo.com/_ylt=AwrX/RV=2/RE=1/RO=10/RU=https%3a%2f%2fpirate.example.org%2fb/RK=2/RS=x-",
+        "https://pirate.example.org/b",
+        "example.org",
+        None,
+        "act",
+        "yahoo",
+    ),
+    ("https://www.ecosia.org/search?q=album", "=", "ecosia.org", None, "search", None),
+    ("https://www.startpage.com/do/search?q=album", "=", "startpage.com", None, "search", None),
+    ("https://google.blogspot.com/2020/01/album.html", "=", "google.blogspot.com", None, "act", None),
+    # --- shorteners ---
+    ("https://bit.ly/3AbCdEf", "=", "bit.ly", "bitly", "short", None),
+    ("http://bit.ly/3AbCdEf", "=", "bit.ly", "bitly", "short", None),
+    ("https://t.co/AbCdEf123", "=", "t.co", None, "short", None),
+    ("https://tinyurl.com/2p8abcde", "=", "tinyurl.com", None, "short", None),
+    ("https://goo.gl/AbCd12", "=", "goo.gl", None, "short", None),
+    ("https://ow.ly/AbCd30sXyZ1", "=", "ow.ly", None, "short", None),
+    ("https://is.gd/AbCdEf", "=", "is.gd", None, "short", None),
+    ("https://buff.ly/3AbCd", "=", "buff.ly", None, "short", None),
+    ("https://rebrand.ly/album", "=", "rebrand.ly", None, "short", None),
+    ("https://cutt.ly/AbCdEf", "=", "cutt.ly", None, "short", None),
+    ("https://shorturl.at/abcDE", "=", "shorturl.at", None, "short", None),
+    ("https://ouo.io/AbCd12", "=", "ouo.io", None, "short", None),
+    # --- public IP addresses are sites of their own ---
+    ("http://93.184.216.34/music/album.zip", "=", "93.184.216.34", None, "act", None),
+    ("http://0x5db8d822/x", "http://93.184.216.34/x", "93.184.216.34", None, "act", None),
+    ("http://[2606:2800:220:1:248:1893:25c8:1946]/a", "=", "[2606:2800:220:1:248:1893:25c8:1946]", None, "act", None),
+]
+
+OUTCOMES = {
+    "act": (ALL_ACTIONS, None, False),
+    "lic": ((), None, True),
+    "search": ((), FLAG_SEARCH_PAGE, None),
+    "opaque": ((), FLAG_OPAQUE_REDIRECT, None),
+    "short": (ALL_ACTIONS, FLAG_SHORTENER, False),
+}
+
+
+def test_the_table_is_large_enough() -> None:
+    assert len(SHAPES) >= 150
+    assert len({row[0] for row in SHAPES}) == len(SHAPES), "duplicate inputs"
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical", "site", "platform", "outcome", "unwrapped"), SHAPES, ids=range(len(SHAPES))
+)
+def test_shape(
+    registry: Registry, raw: str, canonical: str, site: str, platform: str | None, outcome: str, unwrapped: str | None
+) -> None:
+    result = classify(raw, registry)
+    expected_url = raw if canonical == "=" else canonical
+    actions, flag, licensed = OUTCOMES[outcome]
+
+    assert result.url.url == expected_url
+    assert result.url.registrable_domain == site
+    assert (result.platform.platform_id if result.platform else None) == platform
+    assert result.actions == actions
+    assert result.flag == flag
+    if licensed is not None:
+        assert result.licensed is licensed
+    assert result.unwrapped_from == unwrapped
+    if actions:
+        assert result.remove_recipient is not None
+        assert result.remove_recipient.platform_id == platform
+        assert [r.platform_id for r in result.delist_recipients] == ["google", "bing", "ddg", "yandex"]
