@@ -199,6 +199,7 @@ USE_TZ = True
 
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("SENTINELLE_STATIC_ROOT", VAR_DIR / "static"))
 
 # --- Mail ---------------------------------------------------------------------

@@ -67,7 +67,11 @@ def test_create_member_refuses_a_bad_ipi():
 
     with pytest.raises(IdentifierError):
         create_member(
-            email="x@example.org", password="p" * 12, name="X", member_number="M-1", kinds=["author"],
+            email="x@example.org",
+            password="p" * 12,
+            name="X",
+            member_number="M-1",
+            kinds=["author"],
             ipi_name_number="00130568297",
         )
     assert not get_user_model().objects.filter(email="x@example.org").exists()

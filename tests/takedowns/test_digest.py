@@ -13,9 +13,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def links(registry_platforms):
     interest = InterestFactory(work__title="Le Temps des cerises")
-    services.submit_links(interest.member, interest.work.pk,
-                          "https://pirate.example.org/1\nhttps://pirate.example.org/2\nhttps://pirate.example.org/3",
-                          ["remove"])
+    services.submit_links(
+        interest.member,
+        interest.work.pk,
+        "https://pirate.example.org/1\nhttps://pirate.example.org/2\nhttps://pirate.example.org/3",
+        ["remove"],
+    )
     return interest.member, list(ReportedLink.objects.order_by("id"))
 
 

@@ -24,14 +24,16 @@ def by_reason(result):
 
 def test_every_line_gets_a_verdict_and_accepted_links_are_saved(owned):
     member, work = owned
-    text = "\n".join([
-        "https://mega.nz/file/AbCdEf12#key-part",
-        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-        "this is not a link",
-        "https://www.google.com/search?q=my+song+mp3",
-        "https://www.google.com/url?q=https://pirate-music.example.net/album/1&sa=D",
-        "https://1fichier.com/?abcdef1234",
-    ])
+    text = "\n".join(
+        [
+            "https://mega.nz/file/AbCdEf12#key-part",
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "this is not a link",
+            "https://www.google.com/search?q=my+song+mp3",
+            "https://www.google.com/url?q=https://pirate-music.example.net/album/1&sa=D",
+            "https://1fichier.com/?abcdef1234",
+        ]
+    )
     result = services.submit_links(member, work.pk, text, ["remove"])
     verdicts = by_reason(result)
     assert verdicts == {
@@ -79,7 +81,9 @@ def test_duplicates_within_a_submission_and_across_submissions(owned):
     link_id = first.verdicts[0].link_ids[0]
     # The same file under another URL shape, and twice in one paste.
     again = services.submit_links(
-        member, work.pk, "https://mega.nz/#!DUP1!k\nhttps://pirate.example.org/x\nhttps://pirate.example.org/x/",
+        member,
+        work.pk,
+        "https://mega.nz/#!DUP1!k\nhttps://pirate.example.org/x\nhttps://pirate.example.org/x/",
         ["remove"],
     )
     assert by_reason(again) == {1: ("refused", "duplicate"), 2: ("accepted", ""), 3: ("refused", "duplicate")}
@@ -118,8 +122,13 @@ def test_quota_counts_accepted_links_only_and_says_when_it_resets(owned, setting
     # Quota-refused links are kept (refused) so the member sees them in the history.
     assert ReportedLink.objects.filter(refusal_reason="quota").count() == 2
     # Midnight in Paris (22:00 UTC on 29 March, after the DST change) opens a new day.
-    later = services.submit_links(member, work.pk, "https://pirate.example.org/new", ["remove"],
-                                  now=dt.datetime(2026, 3, 28, 23, 1, tzinfo=dt.UTC))
+    later = services.submit_links(
+        member,
+        work.pk,
+        "https://pirate.example.org/new",
+        ["remove"],
+        now=dt.datetime(2026, 3, 28, 23, 1, tzinfo=dt.UTC),
+    )
     assert later.verdicts[0].outcome == "accepted"
     assert DailyQuotaUsage.objects.get(member=member, day=dt.date(2026, 3, 29)).accepted == 1
 
@@ -137,8 +146,9 @@ def test_a_removed_link_reported_again_is_a_reappearance_outside_the_quota(owned
     member, work = owned
     services.submit_links(member, work.pk, "https://pirate.example.org/back", ["remove"])
     ReportedLink.objects.update(status=LinkStatus.REMOVED)
-    result = services.submit_links(member, work.pk, "https://pirate.example.org/back", ["remove"],
-                                   now=dt.datetime.now(dt.UTC))
+    result = services.submit_links(
+        member, work.pk, "https://pirate.example.org/back", ["remove"], now=dt.datetime.now(dt.UTC)
+    )
     assert result.verdicts[0].outcome == "accepted"
     assert result.verdicts[0].reappearance_of is not None
 
@@ -181,14 +191,16 @@ def test_unknown_action_is_refused(owned):
 
 def test_hostile_lines_get_clear_verdicts(owned):
     member, work = owned
-    text = "\n".join([
-        "https://" + "a" * 100_000 + ".example.org/",
-        "http://127.0.0.1/admin",
-        "http://10.0.0.8/x",
-        "ftp://files.example.org/song.mp3",
-        "https://gооgle.com/search?q=x",  # Cyrillic "о": a look-alike host, not Google
-        "\u202e\u0000",
-    ])
+    text = "\n".join(
+        [
+            "https://" + "a" * 100_000 + ".example.org/",
+            "http://127.0.0.1/admin",
+            "http://10.0.0.8/x",
+            "ftp://files.example.org/song.mp3",
+            "https://g\u043e\u043egle.com/search?q=x",  # Cyrillic o: a look-alike host, not Google
+            "\u202e\u0000",
+        ]
+    )
     result = services.submit_links(member, work.pk, text.replace("\u0000", ""), ["remove"])
     reasons = by_reason(result)
     assert reasons[1] == ("refused", "not_a_url")

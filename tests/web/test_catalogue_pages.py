@@ -30,7 +30,7 @@ def test_member_sees_only_own_works(client):
     for query in ["Secret Ballad", bob_interest.work.iswc, bob_interest.work.iswc_display]:
         response = client.get(reverse("catalogue:my-works"), {"q": query})
         assert list(response.context["page"].object_list) == []
-        assert "<td class=\"title\">Bob" not in response.content.decode()
+        assert '<td class="title">Bob' not in response.content.decode()
 
 
 def test_search_by_title_alternate_title_and_iswc(client):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,10 +53,9 @@ class Work(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.iswc:
-            try:
+            # A bad ISWC has been reported by the field's validator already.
+            with contextlib.suppress(IdentifierError):
                 self.iswc = normalise_iswc(self.iswc)
-            except IdentifierError:
-                pass  # The field's validator has reported it already.
         else:
             self.iswc = None
 
@@ -66,7 +67,9 @@ class Work(models.Model):
 class AlternateTitle(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="alternate_titles")
     title = models.CharField(_("title"), max_length=200, db_index=True)
-    title_type = models.CharField(_("title type"), max_length=2, blank=True, help_text=_("CWR title type (AT, TE, FT…)"))
+    title_type = models.CharField(
+        _("title type"), max_length=2, blank=True, help_text=_("CWR title type (AT, TE, FT…)")
+    )
     language = models.CharField(_("language"), max_length=2, blank=True)
 
     class Meta:
@@ -142,7 +145,9 @@ class Interest(models.Model):
     member = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="interests", verbose_name=_("member")
     )
-    role = models.CharField(_("CWR role code"), max_length=2, help_text=_("CA, A, C, AR, AD, TR, SA, SR, E, AM, PA, ES…"))
+    role = models.CharField(
+        _("CWR role code"), max_length=2, help_text=_("CA, A, C, AR, AD, TR, SA, SR, E, AM, PA, ES…")
+    )
     pr_share = models.DecimalField(_("performing share %"), max_digits=6, decimal_places=3, default=0)
     mr_share = models.DecimalField(_("mechanical share %"), max_digits=6, decimal_places=3, default=0)
     sr_share = models.DecimalField(_("synchronisation share %"), max_digits=6, decimal_places=3, default=0)

@@ -16,11 +16,14 @@ class ReportLinksForm(forms.Form):
     links = forms.CharField(
         label=_("Links"),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "autocomplete": "off"}),
-        help_text=_("One web address per line, or paste any text (an e-mail, a notice): the addresses are found in it."),
+        help_text=_(
+            "One web address per line, or paste any text (an e-mail, a notice): the addresses are found in it."
+        ),
         strip=False,
     )
-    action = forms.ChoiceField(label=_("What should happen"), choices=ACTION_CHOICES, widget=forms.RadioSelect,
-                               initial="both")
+    action = forms.ChoiceField(
+        label=_("What should happen"), choices=ACTION_CHOICES, widget=forms.RadioSelect, initial="both"
+    )
 
     def actions(self) -> list[str]:
         action = self.cleaned_data["action"]
@@ -29,8 +32,7 @@ class ReportLinksForm(forms.Form):
 
 class HistoryFilterForm(forms.Form):
     work = forms.TypedChoiceField(label=_("Work"), required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("any"))] + list(LinkStatus.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("any")), *LinkStatus.choices])
     platform = forms.CharField(label=_("Platform or site"), required=False, max_length=255)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

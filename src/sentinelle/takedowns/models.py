@@ -35,7 +35,7 @@ class LinkStatus(models.TextChoices):
 
 
 # A link in one of these is still being worked on: a new report of it is a duplicate.
-ACTIVE_STATUSES = (
+ACTIVE_STATUSES: tuple[str, ...] = (
     LinkStatus.ACCEPTED,
     LinkStatus.NOTICE_SENT,
     LinkStatus.STILL_ONLINE,
@@ -43,7 +43,7 @@ ACTIVE_STATUSES = (
     LinkStatus.REAPPEARED,
     LinkStatus.COUNTER_NOTICE,
 )
-FINAL_STATUSES = (LinkStatus.REMOVED, LinkStatus.DELISTED, LinkStatus.REFUSED_BY_PLATFORM)
+FINAL_STATUSES: tuple[str, ...] = (LinkStatus.REMOVED, LinkStatus.DELISTED, LinkStatus.REFUSED_BY_PLATFORM)
 
 
 class RefusalReason(models.TextChoices):

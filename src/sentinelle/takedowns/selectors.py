@@ -35,9 +35,7 @@ def filtered_history(member: Member, flt: HistoryFilter) -> QuerySet[ReportedLin
         links = links.filter(status=flt.status)
     if flt.platform:
         name = flt.platform.strip()[:255]
-        links = links.filter(
-            Q(platform__name__iexact=name) | Q(registrable_domain__iexact=name) | Q(host__iexact=name)
-        )
+        links = links.filter(Q(platform__name__iexact=name) | Q(registrable_domain__iexact=name) | Q(host__iexact=name))
     if flt.date_from is not None:
         links = links.filter(created_at__date__gte=flt.date_from)
     if flt.date_to is not None:

@@ -145,11 +145,29 @@ def _existing_link(work: Work, action: str, canonical: linkkit.CanonicalURL) -> 
     )
 
 
-def _event(link: ReportedLink, kind: str, to_status: str, message: str, actor: User | None, now: dt.datetime,
-           data: dict[str, object] | None = None, from_status: str = "") -> LinkEvent:
+def _is_active(link: ReportedLink | None) -> bool:
+    return link is not None and link.status in ACTIVE_STATUSES
+
+
+def _event(
+    link: ReportedLink,
+    kind: str,
+    to_status: str,
+    message: str,
+    actor: User | None,
+    now: dt.datetime,
+    data: dict[str, object] | None = None,
+    from_status: str = "",
+) -> LinkEvent:
     return LinkEvent(
-        link=link, at=now, kind=kind, actor=actor, from_status=from_status, to_status=to_status,
-        message=message, data=data or {},
+        link=link,
+        at=now,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+        data=data or {},
     )
 
 
@@ -200,8 +218,9 @@ def submit_links(
         seen: dict[str, LineVerdict] = {}
         events: list[LinkEvent] = []
 
-        def refuse(verdict: LineVerdict, reason: str, message: str, classification: linkkit.Classification | None
-                   ) -> None:
+        def refuse(
+            verdict: LineVerdict, reason: str, message: str, classification: linkkit.Classification | None
+        ) -> None:
             verdict.outcome, verdict.reason, verdict.message = REFUSED, reason, message
             if classification is None:
                 return
@@ -211,8 +230,9 @@ def submit_links(
                 link.save()
                 verdict.link_ids.append(link.pk)
                 events.append(_event(link, EventKind.RECEIVED, "", _("Reported by the member."), actor, now))
-                events.append(_event(link, EventKind.REFUSED, LinkStatus.REFUSED, message, actor, now,
-                                     {"reason": reason}))
+                events.append(
+                    _event(link, EventKind.REFUSED, LinkStatus.REFUSED, message, actor, now, {"reason": reason})
+                )
 
         for pasted in lines:
             verdict = LineVerdict(line_no=pasted.line_no, text=pasted.text, outcome=REFUSED)
@@ -231,21 +251,37 @@ def submit_links(
             verdict.url = canonical.url
             verdict.platform = classification.platform.name if classification.platform else canonical.registrable_domain
             if classification.flag in (linkkit.FLAG_SEARCH_PAGE, linkkit.FLAG_OPAQUE_REDIRECT):
-                refuse(verdict, RefusalReason.SEARCH_PAGE, _(
-                    "This is a search-engine page, not the page it points to. Open the result and report "
-                    "the address of the page itself."), classification)
+                refuse(
+                    verdict,
+                    RefusalReason.SEARCH_PAGE,
+                    _(
+                        "This is a search-engine page, not the page it points to. Open the result and report "
+                        "the address of the page itself."
+                    ),
+                    classification,
+                )
                 continue
             if classification.licensed:
-                refuse(verdict, RefusalReason.LICENSED_PLATFORM, _(
-                    "%(platform)s is licensed by the society: its use of your works is already paid for. "
-                    "Contact the society if you think this use is outside the licence.")
-                    % {"platform": verdict.platform}, classification)
+                refuse(
+                    verdict,
+                    RefusalReason.LICENSED_PLATFORM,
+                    _(
+                        "%(platform)s is licensed by the society: its use of your works is already paid for. "
+                        "Contact the society if you think this use is outside the licence."
+                    )
+                    % {"platform": verdict.platform},
+                    classification,
+                )
                 continue
             key = canonical.file_key or canonical.identity_key
             if key in seen:
                 first = seen[key]
-                refuse(verdict, RefusalReason.DUPLICATE,
-                       _("The same link as line %(line)d of this submission.") % {"line": first.line_no}, None)
+                refuse(
+                    verdict,
+                    RefusalReason.DUPLICATE,
+                    _("The same link as line %(line)d of this submission.") % {"line": first.line_no},
+                    None,
+                )
                 verdict.duplicate_of = first.link_ids[0] if first.link_ids else None
                 continue
             seen[key] = verdict
@@ -256,22 +292,25 @@ def submit_links(
                 dup = active[0]
                 if dup.member_id == member.pk:
                     message = _("You reported this link on %(date)s; it is still being handled.") % {
-                        "date": timezone.localtime(dup.created_at).strftime("%d/%m/%Y")}
+                        "date": timezone.localtime(dup.created_at).strftime("%d/%m/%Y")
+                    }
                     verdict.duplicate_of = dup.pk
                 else:
-                    message = _("Another rights holder of this work already reported this link; "
-                                "it is being handled.")
+                    message = _("Another rights holder of this work already reported this link; it is being handled.")
                 refuse(verdict, RefusalReason.DUPLICATE, message, None)
                 continue
-            to_take = [a for a in chosen if previous[a] is None or previous[a].status not in ACTIVE_STATUSES]
+            to_take = [a for a in chosen if not _is_active(previous[a])]
             reappeared = {a: previous[a] for a in to_take if previous[a] is not None}
             counts_on_quota = len(reappeared) < len(to_take)
             if counts_on_quota and usage.accepted >= limit:
                 resets = quota_resets_at(now)
-                refuse(verdict, RefusalReason.QUOTA, _(
-                    "Daily limit reached: %(limit)d links a day, none left today. The count resets on "
-                    "%(when)s.") % {"limit": limit, "when": timezone.localtime(resets).strftime("%d/%m/%Y %H:%M")},
-                    classification)
+                refuse(
+                    verdict,
+                    RefusalReason.QUOTA,
+                    _("Daily limit reached: %(limit)d links a day, none left today. The count resets on %(when)s.")
+                    % {"limit": limit, "when": timezone.localtime(resets).strftime("%d/%m/%Y %H:%M")},
+                    classification,
+                )
                 continue
             verdict.outcome = ACCEPTED
             verdict.actions = to_take
@@ -281,20 +320,34 @@ def submit_links(
                 link.quota_day = day if counts_on_quota else None
                 link.save()
                 verdict.link_ids.append(link.pk)
-                verdict.recipients.extend(n for n in _recipient_names(classification, action)
-                                          if n not in verdict.recipients)
+                verdict.recipients.extend(
+                    n for n in _recipient_names(classification, action) if n not in verdict.recipients
+                )
                 events.append(_event(link, EventKind.RECEIVED, "", _("Reported by the member."), actor, now))
                 earlier = reappeared.get(action)
                 if earlier is not None:
                     verdict.reappearance_of = earlier.pk
                     why = _("Accepted again: the link had been %(status)s and is back online.") % {
-                        "status": earlier.get_status_display()}
+                        "status": earlier.get_status_display()
+                    }
                 else:
                     why = _("Accepted: a notice will be sent to %(who)s.") % {
-                        "who": ", ".join(_recipient_names(classification, action)) or "—"}
-                events.append(_event(link, EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, actor, now,
-                                     {"recipients": _recipient_rows(classification, action),
-                                      "reappearance_of": earlier.pk if earlier else None}))
+                        "who": ", ".join(_recipient_names(classification, action)) or "—"
+                    }
+                events.append(
+                    _event(
+                        link,
+                        EventKind.ACCEPTED,
+                        LinkStatus.ACCEPTED,
+                        why,
+                        actor,
+                        now,
+                        {
+                            "recipients": _recipient_rows(classification, action),
+                            "reappearance_of": earlier.pk if earlier else None,
+                        },
+                    )
+                )
             if counts_on_quota:
                 usage.accepted += 1
             verdict.message = _accepted_message(verdict, classification)
@@ -315,8 +368,15 @@ def submit_links(
     )
 
 
-def _new_link(request: TakedownRequest, member: Member, work: Work, action: str, verdict: LineVerdict,
-              classification: linkkit.Classification, platform_ids: set[object]) -> ReportedLink:
+def _new_link(
+    request: TakedownRequest,
+    member: Member,
+    work: Work,
+    action: str,
+    verdict: LineVerdict,
+    classification: linkkit.Classification,
+    platform_ids: set[int | str],
+) -> ReportedLink:
     canonical = classification.url
     platform_id = classification.platform.platform_id if classification.platform else None
     return ReportedLink(
@@ -339,13 +399,17 @@ def _new_link(request: TakedownRequest, member: Member, work: Work, action: str,
 
 
 def _accepted_message(verdict: LineVerdict, classification: linkkit.Classification) -> str:
-    parts = [ngettext("Accepted: %(actions)s.", "Accepted: %(actions)s.", len(verdict.actions)) % {
-        "actions": ", ".join(str(Action(a).label) for a in verdict.actions)}]
+    parts = [
+        ngettext("Accepted: %(actions)s.", "Accepted: %(actions)s.", len(verdict.actions))
+        % {"actions": ", ".join(str(Action(a).label) for a in verdict.actions)}
+    ]
     if verdict.recipients:
         parts.append(_("The notice goes to %(who)s.") % {"who": ", ".join(verdict.recipients)})
     if classification.unwrapped_from:
-        parts.append(_("Taken from a %(engine)s result: the target page is reported.") % {
-            "engine": classification.unwrapped_from})
+        parts.append(
+            _("Taken from a %(engine)s result: the target page is reported.")
+            % {"engine": classification.unwrapped_from}
+        )
     if classification.flag == linkkit.FLAG_SHORTENER:
         parts.append(_("This is a short link: the society will find where it leads before acting."))
     if verdict.reappearance_of:
@@ -386,8 +450,14 @@ def change_status(
     with transaction.atomic():
         locked = ReportedLink.objects.select_for_update().get(pk=link.pk)
         event = LinkEvent.objects.create(
-            link=locked, at=at or timezone.now(), kind=kind, actor=actor, from_status=locked.status,
-            to_status=to_status, message=message, data=data or {},
+            link=locked,
+            at=at or timezone.now(),
+            kind=kind,
+            actor=actor,
+            from_status=locked.status,
+            to_status=to_status,
+            message=message,
+            data=data or {},
         )
         if locked.status != to_status:
             locked.status = to_status
@@ -412,8 +482,9 @@ def send_result_digests(now: dt.datetime | None = None) -> int:
     day = quota_day(now)
     sent = 0
     pending = (
-        LinkEvent.objects.filter(to_status__in=FINAL_STATUSES, kind__in=[EventKind.RESULT, EventKind.ANSWER,
-                                                                         EventKind.CHECK])
+        LinkEvent.objects.filter(
+            to_status__in=FINAL_STATUSES, kind__in=[EventKind.RESULT, EventKind.ANSWER, EventKind.CHECK]
+        )
         .exclude(from_status__in=FINAL_STATUSES)
         .filter(at__lte=now)
         .values_list("link__member_id", flat=True)

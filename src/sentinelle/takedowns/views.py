@@ -42,7 +42,11 @@ def report_links(request: HttpRequest, work_id: int) -> HttpResponse:
     elif request.method == "POST":
         try:
             result = services.submit_links(
-                member, work.pk, form.cleaned_data["links"], form.actions(), actor=request.user  # type: ignore[arg-type]
+                member,
+                work.pk,
+                form.cleaned_data["links"],
+                form.actions(),
+                actor=request.user,  # type: ignore[arg-type]
             )
         except services.IntakeError as exc:
             error = exc.message
@@ -71,8 +75,11 @@ def _history_filter(request: HttpRequest, member: Member) -> tuple[HistoryFilter
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         flt = selectors.HistoryFilter(
-            work_id=data["work"], status=data["status"], platform=data["platform"],
-            date_from=data["date_from"], date_to=data["date_to"],
+            work_id=data["work"],
+            status=data["status"],
+            platform=data["platform"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
         )
     else:
         flt = selectors.HistoryFilter()
@@ -97,16 +104,31 @@ def history_csv(request: HttpRequest) -> HttpResponse:
     _form, flt = _history_filter(request, member)
     rows = (
         (
-            link.pk, timezone.localtime(link.created_at).isoformat(timespec="seconds"), link.work.title,
-            link.work.iswc_display, link.get_action_display(), link.get_status_display(),
-            link.get_refusal_reason_display() if link.refusal_reason else "", link.url,
+            link.pk,
+            timezone.localtime(link.created_at).isoformat(timespec="seconds"),
+            link.work.title,
+            link.work.iswc_display,
+            link.get_action_display(),
+            link.get_status_display(),
+            link.get_refusal_reason_display() if link.refusal_reason else "",
+            link.url,
             link.platform.name if link.platform else link.registrable_domain,
             timezone.localtime(link.updated_at).isoformat(timespec="seconds"),
         )
         for link in selectors.filtered_history(member, flt).iterator(chunk_size=500)
     )
-    header = ["id", "reported_at", "work", "iswc", "action", "status", "refusal_reason", "url", "platform",
-              "updated_at"]
+    header = [
+        "id",
+        "reported_at",
+        "work",
+        "iswc",
+        "action",
+        "status",
+        "refusal_reason",
+        "url",
+        "platform",
+        "updated_at",
+    ]
     response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sentinelle-history.csv"'
     return response

@@ -30,12 +30,30 @@ def demo_ipi(n: int) -> str:
 
 # (email, name, member number, kinds, IPI, the sample party they are: (kind, sender-scoped number))
 DEMO_MEMBERS = [
-    ("author@demo.sentinelle.test", "Sarah Johnson", "DEMO-0001", ["author"], demo_ipi(712_345_601),
-     ("writer", "PBDP1:C00000004")),
-    ("composer@demo.sentinelle.test", "John Smith", "DEMO-0002", ["composer", "author"], demo_ipi(712_345_602),
-     ("writer", "PBDP1:C00000001")),
-    ("publisher@demo.sentinelle.test", "Crown Publishing", "DEMO-0003", ["publisher"], demo_ipi(712_345_603),
-     ("publisher", "PBDP1:P00000001")),
+    (
+        "author@demo.sentinelle.test",
+        "Sarah Johnson",
+        "DEMO-0001",
+        ["author"],
+        demo_ipi(712_345_601),
+        ("writer", "PBDP1:C00000004"),
+    ),
+    (
+        "composer@demo.sentinelle.test",
+        "John Smith",
+        "DEMO-0002",
+        ["composer", "author"],
+        demo_ipi(712_345_602),
+        ("writer", "PBDP1:C00000001"),
+    ),
+    (
+        "publisher@demo.sentinelle.test",
+        "Crown Publishing",
+        "DEMO-0003",
+        ["publisher"],
+        demo_ipi(712_345_603),
+        ("publisher", "PBDP1:P00000001"),
+    ),
 ]
 STAFF = ("staff@demo.sentinelle.test", "Claire Operateur", STAFF_GROUP)
 INVESTIGATOR = ("investigator@demo.sentinelle.test", "Hugo Enqueteur", INVESTIGATOR_GROUP)
@@ -52,9 +70,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for email, name, number, kinds, ipi, (party_kind, party_number) in DEMO_MEMBERS:
                 # The samples carry no valid IPI for these parties: give them the member's.
-                Party.objects.filter(kind=party_kind, interested_party_number=party_number).update(
-                    ipi_name_number=ipi
-                )
+                Party.objects.filter(kind=party_kind, interested_party_number=party_number).update(ipi_name_number=ipi)
                 user = self._user(email, name)
                 member, _ = Member.objects.get_or_create(
                     user=user, defaults={"member_number": number, "name": name, "kinds": kinds, "ipi_name_number": ipi}
@@ -66,9 +82,10 @@ class Command(BaseCommand):
         society = settings.SENTINELLE_SOCIETY
         out = self.stdout.write
         out(f"Demo catalogue: {report.works} works from {len(report.files)} sample CWR files.")
-        out(f"Society: {society['name']}, {society['address']} — {society['legal_representative']} "
-            f"<{society['email']}>")
-        out("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        out(
+            f"Society: {society['name']}, {society['address']} — {society['legal_representative']} <{society['email']}>"
+        )
+        out(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, name, _number, kinds, *_rest in DEMO_MEMBERS:
             works = Member.objects.get(user__email=email).interests.values("work").distinct().count()
             out(f"  member ({', '.join(kinds)}): {email}  — {name}, {works} works")
