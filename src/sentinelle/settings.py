@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "sentinelle.core",
@@ -234,6 +235,7 @@ SENTINELLE_SOCIETY = {
 # --- Member rules -------------------------------------------------------------
 SENTINELLE_DAILY_LINK_QUOTA = env_int("SENTINELLE_DAILY_LINK_QUOTA", 10)
 SENTINELLE_PAGE_SIZE = env_int("SENTINELLE_PAGE_SIZE", 25)
+SENTINELLE_API_RATE_LIMIT = env_int("SENTINELLE_API_RATE_LIMIT", 120)  # per token per minute; 0 = off
 SENTINELLE_MAX_LINES_PER_SUBMISSION = env_int("SENTINELLE_MAX_LINES_PER_SUBMISSION", 1000)
 SENTINELLE_MAX_SUBMISSION_BYTES = env_int("SENTINELLE_MAX_SUBMISSION_BYTES", 1_048_576)
 # A 1 MB paste must reach the intake, which answers it clearly, rather than Django's 400.

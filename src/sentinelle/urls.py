@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from sentinelle.core import views as core_views
+from sentinelle.takedowns.api import api
 
 admin.site.site_header = "Sentinelle — back office"
 admin.site.site_title = "Sentinelle"
@@ -15,5 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("catalogue/", include("sentinelle.catalogue.urls")),
+    path("account/", include("sentinelle.members.urls")),
+    path("", include("sentinelle.takedowns.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

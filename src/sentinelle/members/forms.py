@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
+from django.utils.translation import gettext_lazy as _
 
 from sentinelle.members.models import Member, MemberKind, User
 
@@ -14,7 +15,16 @@ class UserCreationForm(BaseUserCreationForm[User]):
 class UserChangeForm(BaseUserChangeForm[User]):
     class Meta:
         model = User
-        fields = "__all__"
+        fields = (
+            "email",
+            "full_name",
+            "language",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
 
 
 class MemberForm(forms.ModelForm[Member]):
@@ -22,4 +32,12 @@ class MemberForm(forms.ModelForm[Member]):
 
     class Meta:
         model = Member
-        fields = "__all__"
+        fields = ("user", "member_number", "name", "ipi_name_number", "kinds", "daily_link_quota")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_('What the key is for, e.g. "my upload script".'),
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -48,9 +49,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can log into the back office."))
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
-    language = models.CharField(_("language"), max_length=8, blank=True, choices=[("fr", "Français"), ("en", "English")])
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=[("fr", "Français"), ("en", "English")]
+    )
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -108,7 +111,9 @@ class Member(models.Model):
         blank=True,
         validators=[validate_ipi_name_number],
     )
-    kinds = models.JSONField(_("kinds"), default=list, help_text=_("author, composer, arranger, adapter, director, publisher"))
+    kinds = models.JSONField(
+        _("kinds"), default=list, help_text=_("author, composer, arranger, adapter, director, publisher")
+    )
     daily_link_quota = models.PositiveIntegerField(
         _("daily link quota"),
         null=True,
@@ -128,10 +133,9 @@ class Member(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.ipi_name_number:
-            try:
+            # A bad number has been reported by the field's validator already.
+            with contextlib.suppress(IdentifierError):
                 self.ipi_name_number = normalise_ipi_name_number(self.ipi_name_number)
-            except IdentifierError:
-                pass  # The field's validator has reported it already.
         valid = set(MemberKind.values)
         if not self.kinds:
             raise ValidationError({"kinds": _("Choose at least one kind.")})
@@ -143,3 +147,31 @@ class Member(models.Model):
     def kind_labels(self) -> list[str]:
         labels = dict(MemberKind.choices)
         return [str(labels.get(k, k)) for k in self.kinds]
+
+
+class ApiToken(models.Model):
+    """A member's personal key to the REST API.
+
+    The token (``snt_<prefix>_<secret>``) is shown once, when it is made; only its SHA-256 is
+    kept, so a leaked database gives no usable key. The prefix is shown in lists to tell keys apart.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=8)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (snt_{self.prefix}_…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

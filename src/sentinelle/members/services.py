@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import re
+import secrets
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from sentinelle.catalogue.identifiers import normalise_ipi_name_number
-from sentinelle.members.models import INVESTIGATOR_GROUP, STAFF_GROUP, Member, User
+from sentinelle.members.models import INVESTIGATOR_GROUP, STAFF_GROUP, ApiToken, Member, User
 
 # What each role may do in the back office, as (app_label, model) pairs; codenames are Django's.
 STAFF_MODELS: dict[str, tuple[str, ...]] = {
@@ -74,3 +79,59 @@ def grant_role(user: User, role: str) -> None:
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+# --- Personal API tokens ----------------------------------------------------------------------
+
+API_TOKEN_SCHEME = "snt"  # noqa: S105 (a label, not a secret)
+# snt_<8 hex>_<token_urlsafe(32): 43 chars of [A-Za-z0-9_-]>; anything else is refused unread.
+_TOKEN_SHAPE = re.compile(r"snt_[0-9a-f]{8}_[A-Za-z0-9_-]{43}")
+# last_used_at is a hint for the member, not an audit log: one write a minute per token at most.
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
+def hash_api_token(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token for ``user``. The plaintext is returned once and never stored."""
+    prefix = secrets.token_hex(4)
+    plaintext = f"{API_TOKEN_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user, name=(name or "").strip()[:100], prefix=prefix, key_hash=hash_api_token(plaintext)
+    )
+    return token, plaintext
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; another user's id is ApiToken.DoesNotExist (a 404)."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+    return token
+
+
+def authenticate_api_token(plaintext: str, *, now: dt.datetime | None = None) -> User | None:
+    """The active user behind a live token, or None.
+
+    The lookup is by the SHA-256 of what was presented: comparing digests through the unique
+    index leaks nothing useful about the stored keys, unlike a character-by-character compare.
+    """
+    if not isinstance(plaintext, str) or not _TOKEN_SHAPE.fullmatch(plaintext):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_api_token(plaintext), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = now or timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION)
+        ).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,55 @@
+"""The member's account page: personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sentinelle.members import selectors, services
+from sentinelle.members.forms import ApiTokenForm
+from sentinelle.members.models import ApiToken, User
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    new_token = None
+    status = 200
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            _row, new_token = services.create_api_token(user, form.cleaned_data["name"])
+            form = ApiTokenForm()
+        else:
+            status = 400
+    return render(
+        request,
+        "members/account.html",
+        {
+            "form": form,
+            # Shown in this response only: it is never stored, so it cannot be shown again.
+            "new_token": new_token,
+            "tokens": selectors.api_tokens_of_user(user),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        token = services.revoke_api_token(user, token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404("No such token") from None
+    messages.success(request, _("The key “%(name)s” is revoked: it no longer opens the API.") % {"name": token.name})
+    return HttpResponseRedirect(reverse("members:account"))

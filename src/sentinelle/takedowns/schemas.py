@@ -1,0 +1,228 @@
+"""Input validation and output shapes of the REST API (/api/v1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator, model_validator
+
+# Ids are 64-bit on every backend; a larger number can name nothing and must not reach the SQL.
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 1_000_000
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 25
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+ActionName = Literal["remove", "delist"]
+StatusName = Literal[
+    "refused",
+    "accepted",
+    "notice_sent",
+    "removed",
+    "delisted",
+    "still_online",
+    "escalated",
+    "refused_by_platform",
+    "counter_notice",
+    "reappeared",
+]
+RefusalName = Literal["not_a_url", "licensed_platform", "duplicate", "quota", "search_page", "too_many_lines"]
+EventKindName = Literal[
+    "received", "accepted", "refused", "notice_sent", "answer", "check", "escalated", "result", "note"
+]
+
+
+def _clean_text(value: str) -> str:
+    """Text the database can hold: valid UTF-8 (no lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (it holds a lone surrogate)") from None
+    return value
+
+
+def _clean_query_text(value: str) -> str:
+    value = _clean_text(value)
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class ErrorDetail(Schema):
+    code: str = Field(description="Stable, machine-readable: unauthenticated, not_found, invalid_request, …")
+    message: str = Field(description="For a person, in the request's language (Accept-Language).")
+    details: list[dict[str, Any]] | None = Field(None, description="Which fields failed validation, when relevant.")
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+# --- works ----------------------------------------------------------------------------------
+
+
+class WorksQuery(Schema):
+    q: str = Field("", max_length=200, description="Title, alternate title or ISWC (whole or partial).")
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    @field_validator("q")
+    @classmethod
+    def _q_is_text(cls, value: str) -> str:
+        return _clean_query_text(value)
+
+
+class WorkRef(Schema):
+    id: int
+    title: str
+
+
+class WorkOut(Schema):
+    id: int
+    title: str
+    iswc: str | None = Field(description="Formatted ISWC, e.g. T-034.524.680-1")
+    open_links: int = Field(description="Links of this work still being handled (not final, not refused).")
+
+
+class WorkPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[WorkOut]
+
+
+# --- submissions ----------------------------------------------------------------------------
+
+
+class SubmissionIn(Schema):
+    """Either ``text`` (anything pasted: one address a line, or prose holding addresses) or ``urls``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="Pasted text, as on the report page. At most 1 MB and 1,000 lines.")
+    urls: list[str] | None = Field(None, description="One address per item; each item counts as one line.")
+    actions: list[ActionName] = Field(
+        min_length=1, max_length=2, description="remove: notice to the host; delist: notice to search engines."
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _text_is_unicode(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_text(value)
+
+    @field_validator("urls")
+    @classmethod
+    def _urls_are_single_lines(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        for item in value:
+            _clean_text(item)
+            if len(item.splitlines()) > 1:
+                raise ValueError("each item of urls must be a single line")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SubmissionIn:
+        if (self.text is None) == (self.urls is None):
+            raise ValueError("give either text or urls, not both")
+        return self
+
+    def pasted_text(self) -> str:
+        return self.text if self.text is not None else "\n".join(self.urls or [])
+
+
+class VerdictOut(Schema):
+    line: int = Field(description="1-based line number in the text (or index + 1 in urls).")
+    text: str = Field(description="The line as received (cut at 2,000 characters).")
+    outcome: Literal["accepted", "refused"]
+    reason: RefusalName | None = Field(description="Why it was refused; null when accepted.")
+    message: str
+    url: str | None = Field(description="The canonical address, when the line held one.")
+    platform: str | None = Field(description="The platform's name, or the site when it is not in the registry.")
+    actions: list[ActionName] = Field(description="The actions taken for this line (accepted only).")
+    recipients: list[str] = Field(description="Who will receive the notice(s).")
+    link_ids: list[int] = Field(description="The links saved for this line (accepted, or refused with an address).")
+    duplicate_of: int | None = Field(description="Your earlier link with the same address, when a duplicate.")
+    reappearance_of: int | None = Field(description="The earlier link taken down before and now back online.")
+
+
+class QuotaOut(Schema):
+    limit: int
+    remaining: int
+    resets_at: dt.datetime
+
+
+class SubmissionOut(Schema):
+    request_id: int | None
+    work: WorkRef
+    accepted: int = Field(description="Lines accepted.")
+    refused: int = Field(description="Lines refused.")
+    verdicts: list[VerdictOut]
+    quota: QuotaOut
+
+
+# --- links ----------------------------------------------------------------------------------
+
+
+class LinksQuery(Schema):
+    work: int | None = Field(None, ge=1, le=MAX_ID, description="A work id.")
+    status: StatusName | None = None
+    platform: str = Field("", max_length=255, description="Platform name or site (e.g. mega.nz), any case.")
+    date_from: dt.date | None = Field(None, description="Reported on or after this day (YYYY-MM-DD).")
+    date_to: dt.date | None = Field(None, description="Reported on or before this day (YYYY-MM-DD).")
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    @field_validator("platform")
+    @classmethod
+    def _platform_is_text(cls, value: str) -> str:
+        return _clean_query_text(value)
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _iso_days_only(cls, value: object) -> object:
+        # pydantic would also take "0" or "1700000000" as a Unix time: a day is written YYYY-MM-DD.
+        if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+            raise ValueError("a day is written YYYY-MM-DD")
+        return value
+
+
+class LinkOut(Schema):
+    id: int
+    url: str = Field(description="The canonical address.")
+    submitted_url: str = Field(description="The address as it was pasted.")
+    work: WorkRef
+    action: ActionName
+    status: StatusName
+    refusal_reason: RefusalName | None
+    platform: str = Field(description="The platform's name, or the site when it is not in the registry.")
+    site: str = Field(description="The registrable domain.")
+    recipients: list[str]
+    duplicate_of: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class LinkPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[LinkOut]
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    kind: EventKindName
+    from_status: StatusName | None
+    to_status: StatusName | None
+    message: str
+
+
+class LinkDetailOut(LinkOut):
+    events: list[EventOut] = Field(description="The timeline, oldest first.")

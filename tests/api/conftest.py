@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from sentinelle.catalogue.models import Work
+from sentinelle.members.models import Member
+from sentinelle.members.services import create_api_token
+from sentinelle.platforms.models import Platform, PlatformDomain
+from sentinelle.platforms.selectors import invalidate_registry
+from tests.factories import InterestFactory
+
+API = "/api/v1"
+
+
+def make_platform(name: str, kind: str, domains: list[str], *, licensed: bool = False, **extra: Any) -> Platform:
+    platform = Platform.objects.create(name=name, kind=kind, licensed=licensed, **extra)
+    for domain in domains:
+        PlatformDomain.objects.create(platform=platform, domain=domain)
+    return platform
+
+
+@pytest.fixture
+def registry_platforms(db: Any) -> Iterator[dict[str, Platform]]:
+    """The same small registry as tests/takedowns: search engines, licensed YouTube, file hosts."""
+    platforms = {
+        "google": make_platform("Google", "search_engine", ["google.com", "google.fr"], jurisdiction="US"),
+        "bing": make_platform("Bing", "search_engine", ["bing.com"], jurisdiction="US"),
+        "youtube": make_platform("YouTube", "video_platform", ["youtube.com", "youtu.be"], licensed=True),
+        "mega": make_platform("MEGA", "file_host", ["mega.nz", "mega.co.nz"], jurisdiction="NZ"),
+        "1fichier": make_platform("1fichier", "file_host", ["1fichier.com"], jurisdiction="FR"),
+        "bitly": make_platform("Bitly", "url_shortener", ["bit.ly"], jurisdiction="US"),
+    }
+    invalidate_registry()
+    yield platforms
+    invalidate_registry()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # The rate-limit counters live in the (per-process LocMem) cache: no test sees another's.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class ApiUser:
+    member: Member
+    work: Work
+    token: str
+    client: Client
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, data: dict[str, Any] | None = None) -> Any:
+        return self.client.get(f"{API}{path}", data or {}, headers=self.headers())
+
+    def post(self, path: str, body: Any) -> Any:
+        return self.client.post(f"{API}{path}", body, content_type="application/json", headers=self.headers())
+
+    def submit(self, text: str, actions: list[str] | None = None, work_id: int | None = None) -> Any:
+        return self.post(f"/works/{work_id or self.work.pk}/links", {"text": text, "actions": actions or ["remove"]})
+
+
+def make_api_user() -> ApiUser:
+    interest = InterestFactory()
+    _row, token = create_api_token(interest.member.user, "tests")
+    return ApiUser(member=interest.member, work=interest.work, token=token, client=Client())
+
+
+@pytest.fixture
+def alice(registry_platforms: dict[str, Platform]) -> ApiUser:
+    return make_api_user()
+
+
+@pytest.fixture
+def bob(registry_platforms: dict[str, Platform]) -> ApiUser:
+    return make_api_user()
+
+
+def error_code(response: Any) -> str:
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert body["error"]["message"], body
+    return str(body["error"]["code"])
