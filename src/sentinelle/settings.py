@@ -241,10 +241,24 @@ SENTINELLE_MAX_SUBMISSION_BYTES = env_int("SENTINELLE_MAX_SUBMISSION_BYTES", 1_0
 # A 1 MB paste must reach the intake, which answers it clearly, rather than Django's 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SENTINELLE_MAX_SUBMISSION_BYTES * 3 + 65536
 
+# --- Link checks (the checks app) ----------------------------------------------
+# Loopback is refused by the safe fetcher unless this is on (the demo and the tests only).
+SENTINELLE_FETCH_ALLOW_LOOPBACK = env_bool("SENTINELLE_FETCH_ALLOW_LOOPBACK", False)
+SENTINELLE_CHECK_SCHEDULE_HOURS = os.environ.get("SENTINELLE_CHECK_SCHEDULE_HOURS", "1,24,72,168")
+SENTINELLE_CHECK_CONFIRM_HOURS = env_int("SENTINELLE_CHECK_CONFIRM_HOURS", 1)
+SENTINELLE_CHECK_RETRY_HOURS = env_int("SENTINELLE_CHECK_RETRY_HOURS", 1)
+SENTINELLE_CHECK_PER_HOST = env_int("SENTINELLE_CHECK_PER_HOST", 4)
+SENTINELLE_CHECK_HOST_DELAY_MS = env_int("SENTINELLE_CHECK_HOST_DELAY_MS", 500)
+SENTINELLE_CHECK_CONCURRENCY = env_int("SENTINELLE_CHECK_CONCURRENCY", 50)
+SENTINELLE_ESCALATION_DEADLINE_HOURS = env_int("SENTINELLE_ESCALATION_DEADLINE_HOURS", 72)
+SENTINELLE_ESCALATE_TO_DELIST = env_bool("SENTINELLE_ESCALATE_TO_DELIST", True)
+SENTINELLE_REAPPEARANCE_CHECK_HOURS = env_int("SENTINELLE_REAPPEARANCE_CHECK_HOURS", 168)
+SENTINELLE_REAPPEARANCE_WATCH_DAYS = env_int("SENTINELLE_REAPPEARANCE_WATCH_DAYS", 90)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SENTINELLE_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

@@ -1,0 +1,625 @@
+"""The one safe fetcher for every outbound HTTP request of Sentinelle.
+
+Link checks, notice delivery over HTTPS and evidence capture all go through :class:`SafeFetcher`
+(or the :func:`fetch` / :func:`post` / :func:`fetch_sync` helpers). What it guarantees:
+
+* the society names itself in the User-Agent; no cookie is ever stored or sent; environment
+  proxies are ignored (a proxy would defeat the address check);
+* a total deadline per request (10 s by default, DNS and every redirect hop included), at most
+  5 redirects, followed by hand so that each hop is checked again, and a body cap (2 MB): the body
+  is streamed and reading stops at the cap;
+* DNS is resolved here (``getaddrinfo`` in a thread) and every address is checked: private,
+  loopback, link-local, multicast, reserved, unspecified, shared (CGNAT) addresses are refused, and
+  so are IPv6 addresses that embed one (IPv4-mapped, IPv4-compatible, 6to4, Teredo, NAT64);
+* the connection goes to the address that was checked: the httpcore network backend connects to
+  the pinned IP while TLS still verifies the certificate against the host name (SNI), so a
+  second, different DNS answer (DNS rebinding) is never used.
+
+``SENTINELLE_FETCH_ALLOW_LOOPBACK`` (default False) opens 127.0.0.0/8 and ::1 for the demo and
+the tests; nothing else is ever opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import functools
+import hashlib
+import importlib.util
+import ipaddress
+import socket
+import ssl
+import sys
+import time
+import unicodedata
+import zlib
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
+
+import ada_url
+import httpcore
+import httpx
+from django.conf import settings
+
+# httpcore asks ``import sniffio`` on every lock it takes; without the package each attempt walks
+# sys.path again (a third of the CPU time of a check). A failed lookup is remembered instead.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_REDIRECTS = 5
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+# Origins whose connection pools a fetcher keeps open at once (idle ones beyond it are closed).
+MAX_POOLS = 512
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# host, port -> the addresses it resolves to (as text). Must raise DNSFailure when it does not.
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+# Networks that ``is_global`` lets through but that no public page lives on.
+_EXTRA_BLOCKED = (
+    ipaddress.ip_network("64:ff9b:1::/48"),  # local-use NAT64
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+# --- Typed errors ---------------------------------------------------------------------------
+
+
+class FetchError(Exception):
+    """A fetch that gave no HTTP response. ``code`` is stable and stored on LinkCheck rows."""
+
+    code = "fetch_error"
+
+    def __init__(self, message: str, *, url: str = "") -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class InvalidURL(FetchError):
+    code = "invalid_url"
+
+
+class BlockedAddress(FetchError):
+    """The host is, or resolves to, an address the fetcher never connects to."""
+
+    code = "blocked_address"
+
+    def __init__(self, message: str, *, url: str = "", address: str = "") -> None:
+        super().__init__(message, url=url)
+        self.address = address
+
+
+class DNSFailure(FetchError):
+    code = "dns_failure"
+
+
+class ConnectFailed(FetchError):
+    code = "connect_failed"
+
+
+class FetchTimeout(FetchError):
+    code = "timeout"
+
+
+class TooManyRedirects(FetchError):
+    code = "too_many_redirects"
+
+
+class ProtocolFailure(FetchError):
+    """The peer answered something that is not HTTP, or broke the connection mid-answer."""
+
+    code = "protocol_error"
+
+
+# --- The address guard ----------------------------------------------------------------------
+
+
+def allow_loopback_setting() -> bool:
+    return bool(getattr(settings, "SENTINELLE_FETCH_ALLOW_LOOPBACK", False))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip in _IPV4_COMPATIBLE and int(ip) > 1:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def refusal_reason(address: str | IPAddress, *, allow_loopback: bool = False) -> str | None:
+    """Why the fetcher refuses to connect to ``address``, or None when it is a public address."""
+    try:
+        ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    except ValueError:
+        return "not an IP address"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.scope_id:
+            return "scoped IPv6 address"
+        for inner in _embedded_ipv4(ip):
+            # An embedded loopback is refused even when loopback is open: only plain 127/8 and ::1 are.
+            reason = refusal_reason(inner, allow_loopback=False)
+            if reason is not None:
+                return f"IPv6 address embedding a {reason}"
+    if ip.is_loopback:
+        return None if allow_loopback else "loopback address"
+    if ip.is_unspecified:
+        return "unspecified address"
+    if ip.is_link_local:
+        return "link-local address"
+    if ip.is_multicast:
+        return "multicast address"
+    if ip.is_private:
+        return "private address"
+    if ip.is_reserved:
+        return "reserved address"
+    if not ip.is_global or any(ip in net for net in _EXTRA_BLOCKED if ip.version == net.version):
+        return "non-public address"
+    return None
+
+
+def check_addresses(host: str, addresses: Iterable[str], *, allow_loopback: bool, url: str = "") -> list[str]:
+    """The addresses, if every one of them is public; else BlockedAddress.
+
+    All must pass: a name that resolves to one public and one private address is refused, since
+    which one a later connection would use is not ours to predict.
+    """
+    checked: list[str] = []
+    for address in addresses:
+        reason = refusal_reason(address, allow_loopback=allow_loopback)
+        if reason is not None:
+            raise BlockedAddress(f"{host} resolves to {address}, a {reason}", url=url, address=address)
+        if address not in checked:
+            checked.append(address)
+    if not checked:
+        raise DNSFailure(f"{host} has no address", url=url)
+    return checked
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """``getaddrinfo`` in a worker thread (the event loop's default executor)."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise DNSFailure(f"{host}: {exc}") from exc
+    return [str(info[4][0]) for info in infos]
+
+
+def _literal_ip(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+# --- Connection pinning ---------------------------------------------------------------------
+
+# host -> the addresses the current fetch checked for it; set by SafeFetcher before each hop.
+_PINS: contextvars.ContextVar[Mapping[str, list[str]] | None] = contextvars.ContextVar("sentinelle_pins", default=None)
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Connects to the addresses the fetcher checked, never to a fresh DNS answer.
+
+    httpcore hands us the URL's host name; TLS later verifies the certificate (and sends SNI) for
+    that name, while the TCP connection goes to the pinned IP. A host with no pin (not expected)
+    is resolved and checked here, so no code path connects unchecked.
+    """
+
+    def __init__(self, resolver: Resolver, allow_loopback: bool) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        self._resolver = resolver
+        self._allow_loopback = allow_loopback
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        pins = _PINS.get() or {}
+        addresses = pins.get(host)
+        if addresses is None:
+            literal = _literal_ip(host)
+            raw = [str(literal)] if literal is not None else await self._resolver(host, port)
+            addresses = check_addresses(host, raw, allow_loopback=self._allow_loopback)
+        last: Exception | None = None
+        for address in addresses:
+            # Checked once more right at the socket: this is the line the guard exists for.
+            if refusal_reason(address, allow_loopback=self._allow_loopback) is not None:
+                raise BlockedAddress(f"refusing to connect to {address}", address=address)
+            try:
+                return await self.open_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    async def open_tcp(
+        self,
+        address: str,
+        port: int,
+        timeout: float | None,
+        local_address: str | None,
+        socket_options: Iterable[Any] | None,
+    ) -> httpcore.AsyncNetworkStream:
+        return await self._inner.connect_tcp(
+            address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise BlockedAddress("unix sockets are never fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _PinnedTransport(httpx.AsyncHTTPTransport):
+    def __init__(self, backend: PinnedBackend, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
+        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            network_backend=backend,
+        )
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs milliseconds: one context for the whole process.
+    return httpx.create_ssl_context(trust_env=False)
+
+
+def _cookieless_jar() -> CookieJar:
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
+# --- Results --------------------------------------------------------------------------------
+
+
+@dataclass
+class Hop:
+    url: str
+    status_code: int
+    location: str = ""
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str
+    status_code: int
+    headers: httpx.Headers
+    body: bytes
+    truncated: bool
+    elapsed: float
+    address: str = ""
+    redirects: list[Hop] = field(default_factory=list)
+
+    @property
+    def bytes_read(self) -> int:
+        return len(self.body)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    def text(self) -> str:
+        """The body as text (charset from the headers, else UTF-8), never raising."""
+        charset = "utf-8"
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value:
+                charset = value.strip("\"' ")
+        try:
+            return self.body.decode(charset, errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+
+# --- The fetcher ----------------------------------------------------------------------------
+
+
+def user_agent() -> str:
+    society = getattr(settings, "SENTINELLE_SOCIETY", {}) or {}
+    name = society.get("name") or "Sentinelle"
+    email = society.get("email") or ""
+    contact = f"; {email}" if email else ""
+    text = f"Sentinelle/1.0 (notice-and-takedown verification for {name}{contact})"
+    # Header values are ASCII: "Société" is sent as "Societe".
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "".join(ch for ch in folded if ch.isprintable())
+
+
+def normalise_url(url: str) -> tuple[str, str, int]:
+    """The WHATWG form of ``url`` with its host and port; InvalidURL if it cannot be fetched.
+
+    The WHATWG parser reads ``2130706433``, ``0177.0.0.1`` and ``0x7f.1`` as 127.0.0.1, as
+    browsers do, so the guard sees the address a browser would reach.
+    """
+    try:
+        parsed = ada_url.URL(url)
+    except ValueError as exc:
+        raise InvalidURL(f"not a URL: {url[:200]!r}", url=url) from exc
+    scheme = parsed.protocol.rstrip(":")
+    if scheme not in ALLOWED_SCHEMES:
+        raise InvalidURL(f"unsupported scheme {scheme!r}", url=url)
+    host = parsed.hostname
+    if not host:
+        raise InvalidURL("no host", url=url)
+    if parsed.username or parsed.password:
+        raise InvalidURL("credentials in URL", url=url)
+    port = int(parsed.port) if parsed.port else (443 if scheme == "https" else 80)
+    parsed.hash = ""
+    return parsed.href, host.strip("[]"), port
+
+
+class _Decoder:
+    """Content-Encoding decoding with a bounded output: a compression bomb stops at the cap."""
+
+    def __init__(self, encoding: str) -> None:
+        encoding = encoding.strip().lower()
+        self._obj: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._obj = zlib.decompressobj()
+        self.identity = self._obj is None
+
+    def feed(self, chunk: bytes, room: int) -> bytes:
+        if self._obj is None:
+            return chunk[: room + 1]
+        try:
+            return bytes(self._obj.decompress(chunk, room + 1))
+        except zlib.error as exc:
+            raise ProtocolFailure(f"bad compressed body: {exc}") from exc
+
+
+class SafeFetcher:
+    """An async client with the guard, pinning and caps. One per event loop; close it after use.
+
+    ``resolver`` replaces DNS (the benchmark maps its host names to 127.0.0.1 through it, the
+    tests use it to fake resolutions); ``backend`` replaces the network backend (tests only).
+    """
+
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool | None = None,
+        resolver: Resolver | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_redirects: int = DEFAULT_MAX_REDIRECTS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_connections: int = 100,
+        backend: PinnedBackend | None = None,
+    ) -> None:
+        self.allow_loopback = allow_loopback_setting() if allow_loopback is None else allow_loopback
+        self.resolver: Resolver = resolver or system_resolver
+        self.timeout = timeout
+        self.max_redirects = max_redirects
+        self.max_bytes = max_bytes
+        self.backend = backend or PinnedBackend(self.resolver, self.allow_loopback)
+        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        self._user_agent = user_agent()
+        # One small connection pool per origin: httpcore scans every connection of a pool for
+        # each request, so one pool holding hundreds of hosts' connections is quadratic.
+        self._clients: OrderedDict[tuple[str, str, int], httpx.AsyncClient] = OrderedDict()
+        self._in_use: Counter[tuple[str, str, int]] = Counter()
+
+    def _client_for(self, origin: tuple[str, str, int]) -> httpx.AsyncClient:
+        client = self._clients.get(origin)
+        if client is not None:
+            self._clients.move_to_end(origin)
+            return client
+        client = httpx.AsyncClient(
+            transport=_PinnedTransport(self.backend, _ssl_context(), self._limits),
+            cookies=_cookieless_jar(),
+            trust_env=False,
+            follow_redirects=False,
+            timeout=httpx.Timeout(self.timeout),
+            headers={"User-Agent": self._user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+        self._clients[origin] = client
+        return client
+
+    async def _evict_idle(self) -> None:
+        idle = [origin for origin in self._clients if not self._in_use[origin]]
+        for origin in idle[: max(0, len(self._clients) - MAX_POOLS)]:
+            await self._clients.pop(origin).aclose()
+            del self._in_use[origin]
+
+    async def __aenter__(self) -> SafeFetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        clients = list(self._clients.values())
+        self._clients.clear()
+        for client in clients:
+            await client.aclose()
+
+    async def resolve(self, host: str, port: int, url: str = "") -> list[str]:
+        """The checked addresses of ``host``: BlockedAddress / DNSFailure before any connection."""
+        literal = _literal_ip(host)
+        raw = [str(literal)] if literal is not None else await self.resolver(host, port)
+        return check_addresses(host, raw, allow_loopback=self.allow_loopback, url=url)
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_redirects: int | None = None,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """One request, redirects followed by hand; a FetchError when no HTTP answer came back.
+
+        A redirect beyond ``max_redirects`` raises TooManyRedirects. 301/302/303 turn a POST into
+        a body-less GET (as browsers do); 307/308 keep the method and body.
+        """
+        deadline = self.timeout if timeout is None else timeout
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._fetch(
+                    url,
+                    method.upper(),
+                    content,
+                    dict(headers or {}),
+                    deadline,
+                    self.max_redirects if max_redirects is None else max_redirects,
+                    self.max_bytes if max_bytes is None else max_bytes,
+                )
+        except TimeoutError as exc:
+            raise FetchTimeout(f"no complete answer within {deadline:g} s", url=url) from exc
+
+    async def _fetch(
+        self,
+        url: str,
+        method: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
+        max_redirects: int,
+        max_bytes: int,
+    ) -> FetchResult:
+        started = time.monotonic()
+        hops: list[Hop] = []
+        current = url
+        while True:
+            href, host, port = normalise_url(current)
+            addresses = await self.resolve(host, port, url=href)
+            origin = (href.split(":", 1)[0], host, port)
+            client = self._client_for(origin)
+            self._in_use[origin] += 1
+            token = _PINS.set({host: addresses})
+            try:
+                request = client.build_request(
+                    method, href, content=content, headers=headers, timeout=httpx.Timeout(deadline)
+                )
+                response = await self._send(client, request, href)
+                try:
+                    location = response.headers.get("location", "")
+                    if response.status_code in REDIRECT_CODES and location:
+                        hops.append(Hop(href, response.status_code, location))
+                        if len(hops) > max_redirects:
+                            raise TooManyRedirects(f"more than {max_redirects} redirects", url=url)
+                        try:
+                            current = ada_url.join_url(href, location)
+                        except ValueError as exc:
+                            raise InvalidURL(f"bad redirect target {location[:200]!r}", url=href) from exc
+                        if response.status_code in (301, 302, 303) and method not in ("GET", "HEAD"):
+                            method, content = "GET", None
+                            headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+                        continue
+                    body, truncated = await self._read_capped(response, max_bytes)
+                finally:
+                    await response.aclose()
+            finally:
+                _PINS.reset(token)
+                self._in_use[origin] -= 1
+                if len(self._clients) > MAX_POOLS:
+                    await self._evict_idle()
+            return FetchResult(
+                url=url,
+                final_url=href,
+                status_code=response.status_code,
+                headers=response.headers,
+                body=body,
+                truncated=truncated,
+                elapsed=time.monotonic() - started,
+                address=addresses[0],
+                redirects=hops,
+            )
+
+    async def _send(self, client: httpx.AsyncClient, request: httpx.Request, href: str) -> httpx.Response:
+        try:
+            return await client.send(request, stream=True, follow_redirects=False)
+        except FetchError:
+            raise
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(str(exc) or "timed out", url=href) from exc
+        except httpx.ConnectError as exc:
+            raise ConnectFailed(str(exc) or "connection failed", url=href) from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise ProtocolFailure(str(exc) or type(exc).__name__, url=href) from exc
+
+    async def _read_capped(self, response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
+        decoder = _Decoder(response.headers.get("content-encoding", ""))
+        parts: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in response.aiter_raw():
+                piece = decoder.feed(chunk, max_bytes - size)
+                parts.append(piece)
+                size += len(piece)
+                if size > max_bytes:
+                    return b"".join(parts)[:max_bytes], True
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(str(exc) or "timed out while reading", url=str(response.url)) from exc
+        except httpx.TransportError as exc:
+            raise ProtocolFailure(str(exc) or type(exc).__name__, url=str(response.url)) from exc
+        return b"".join(parts), False
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+async def fetch(url: str, **kwargs: Any) -> FetchResult:
+    """One GET through a short-lived SafeFetcher (use a SafeFetcher for many requests)."""
+    options = {k: kwargs.pop(k) for k in ("allow_loopback", "resolver") if k in kwargs}
+    async with SafeFetcher(**options) as fetcher:
+        return await fetcher.fetch(url, **kwargs)
+
+
+async def post(
+    url: str,
+    content: bytes,
+    *,
+    headers: Mapping[str, str] | None = None,
+    max_redirects: int = 0,
+    **kwargs: Any,
+) -> FetchResult:
+    """One POST. Redirects are not followed unless asked: a signed notice goes where it was sent."""
+    options = {k: kwargs.pop(k) for k in ("allow_loopback", "resolver") if k in kwargs}
+    async with SafeFetcher(**options) as fetcher:
+        return await fetcher.fetch(
+            url, method="POST", content=content, headers=headers, max_redirects=max_redirects, **kwargs
+        )
+
+
+def fetch_sync(url: str, *, method: str = "GET", content: bytes | None = None, **kwargs: Any) -> FetchResult:
+    """The same, for synchronous code (tasks, commands, services). Not for use inside an event loop."""
+    if method.upper() == "POST":
+        return asyncio.run(post(url, content or b"", **kwargs))
+    return asyncio.run(fetch(url, method=method, content=content, **kwargs))

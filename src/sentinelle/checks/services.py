@@ -1,0 +1,552 @@
+"""Verification, escalation and reappearance of reported links.
+
+The schedule starts from the latest ``notice_sent`` LinkEvent of a link (a reminder or a notice
+to the hosting provider restarts it): checks at +1 h, +24 h, +72 h and +7 days
+(``SENTINELLE_CHECK_SCHEDULE_HOURS``). After a "removed" verdict a confirmation check comes an
+hour later (``SENTINELLE_CHECK_CONFIRM_HOURS``), after an "unreachable" one a retry; the link
+becomes *removed* only after two consecutive removed verdicts at least that far apart.
+
+Only "remove" links are fetched. A delisting cannot be verified by fetching the page (the page
+may well stay online; what goes is the search result), so "delist" links are settled by the
+search engines' answers alone.
+
+Removed links stay watched (``SENTINELLE_REAPPEARANCE_CHECK_HOURS``, for
+``SENTINELLE_REAPPEARANCE_WATCH_DAYS``); two consecutive still-online verdicts mark the link
+*reappeared* and open a new accepted link for the same URL, outside the quota, so a fresh
+notice goes out (a new link rather than a reset one: the notice history of the first stays whole
+and a notice is never sent twice for one link).
+
+Still online past the deadline of its regime (``SENTINELLE_ESCALATION_DEADLINE_HOURS``,
+counted from the notice): a reminder to the same recipient (level 1), then a notice to the
+hosting provider where the registry knows it (level 2), then, for a removal when
+``SENTINELLE_ESCALATE_TO_DELIST`` allows it, a delisting request to the search engines (a new
+"delist" link). Each step is a LinkEvent the member sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sentinelle import linkkit
+from sentinelle.checks import rules
+from sentinelle.checks.engine import Outcome, Politeness, Target, check_targets
+from sentinelle.checks.fetch import SafeFetcher
+from sentinelle.checks.models import LinkCheck
+from sentinelle.platforms.selectors import get_registry
+from sentinelle.takedowns.models import (
+    ACTIVE_STATUSES,
+    Action,
+    EventKind,
+    LinkEvent,
+    LinkStatus,
+    ReportedLink,
+)
+from sentinelle.takedowns.services import change_status
+
+# Statuses whose links are fetched after their notice.
+FOLLOWED_STATUSES = (LinkStatus.NOTICE_SENT, LinkStatus.STILL_ONLINE, LinkStatus.ESCALATED)
+WATCHED_STATUSES = (*FOLLOWED_STATUSES, LinkStatus.REMOVED)
+STEP_REMINDER = "reminder"
+STEP_HOSTING_PROVIDER = "hosting_provider"
+STEP_DELIST = "delist"
+STEP_EXHAUSTED = "exhausted"
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+def _hours(value: float) -> dt.timedelta:
+    return dt.timedelta(hours=float(value))
+
+
+def schedule_hours() -> list[float]:
+    raw: Any = getattr(settings, "SENTINELLE_CHECK_SCHEDULE_HOURS", "1,24,72,168")
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return sorted(float(item) for item in items if str(item).strip())
+
+
+def confirm_delay() -> dt.timedelta:
+    return _hours(getattr(settings, "SENTINELLE_CHECK_CONFIRM_HOURS", 1))
+
+
+def retry_delay() -> dt.timedelta:
+    return _hours(getattr(settings, "SENTINELLE_CHECK_RETRY_HOURS", 1))
+
+
+def retry_window() -> dt.timedelta:
+    """How long after the last scheduled check confirmations and retries still happen."""
+    return _hours(getattr(settings, "SENTINELLE_CHECK_RETRY_WINDOW_HOURS", 48))
+
+
+def reappearance_interval() -> dt.timedelta:
+    return _hours(getattr(settings, "SENTINELLE_REAPPEARANCE_CHECK_HOURS", 168))
+
+
+def reappearance_watch() -> dt.timedelta:
+    return dt.timedelta(days=float(getattr(settings, "SENTINELLE_REAPPEARANCE_WATCH_DAYS", 90)))
+
+
+def escalation_deadline(regime: str) -> dt.timedelta:
+    """``SENTINELLE_ESCALATION_DEADLINE_HOURS``: hours, or {"eu": 72, "us": 72, "other": 72}."""
+    raw: Any = getattr(settings, "SENTINELLE_ESCALATION_DEADLINE_HOURS", 72)
+    if isinstance(raw, dict):
+        raw = raw.get(regime or "other", raw.get("default", 72))
+    return _hours(raw)
+
+
+def escalate_to_delist() -> bool:
+    return bool(getattr(settings, "SENTINELLE_ESCALATE_TO_DELIST", True))
+
+
+def batch_size() -> int:
+    return max(1, int(getattr(settings, "SENTINELLE_CHECK_BATCH", 1000)))
+
+
+# --- Which links are due --------------------------------------------------------------------
+
+
+@dataclass
+class Watched:
+    """A link with what the schedule needs to know about it."""
+
+    link: ReportedLink
+    notice_at: dt.datetime | None
+    removed_at: dt.datetime | None
+    last_check_at: dt.datetime | None
+    last_verdict: str | None
+
+
+def _watched_links(link_ids: Iterable[int] | None = None) -> QuerySet[ReportedLink]:
+    notices = LinkEvent.objects.filter(link=OuterRef("pk"), kind=EventKind.NOTICE_SENT).order_by("-at", "-id")
+    removals = LinkEvent.objects.filter(link=OuterRef("pk"), to_status=LinkStatus.REMOVED).order_by("-at", "-id")
+    last = LinkCheck.objects.filter(link=OuterRef("pk")).order_by("-checked_at", "-id")
+    qs = ReportedLink.objects.filter(action=Action.REMOVE, status__in=WATCHED_STATUSES)
+    if link_ids is not None:
+        qs = qs.filter(pk__in=list(link_ids))
+    return (
+        qs.select_related("platform", "platform__hosting_provider")
+        .annotate(
+            notice_at=Subquery(notices.values("at")[:1]),
+            removed_at=Subquery(removals.values("at")[:1]),
+            last_check_at=Subquery(last.values("checked_at")[:1]),
+            last_verdict=Subquery(last.values("verdict")[:1]),
+        )
+        .order_by("pk")
+    )
+
+
+def _as_watched(link: ReportedLink) -> Watched:
+    return Watched(
+        link=link,
+        notice_at=link.notice_at,  # type: ignore[attr-defined]
+        removed_at=link.removed_at,  # type: ignore[attr-defined]
+        last_check_at=link.last_check_at,  # type: ignore[attr-defined]
+        last_verdict=link.last_verdict,  # type: ignore[attr-defined]
+    )
+
+
+def next_check_at(w: Watched) -> dt.datetime | None:
+    """When this link should next be fetched, or None when nothing is planned."""
+    if w.link.status == LinkStatus.REMOVED:
+        if w.removed_at is None:
+            return None
+        since_removal = w.last_check_at if w.last_check_at and w.last_check_at >= w.removed_at else None
+        if since_removal is not None and w.last_verdict == rules.STILL_ONLINE:
+            return since_removal + confirm_delay()  # is it really back?
+        base = since_removal or w.removed_at
+        watch_at = base + reappearance_interval()
+        return watch_at if watch_at - w.removed_at <= reappearance_watch() else None
+    if w.notice_at is None:
+        return None
+    slots = [w.notice_at + _hours(h) for h in schedule_hours()]
+    after = w.last_check_at if w.last_check_at and w.last_check_at >= w.notice_at else None
+    upcoming = [slot for slot in slots if after is None or slot > after]
+    due: dt.datetime | None = upcoming[0] if upcoming else None
+    if after is not None and w.last_verdict in (rules.REMOVED, rules.UNREACHABLE):
+        follow = after + (confirm_delay() if w.last_verdict == rules.REMOVED else retry_delay())
+        if follow <= slots[-1] + retry_window():
+            due = min(due, follow) if due is not None else follow
+    return due
+
+
+def due_links(now: dt.datetime, *, include_all: bool = False, limit: int | None = None) -> list[Watched]:
+    """The links to fetch now (or every watched link with ``include_all``), oldest plan first."""
+    found: list[tuple[dt.datetime, Watched]] = []
+    for link in _watched_links().iterator(chunk_size=2000):
+        w = _as_watched(link)
+        when = next_check_at(w)
+        if include_all:
+            if w.notice_at is not None or w.link.status == LinkStatus.REMOVED:
+                found.append((when or now, w))
+        elif when is not None and when <= now:
+            found.append((when, w))
+    found.sort(key=lambda item: (item[0], item[1].link.pk))
+    chosen = [w for _when, w in found]
+    return chosen[:limit] if limit is not None else chosen
+
+
+# --- Running checks -------------------------------------------------------------------------
+
+
+@dataclass
+class RunSummary:
+    checked: int = 0
+    verdicts: Counter[str] = field(default_factory=Counter)
+    removed: list[int] = field(default_factory=list)
+    still_online: list[int] = field(default_factory=list)
+    reappeared: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "verdicts": dict(self.verdicts),
+            "removed": len(self.removed),
+            "still_online": len(self.still_online),
+            "reappeared": len(self.reappeared),
+            "escalated": len(self.escalated),
+        }
+
+
+def _target(link: ReportedLink) -> Target:
+    markers = tuple(link.platform.removal_marker_list) if link.platform else ()
+    return Target(link_id=link.pk, url=link.url, host=link.host or "", markers=markers)
+
+
+FetcherFactory = Callable[[], SafeFetcher]
+
+
+async def _check_async(
+    targets: Sequence[Target],
+    politeness: Politeness,
+    fetcher_factory: FetcherFactory | None,
+    on_done: Callable[[Outcome], None] | None,
+) -> list[Outcome]:
+    fetcher = fetcher_factory() if fetcher_factory else SafeFetcher()
+    async with fetcher:
+        return await check_targets(targets, fetcher, politeness, on_done)
+
+
+def run_checks(
+    *,
+    include_all: bool = False,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
+    politeness: Politeness | None = None,
+    fetcher_factory: FetcherFactory | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    escalate: bool = True,
+) -> RunSummary:
+    """Fetch the due links (or all watched ones), record a LinkCheck each, move their statuses,
+    then escalate the links left online past their deadline."""
+    now = now or timezone.now()
+    watched = due_links(now, include_all=include_all, limit=limit)
+    if on_total is not None:
+        on_total(len(watched))
+    politeness = politeness or Politeness.from_settings()
+    summary = RunSummary()
+    size = batch_size()
+    for start in range(0, len(watched), size):
+        batch = watched[start : start + size]
+        outcomes = asyncio.run(_check_async([_target(w.link) for w in batch], politeness, fetcher_factory, on_done))
+        record_outcomes(batch, outcomes, summary)
+    if escalate:
+        summary.escalated = escalate_overdue(timezone.now())
+    return summary
+
+
+def record_outcomes(batch: Sequence[Watched], outcomes: Sequence[Outcome], summary: RunSummary) -> None:
+    """A LinkCheck row per outcome, then the status each pair of verdicts calls for."""
+    by_id = {w.link.pk: w for w in batch}
+    rows = LinkCheck.objects.bulk_create(
+        [
+            LinkCheck(
+                link_id=o.target.link_id,
+                checked_at=o.checked_at,
+                url=o.target.url,
+                status_code=o.status_code,
+                final_url=o.final_url,
+                redirects=o.redirects,
+                bytes_read=o.bytes_read,
+                truncated=o.truncated,
+                body_sha256=o.body_sha256,
+                elapsed_ms=o.elapsed_ms,
+                verdict=o.verdict,
+                rule=o.rule[:120],
+                error=o.error,
+            )
+            for o in outcomes
+        ]
+    )
+    for outcome, row in zip(outcomes, rows, strict=True):
+        summary.checked += 1
+        summary.verdicts[outcome.verdict] += 1
+        w = by_id[outcome.target.link_id]
+        apply_verdict(w, outcome, row, summary)
+
+
+def _confirmed(w: Watched, outcome: Outcome, verdict: str, since: dt.datetime | None) -> bool:
+    """Two consecutive ``verdict`` checks, at least the confirmation delay apart."""
+    if w.last_verdict != verdict or w.last_check_at is None:
+        return False
+    if since is not None and w.last_check_at < since:
+        return False
+    return outcome.checked_at - w.last_check_at >= confirm_delay()
+
+
+def _describe(outcome: Outcome) -> str:
+    if outcome.status_code:
+        return _("HTTP %(code)d, rule “%(rule)s”") % {"code": outcome.status_code, "rule": outcome.rule}
+    return _("rule “%(rule)s”") % {"rule": outcome.rule}
+
+
+def apply_verdict(w: Watched, outcome: Outcome, row: LinkCheck, summary: RunSummary) -> None:
+    link = w.link
+    data: dict[str, object] = {"check": row.pk, "verdict": outcome.verdict, "rule": outcome.rule}
+    if link.status == LinkStatus.REMOVED:
+        if outcome.verdict == rules.STILL_ONLINE and _confirmed(w, outcome, rules.STILL_ONLINE, w.removed_at):
+            follow_up = mark_reappeared(link, data=data, at=outcome.checked_at)
+            summary.reappeared.append(follow_up.pk)
+        return
+    if outcome.verdict == rules.REMOVED and _confirmed(w, outcome, rules.REMOVED, w.notice_at):
+        change_status(
+            link,
+            LinkStatus.REMOVED,
+            kind=EventKind.CHECK,
+            message=_("Verified: the page is gone (two checks at least an hour apart; %(how)s).")
+            % {"how": _describe(outcome)},
+            data=data,
+            at=outcome.checked_at,
+        )
+        summary.removed.append(link.pk)
+    elif outcome.verdict == rules.STILL_ONLINE and link.status == LinkStatus.NOTICE_SENT:
+        change_status(
+            link,
+            LinkStatus.STILL_ONLINE,
+            kind=EventKind.CHECK,
+            message=_(
+                "Checked: the page is still online. It will be checked again, and the request escalated "
+                "if it stays online."
+            ),
+            data=data,
+            at=outcome.checked_at,
+        )
+        summary.still_online.append(link.pk)
+
+
+# --- Follow-up links (reappearance, delisting) ---------------------------------------------
+
+
+def _delist_recipients(url: str) -> list[dict[str, object]]:
+    """The search engines a delisting of ``url`` goes to (the registry's, as at intake)."""
+    registry = get_registry()
+    try:
+        recipients = linkkit.classify(url, registry).delist_recipients
+    except linkkit.LinkError:
+        recipients = registry.delist_recipients
+    return [{"platform_id": r.platform_id, "name": r.name, "domain": r.domain} for r in recipients]
+
+
+def open_follow_up_link(
+    source: ReportedLink, action: str, *, why: str, data: dict[str, object], at: dt.datetime | None = None
+) -> tuple[ReportedLink, bool]:
+    """A new accepted link for the same work and URL, outside the member's quota.
+
+    Returns (link, created): when the same work, action and URL already has an active link, that
+    link is returned and nothing is created. The new link carries its received and accepted
+    events, like a link taken at intake, so the notice builder picks it up.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        existing = (
+            ReportedLink.objects.select_for_update()
+            .filter(work_id=source.work_id, action=action, identity_key=source.identity_key, status__in=ACTIVE_STATUSES)
+            .exclude(pk=source.pk)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        recipients = source.recipients if action == source.action else _delist_recipients(source.url)
+        link = ReportedLink.objects.create(
+            request_id=source.request_id,
+            member_id=source.member_id,
+            work_id=source.work_id,
+            action=action,
+            status=LinkStatus.ACCEPTED,
+            submitted_url=source.submitted_url,
+            url=source.url,
+            identity_key=source.identity_key,
+            file_key=source.file_key,
+            host=source.host,
+            registrable_domain=source.registrable_domain,
+            platform_id=source.platform_id,
+            unwrapped_from=source.unwrapped_from,
+            shortener=source.shortener,
+            recipients=recipients,
+            line_number=source.line_number,
+            quota_day=None,
+        )
+        LinkEvent.objects.bulk_create(
+            [
+                LinkEvent(
+                    link=link,
+                    at=at,
+                    kind=EventKind.RECEIVED,
+                    to_status="",
+                    message=_("Opened by the society from link #%(id)d.") % {"id": source.pk},
+                    data={"source_link": source.pk},
+                ),
+                LinkEvent(
+                    link=link,
+                    at=at,
+                    kind=EventKind.ACCEPTED,
+                    to_status=LinkStatus.ACCEPTED,
+                    message=why,
+                    data={"source_link": source.pk, "recipients": recipients, **data},
+                ),
+            ]
+        )
+    return link, True
+
+
+def mark_reappeared(link: ReportedLink, *, data: dict[str, object], at: dt.datetime) -> ReportedLink:
+    """The removed ``link`` is back online: mark it and open a new link for a new notice."""
+    with transaction.atomic():
+        follow_up, _created = open_follow_up_link(
+            link,
+            link.action,
+            why=_(
+                "Accepted again: the page had been removed and is back online. A new notice will be sent; "
+                "this does not count against your daily limit."
+            ),
+            data={"reappearance_of": link.pk},
+            at=at,
+        )
+        change_status(
+            link,
+            LinkStatus.REAPPEARED,
+            kind=EventKind.CHECK,
+            message=_(
+                "The page is back online after its removal (seen on two checks). It is reported again "
+                "as link #%(id)d, outside your daily limit."
+            )
+            % {"id": follow_up.pk},
+            data={**data, "follow_up_link": follow_up.pk},
+            at=at,
+        )
+    return follow_up
+
+
+# --- Escalation -----------------------------------------------------------------------------
+
+
+def _steps_taken(link: ReportedLink) -> set[str]:
+    return {
+        str(step)
+        for step in LinkEvent.objects.filter(link=link, kind=EventKind.ESCALATED).values_list("data__step", flat=True)
+        if step
+    }
+
+
+def escalate_link(link: ReportedLink, *, at: dt.datetime) -> str | None:
+    """Take the next escalation step for a link still online past its deadline; the step or None."""
+    with transaction.atomic():
+        link = (
+            ReportedLink.objects.select_for_update(of=("self",))
+            .select_related("platform__hosting_provider")
+            .get(pk=link.pk)
+        )
+        if link.status != LinkStatus.STILL_ONLINE:
+            return None
+        platform = link.platform
+        provider = platform.hosting_provider if platform is not None else None
+        recipient = platform.name if platform is not None else link.registrable_domain
+        if link.escalation_level == 0:
+            level, step = 1, STEP_REMINDER
+            message = _("Still online after the deadline: a reminder is sent to %(who)s.") % {"who": recipient}
+        elif link.escalation_level == 1 and provider is not None:
+            level, step = 2, STEP_HOSTING_PROVIDER
+            message = _("Still online after the reminder: a notice is sent to %(provider)s, which hosts %(who)s.") % {
+                "provider": provider.name,
+                "who": recipient,
+            }
+        else:
+            return _last_step(link, at)
+        ReportedLink.objects.filter(pk=link.pk).update(escalation_level=level)
+        link.escalation_level = level
+        change_status(
+            link,
+            LinkStatus.ESCALATED,
+            kind=EventKind.ESCALATED,
+            message=message,
+            data={"step": step, "level": level},
+            at=at,
+        )
+        return step
+
+
+def _last_step(link: ReportedLink, at: dt.datetime) -> str | None:
+    taken = _steps_taken(link)
+    if STEP_DELIST in taken or STEP_EXHAUSTED in taken:
+        return None
+    if link.action == Action.REMOVE and escalate_to_delist():
+        delist, created = open_follow_up_link(
+            link,
+            Action.DELIST,
+            why=_("Accepted: the page stays online despite the notices, so the search engines are asked to delist it."),
+            data={"escalated_from": link.pk},
+            at=at,
+        )
+        message = (
+            _("Still online after every notice: the search engines are asked to delist it (link #%(id)d).")
+            if created
+            else _("Still online after every notice; its delisting is already requested (link #%(id)d).")
+        ) % {"id": delist.pk}
+        change_status(
+            link,
+            LinkStatus.STILL_ONLINE,
+            kind=EventKind.ESCALATED,
+            message=message,
+            data={"step": STEP_DELIST, "delist_link": delist.pk},
+            at=at,
+        )
+        return STEP_DELIST
+    change_status(
+        link,
+        LinkStatus.STILL_ONLINE,
+        kind=EventKind.ESCALATED,
+        message=_("Still online after every notice. The society's staff will review it."),
+        data={"step": STEP_EXHAUSTED},
+        at=at,
+    )
+    return STEP_EXHAUSTED
+
+
+def escalate_overdue(now: dt.datetime | None = None) -> list[int]:
+    """Escalate every "still online" link whose latest notice is older than its regime's deadline."""
+    now = now or timezone.now()
+    escalated: list[int] = []
+    candidates = _watched_links().filter(status=LinkStatus.STILL_ONLINE)
+    for link in list(candidates):
+        w = _as_watched(link)
+        regime = link.platform.regime if link.platform else "other"
+        if w.notice_at is None or now - w.notice_at < escalation_deadline(regime):
+            continue
+        if w.last_verdict != rules.STILL_ONLINE:
+            continue
+        if escalate_link(link, at=now) is not None:
+            escalated.append(link.pk)
+    return escalated

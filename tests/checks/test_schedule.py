@@ -1,0 +1,285 @@
+"""Schedule, confirmation, escalation and reappearance end to end, time moved forward."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import translation
+
+from sentinelle.checks import services
+from sentinelle.checks.models import LinkCheck
+from sentinelle.checks.tasks import run_due_checks
+from sentinelle.platforms.models import Platform
+from sentinelle.takedowns.models import (
+    DailyQuotaUsage,
+    EventKind,
+    LinkEvent,
+    LinkStatus,
+    ReportedLink,
+    TakedownRequest,
+)
+from sentinelle.takedowns.services import change_status
+from tests.factories import InterestFactory, make_platform
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fast_polite_checks(settings):
+    settings.SENTINELLE_FETCH_ALLOW_LOOPBACK = True
+    settings.SENTINELLE_CHECK_HOST_DELAY_MS = 0
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # The messages are checked in English; the society's default language is French.
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+def at(clock: time_machine.Coordinates, hours: float) -> None:
+    clock.move_to(T0 + dt.timedelta(hours=hours))
+
+
+def make_link(url: str, *, platform: Platform | None = None, action: str = "remove") -> ReportedLink:
+    interest = InterestFactory()
+    request = TakedownRequest.objects.create(member=interest.member, work=interest.work, actions=[action])
+    return ReportedLink.objects.create(
+        request=request,
+        member=interest.member,
+        work=interest.work,
+        action=action,
+        status=LinkStatus.ACCEPTED,
+        submitted_url=url,
+        url=url,
+        identity_key=url,
+        host="127.0.0.1",
+        registrable_domain="127.0.0.1",
+        platform=platform,
+        recipients=[{"platform_id": platform.pk if platform else None, "name": "x"}],
+    )
+
+
+def deliver(link: ReportedLink) -> None:
+    """What the notices app does when a notice goes out."""
+    change_status(link, LinkStatus.NOTICE_SENT, kind=EventKind.NOTICE_SENT, message="Notice sent.")
+
+
+def status(link: ReportedLink) -> str:
+    link.refresh_from_db()
+    return link.status
+
+
+def test_removed_after_two_removed_verdicts_at_least_an_hour_apart(local_server, clock):
+    local_server.live_status = 404
+    link = make_link(local_server.url("/live"))
+    deliver(link)
+    at(clock, 0.5)
+    assert services.run_checks().checked == 0  # first check at +1 h
+    at(clock, 1)
+    assert services.run_checks().checked == 1
+    assert status(link) == LinkStatus.NOTICE_SENT  # one verdict is not enough
+    at(clock, 1.5)
+    assert services.run_checks().checked == 0  # the confirmation comes an hour later
+    at(clock, 2)
+    summary = services.run_checks()
+    assert summary.removed == [link.pk]
+    assert status(link) == LinkStatus.REMOVED
+    event = link.events.get(to_status=LinkStatus.REMOVED)
+    assert event.kind == EventKind.CHECK
+    assert "HTTP 404" in event.message
+    checks = list(LinkCheck.objects.filter(link=link).order_by("checked_at"))
+    assert [(c.status_code, c.verdict, c.rule) for c in checks] == [(404, "removed", "http_404")] * 2
+    assert checks[0].body_sha256 and checks[0].final_url == link.url
+
+
+def test_unreachable_is_retried_and_never_counted_as_removed(local_server, clock):
+    local_server.live_status = 503
+    link = make_link(local_server.url("/live"))
+    deliver(link)
+    for hours in (1, 2, 3):
+        at(clock, hours)
+        assert services.run_checks().checked == 1
+    assert status(link) == LinkStatus.NOTICE_SENT
+    assert set(LinkCheck.objects.values_list("verdict", flat=True)) == {"unreachable"}
+
+
+def test_a_still_online_verdict_between_two_removed_ones_breaks_the_pair(local_server, clock):
+    link = make_link(local_server.url("/live"))
+    deliver(link)
+    local_server.live_status = 404
+    at(clock, 1)
+    services.run_checks()
+    local_server.live_status = 200
+    at(clock, 2)
+    services.run_checks()
+    assert status(link) == LinkStatus.STILL_ONLINE
+    local_server.live_status = 404
+    at(clock, 24)
+    services.run_checks()
+    assert status(link) == LinkStatus.STILL_ONLINE
+    at(clock, 25)
+    services.run_checks()
+    assert status(link) == LinkStatus.REMOVED
+
+
+def test_delist_links_are_not_fetched(local_server, clock):
+    link = make_link(local_server.url("/live"), action="delist")
+    deliver(link)
+    at(clock, 2)
+    assert services.run_checks(include_all=True).checked == 0
+    assert local_server.hits["/live"] == 0
+
+
+def _escalations(link: ReportedLink) -> list[tuple[str, int | None]]:
+    return [(e.data.get("step"), e.data.get("level")) for e in link.events.filter(kind=EventKind.ESCALATED)]
+
+
+def test_escalation_reminder_then_hosting_provider_then_delisting(local_server, clock, registry_platforms):
+    host = make_platform("HostCo", "other", ["hostco.example"], jurisdiction="FR")
+    pirate = make_platform("PirateBox", "file_host", ["piratebox.example"], jurisdiction="FR", hosting_provider=host)
+    link = make_link(local_server.url("/live"), platform=pirate)
+    deliver(link)
+    at(clock, 1)
+    services.run_checks()
+    assert status(link) == LinkStatus.STILL_ONLINE
+    at(clock, 24)
+    services.run_checks()
+    assert _escalations(link) == []  # before the 72 h deadline
+    at(clock, 72)
+    summary = services.run_checks()
+    assert summary.escalated == [link.pk]
+    link.refresh_from_db()
+    assert (link.status, link.escalation_level) == (LinkStatus.ESCALATED, 1)
+    assert "reminder" in link.events.filter(kind=EventKind.ESCALATED).last().message
+    at(clock, 73)
+    deliver(link)  # the reminder goes out
+    at(clock, 74)
+    services.run_checks()
+    assert status(link) == LinkStatus.STILL_ONLINE
+    at(clock, 73 + 72)
+    services.run_checks()
+    link.refresh_from_db()
+    assert (link.status, link.escalation_level) == (LinkStatus.ESCALATED, 2)
+    assert "HostCo" in link.events.filter(kind=EventKind.ESCALATED).last().message
+    at(clock, 146)
+    deliver(link)  # the hosting provider's notice goes out
+    at(clock, 147)
+    services.run_checks()
+    at(clock, 146 + 72)
+    services.run_checks()
+    assert _escalations(link) == [("reminder", 1), ("hosting_provider", 2), ("delist", None)]
+    delist = ReportedLink.objects.get(action="delist")
+    assert (delist.status, delist.quota_day, delist.url, delist.work_id) == (
+        LinkStatus.ACCEPTED,
+        None,
+        link.url,
+        link.work_id,
+    )
+    assert {r["name"] for r in delist.recipients} == {"Google", "Bing"}
+    assert list(delist.events.values_list("kind", flat=True)) == ["received", "accepted"]
+    assert status(link) == LinkStatus.STILL_ONLINE
+    at(clock, 146 + 96)
+    services.run_checks(include_all=True)
+    assert len(_escalations(link)) == 3  # no step repeats
+    assert ReportedLink.objects.filter(action="delist").count() == 1
+
+
+def test_without_hosting_provider_the_reminder_is_followed_by_delisting(local_server, clock, settings):
+    link = make_link(local_server.url("/live"))
+    deliver(link)
+    at(clock, 72)
+    services.run_checks()
+    assert _escalations(link) == [("reminder", 1)]
+    deliver(link)
+    at(clock, 72 + 72)
+    services.run_checks()
+    assert _escalations(link) == [("reminder", 1), ("delist", None)]
+
+
+def test_delisting_step_can_be_switched_off(local_server, clock, settings):
+    settings.SENTINELLE_ESCALATE_TO_DELIST = False
+    link = make_link(local_server.url("/live"))
+    deliver(link)
+    at(clock, 72)
+    services.run_checks()
+    deliver(link)
+    at(clock, 144)
+    services.run_checks()
+    assert _escalations(link) == [("reminder", 1), ("exhausted", None)]
+    assert not ReportedLink.objects.filter(action="delist").exists()
+
+
+def test_deadline_per_regime(local_server, clock, settings):
+    settings.SENTINELLE_ESCALATION_DEADLINE_HOURS = {"eu": 24, "us": 240, "other": 240}
+    eu = make_platform("EuHost", "file_host", ["euhost.example"], jurisdiction="FR")
+    link = make_link(local_server.url("/live"), platform=eu)
+    other = make_link(local_server.url("/live") + "?other")
+    deliver(link)
+    deliver(other)
+    at(clock, 24)
+    services.run_checks()
+    assert _escalations(link) == [("reminder", 1)]
+    assert _escalations(other) == []
+
+
+def test_removed_link_seen_online_again_reappears_without_using_the_quota(local_server, clock):
+    local_server.live_status = 404
+    link = make_link(local_server.url("/live"))
+    deliver(link)
+    at(clock, 1)
+    services.run_checks()
+    at(clock, 2)
+    services.run_checks()
+    assert status(link) == LinkStatus.REMOVED
+    local_server.live_status = 200
+    at(clock, 100)
+    assert services.run_checks().checked == 0  # removed links are re-checked weekly
+    at(clock, 2 + 168)
+    services.run_checks()
+    assert status(link) == LinkStatus.REMOVED  # one sighting is not enough
+    at(clock, 2 + 169)
+    summary = services.run_checks()
+    assert status(link) == LinkStatus.REAPPEARED
+    again = ReportedLink.objects.exclude(pk=link.pk).get()
+    assert summary.reappeared == [again.pk]
+    assert (again.status, again.action, again.quota_day, again.escalation_level) == (
+        LinkStatus.ACCEPTED,
+        "remove",
+        None,
+        0,
+    )
+    accepted = again.events.get(kind=EventKind.ACCEPTED)
+    assert accepted.data["reappearance_of"] == link.pk
+    assert "daily limit" in accepted.message
+    reappeared = link.events.get(to_status=LinkStatus.REAPPEARED)
+    assert reappeared.data["follow_up_link"] == again.pk
+    assert not DailyQuotaUsage.objects.filter(member=link.member).exclude(accepted=0).exists()
+
+
+def test_check_links_command_and_task(local_server, clock):
+    link = make_link(local_server.url("/live"))
+    other = make_link(local_server.url("/live") + "?2")
+    deliver(link)
+    deliver(other)
+    out = StringIO()
+    call_command("check_links", "--all", "--limit", "1", "--no-progress", stdout=out)
+    assert "1 links checked (still_online 1)" in out.getvalue()
+    at(clock, 1)
+    result = run_due_checks.call()
+    assert result["checked"] == 2
+    assert LinkCheck.objects.count() == 3
+    assert LinkEvent.objects.filter(kind=EventKind.CHECK, to_status=LinkStatus.STILL_ONLINE).count() == 2
