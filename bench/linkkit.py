@@ -313,11 +313,13 @@ def main() -> None:
     registry = build_registry(by_kind)
 
     if args.only_linkkit:
-        total = 0.0
+        total = wall = 0.0
         for chunk in generate(args.n, args.seed, domains, shorteners):
+            started = time.perf_counter()
             total += run_linkkit(chunk, registry)[0]
+            wall += time.perf_counter() - started
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"{peak_kb} {total}")
+        print(f"{peak_kb} {total} {wall}")
         return
 
     peer_n = min(args.peer_n, args.n)
@@ -343,6 +345,7 @@ def main() -> None:
     lk_rate = args.n / lk_total
     lk_rate_same = peer_n / lk_peer_part
     print()
+    print("rates are URLs per second of CPU time (time.process_time) on one pinned core")
     print(f"{'library':32} {'URLs':>10} {'URLs/s':>12} {'linkkit/peer':>13}")
     print(f"{'linkkit canonicalise+classify':32} {args.n:>10,} {lk_rate:>12,.0f} {'':>13}")
     print(f"{'  same, on the peer subsample':32} {peer_n:>10,} {lk_rate_same:>12,.0f} {'':>13}")
@@ -367,12 +370,16 @@ def main() -> None:
         capture_output=True,
         text=True,
     )
-    peak_kb, alone = out.stdout.split()
+    peak_text, alone, alone_wall = out.stdout.split()
+    peak_kb = int(peak_text)
     rate_alone = args.n / float(alone)
-    print(f"linkkit alone over {args.n:,} URLs: {rate_alone:,.0f} URLs/s, peak RSS {int(peak_kb) / 1024:,.0f} MB")
+    print(
+        f"linkkit alone over {args.n:,} URLs: {rate_alone:,.0f} URLs/s CPU time "
+        f"({args.n / float(alone_wall):,.0f} URLs/s wall), peak RSS {peak_kb / 1024:,.0f} MB"
+    )
 
     w3lib_rate = peer_n / peer_time["w3lib.canonicalize_url"]
-    ok = lk_rate >= 100_000 and lk_rate_same >= 5 * w3lib_rate and int(peak_kb) < 300 * 1024
+    ok = lk_rate >= 100_000 and lk_rate_same >= 5 * w3lib_rate and peak_kb < 300 * 1024
     print("targets (>=100,000 URLs/s, >=5x w3lib, <300 MB):", "met" if ok else "NOT met")
 
 

@@ -150,7 +150,21 @@ def test_a_removed_link_reported_again_is_a_reappearance_outside_the_quota(owned
         member, work.pk, "https://pirate.example.org/back", ["remove"], now=dt.datetime.now(dt.UTC)
     )
     assert result.verdicts[0].outcome == "accepted"
-    assert result.verdicts[0].reappearance_of is not None
+    earlier = ReportedLink.objects.get(pk=result.verdicts[0].reappearance_of)
+    assert earlier.status == LinkStatus.REAPPEARED
+    assert earlier.events.last().data == {"follow_up": result.verdicts[0].link_ids[0]}
+    # Reported a third time while the new one is being handled: a duplicate.
+    again = services.submit_links(member, work.pk, "https://pirate.example.org/back", ["remove"])
+    assert again.verdicts[0].reason == "duplicate"
+
+
+def test_a_link_the_platform_refused_is_a_new_request_on_the_quota(owned, settings):
+    settings.SENTINELLE_DAILY_LINK_QUOTA = 1
+    member, work = owned
+    services.submit_links(member, work.pk, "https://pirate.example.org/refused", ["remove"])
+    ReportedLink.objects.update(status=LinkStatus.REFUSED_BY_PLATFORM)
+    result = services.submit_links(member, work.pk, "https://pirate.example.org/refused", ["remove"])
+    assert result.verdicts[0].reason == "quota"
 
 
 def test_another_members_work_is_not_found_and_nothing_is_saved(owned):

@@ -105,8 +105,16 @@ def _percent_table() -> dict[str, str]:
 _PERCENT_TABLE = _percent_table()
 
 
+# An escape that _normalise_percent changes: a lower-case hex digit, or an unreserved character
+# (- . 0-9 A-Z _ a-z ~). Escapes from browsers and quote() (%3A%2F%20…) need no change.
+_PERCENT_TO_FIX = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F]|2[DE]|3[0-9]|[46][1-9A-F]|[57][0-9A]|5F|7E)")
+_percent_to_fix = _PERCENT_TO_FIX.search
+
+
 def _normalise_percent(text: str) -> str:
     """Uppercase hex digits and decode unreserved characters (RFC 3986 section 6.2.2.2)."""
+    if _percent_to_fix(text) is None:
+        return text
     parts = text.split("%")
     table = _PERCENT_TABLE
     out = [parts[0]]
@@ -116,32 +124,56 @@ def _normalise_percent(text: str) -> str:
     return "".join(out)
 
 
-def canonicalise(url: str) -> CanonicalURL:
-    """Parse ``url`` and return its canonical form; raise a ``LinkError`` subclass if unusable.
+# A "simple" absolute URL, for which the WHATWG serialisation is known without a parse: http(s)
+# in any case, an ASCII host of letter-digit-hyphen labels whose last label starts with a letter
+# (so never an IPv4 form), an optional port, and a path, query and fragment made only of RFC 3986
+# characters that WHATWG leaves as they are. Anything else (IDN, IP, userinfo, backslash, spaces,
+# quotes, ^, non-ASCII…) goes to ada. tests/linkkit/test_fastpath.py checks this path against ada.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_PCHARS = r"A-Za-z0-9\-._~!$&()*+,;=:@/%"  # RFC 3986 pchar and "/", minus "'"
+_FAST_RE = re.compile(
+    rf"([Hh][Tt][Tt][Pp][Ss]?)://((?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?)"
+    rf"(?::([0-9]{{1,5}}))?(/[{_PCHARS}]*)?(?:\?([{_PCHARS}?]*))?(?:#([{_PCHARS}?]*))?"
+)
+_fast_match = _FAST_RE.fullmatch
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
-    Accepts what a member pastes: surrounding spaces, a missing scheme (``www.example.com/x``),
-    defanged forms (``hxxps://example[.]com``). Only http and https are accepted.
-    """
-    # This is the hot path of every batch: locals over attribute lookups, and no work on the
-    # common shape (plain http(s) URL, cached host) beyond slicing ada's serialisation.
-    if type(url) is not str:
-        if not isinstance(url, str):
-            raise NotAURL("not a string")
-        url = str(url)
-    if len(url) > MAX_URL_BYTES:
-        raise URLTooLong("longer than 8 KB", url)
-    text = url.strip()
-    if not text:
-        raise EmptyURL("empty")
-    if not text.startswith(_WEB_PREFIXES) or ("[" in text or "(" in text or "{" in text):
-        text = _prepare(text)
+# What a parse yields: scheme, host, port (or _OMITTED), path, query and fragment (None when the
+# URL has no "?" / "#"), and whether credentials preceded the host.
+_Parts = tuple[str, str, int, str, "str | None", "str | None", bool]
+
+
+def _split_fast(text: str) -> _Parts | None:
+    """The WHATWG parse of ``text`` when it is a simple URL (see ``_FAST_RE``), else None."""
+    match = _fast_match(text)
+    if match is None:
+        return None
+    scheme, host, port, path, query, fragment = match.groups()
+    if "--" in host:  # "xn--" labels are checked by IDNA; leave every "--" to ada
+        return None
+    if path is None:
+        path = "/"
+    elif "/." in path or ("%2" in path and ("%2e" in path or "%2E" in path)):
+        return None  # dot segments (".", "..", "%2e" forms) are ada's to resolve
+    scheme = scheme.lower()
+    port_number = _OMITTED
+    if port is not None:
+        port_number = int(port)
+        if port_number > 65535:
+            return None
+        if port_number == _DEFAULT_PORTS[scheme]:
+            port_number = _OMITTED
+    return scheme, host.lower(), port_number, path, query, fragment, False
+
+
+def _split_ada(text: str, url: str) -> _Parts:
+    """The WHATWG parse of ``text`` by ada; raise a ``LinkError`` when it is not a web URL."""
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         raise NotAURL("not valid text", url) from None
     if len(data) > MAX_URL_BYTES:
         raise URLTooLong("longer than 8 KB", url)
-
     handle = _ada_parse(data, len(data))
     try:
         raw = _ada_get_href(handle)
@@ -163,12 +195,48 @@ def canonicalise(url: str) -> CanonicalURL:
         scheme = "http"
     else:
         raise UnsupportedScheme("only http and https links can be reported", url)
-
-    clean_prefix = True
-    if href[host_start] == "@":
+    credentials = href[host_start] == "@"
+    if credentials:
         host_start += 1
-        clean_prefix = False  # credentials are never part of a reported link
-    host = href[host_start:host_end]
+    end = len(href)
+    fragment = None
+    if hash_start != _OMITTED:
+        end = hash_start
+        fragment = href[hash_start + 1 :]
+    if search_start != _OMITTED:
+        path = href[path_start:search_start]
+        query: str | None = href[search_start + 1 : end]
+    else:
+        path = href[path_start:end]
+        query = None
+    return scheme, href[host_start:host_end], port_number, path, query, fragment, credentials
+
+
+def canonicalise(url: str) -> CanonicalURL:
+    """Parse ``url`` and return its canonical form; raise a ``LinkError`` subclass if unusable.
+
+    Accepts what a member pastes: surrounding spaces, a missing scheme (``www.example.com/x``),
+    defanged forms (``hxxps://example[.]com``). Only http and https are accepted.
+    """
+    if type(url) is not str:
+        if not isinstance(url, str):
+            raise NotAURL("not a string")
+        url = str(url)
+    if len(url) > MAX_URL_BYTES:
+        raise URLTooLong("longer than 8 KB", url)
+    text = url.strip()
+    if not text:
+        raise EmptyURL("empty")
+    if not text.startswith(_WEB_PREFIXES) or ("[" in text or "(" in text or "{" in text):
+        text = _prepare(text)
+    return _finish(_split_fast(text) or _split_ada(text, url), url)
+
+
+def _finish(parts: _Parts, url: str) -> CanonicalURL:
+    """Canonical form from a WHATWG parse: host rules, query cleaning, identity and file keys."""
+    # This is the hot path of every batch: locals over attribute lookups, and no work on the
+    # common shape (plain http(s) URL, cached host) beyond a few slices and joins.
+    scheme, host, port_number, path, query, fragment, _credentials = parts  # credentials: dropped
     info = _HOST_CACHE.get(host)
     if info is None:
         info = _host_info(host)
@@ -181,31 +249,20 @@ def canonicalise(url: str) -> CanonicalURL:
     site, identity_host, site_params, file_rule, keep_fragment = info
     if host[-1] == ".":
         host = host.rstrip(".")
-        clean_prefix = False
 
-    end = len(href)
-    if hash_start != _OMITTED:
-        end = hash_start
-    if search_start != _OMITTED:
-        path = href[path_start:search_start]
-        query = href[search_start + 1 : end]
-        if query:
+    if query:
+        if "%" in query:
+            query = _normalise_percent(query)
+        if site_params is not None or _may_need_cleaning(query):
             query = _clean_query(query, site_params)
     else:
-        path = href[path_start:end]
         query = ""
     if "%" in path:
         path = _normalise_percent(path)
-    fragment = ""
-    if keep_fragment and hash_start != _OMITTED:
-        fragment = href[hash_start + 1 :]
+    if not (keep_fragment and fragment):
+        fragment = ""
 
-    if clean_prefix:
-        canonical = href[:path_start] + path
-    elif port_number == _OMITTED:
-        canonical = f"{scheme}://{host}{path}"
-    else:
-        canonical = f"{scheme}://{host}:{port_number}{path}"
+    canonical = f"{scheme}://{host}{path}" if port_number == _OMITTED else f"{scheme}://{host}:{port_number}{path}"
     if query:
         canonical = f"{canonical}?{query}"
     if fragment:
@@ -243,10 +300,48 @@ def canonicalise(url: str) -> CanonicalURL:
     )
 
 
+def _hint_substrings(tokens: frozenset[str]) -> tuple[str, ...]:
+    """A few substrings such that every token contains one (greedy set cover, deterministic)."""
+    uncovered = set(tokens)
+    chosen: list[str] = []
+    while uncovered:
+        counts: dict[str, int] = {}
+        for token in uncovered:
+            for size in range(1, 6):
+                for start in range(len(token) - size + 1):
+                    candidate = token[start : start + size]
+                    if size >= 3 or not candidate.isalnum():  # "i" or "cl" would match most queries
+                        counts[candidate] = 0
+        for candidate in counts:
+            counts[candidate] = sum(candidate in token for token in uncovered)
+        best = max(counts, key=lambda s: (counts[s], len(s), s))
+        chosen.append(best)
+        uncovered = {token for token in uncovered if best not in token}
+    return tuple(chosen)
+
+
+# Every name and prefix of the one list (tracking.py) contains one of these, so a query whose
+# lower-cased form contains none of them has no tracking parameter: most queries (?id=…,
+# ?page=…) are then kept as they are without being split.
+_TRACKING_HINTS = _hint_substrings(TRACKING_PARAMS | frozenset(TRACKING_PREFIXES))
+
+
+def _may_need_cleaning(query: str) -> bool:
+    """False when ``query`` (non-empty) surely has neither a tracking name nor an empty piece."""
+    if query[0] == "&" or query[-1] == "&" or "&&" in query:
+        return True
+    lowered = query.lower()
+    for hint in _TRACKING_HINTS:  # noqa: SIM110  # a plain loop: any() over a generator costs a frame
+        if hint in lowered:
+            return True
+    return False
+
+
 def _clean_query(query: str, site_params: frozenset[str] | None) -> str:
-    """Drop tracking parameters and empty pieces, keeping the order of the others."""
-    if "%" in query:
-        query = _normalise_percent(query)
+    """Drop tracking parameters and empty pieces, keeping the order of the others.
+
+    ``query`` has its percent-encoding normalised already.
+    """
     kept = []
     changed = False
     verdicts = _KEY_VERDICTS

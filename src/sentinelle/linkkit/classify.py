@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .canonical import CanonicalURL, canonicalise
 from .registry import PlatformRule, Recipient, Registry, path_matches
@@ -85,6 +85,7 @@ class Classification(NamedTuple):
 
 
 _new = tuple.__new__
+_UNSEEN: Any = object()
 
 
 def classify(url: str | CanonicalURL, registry: Registry) -> Classification:
@@ -97,9 +98,8 @@ def classify(url: str | CanonicalURL, registry: Registry) -> Classification:
     engine: str | None = None
     for _ in range(_MAX_UNWRAP):
         host = canonical.host
-        try:
-            found = _WRAPPERS[host]
-        except KeyError:
+        found = _WRAPPERS.get(host, _UNSEEN)
+        if found is _UNSEEN:  # a miss costs less than a KeyError on the first sight of a host
             found = wrapper_for(host, canonical.registrable_domain)
         if found is None:
             break

@@ -300,7 +300,13 @@ def submit_links(
                 refuse(verdict, RefusalReason.DUPLICATE, message, None)
                 continue
             to_take = [a for a in chosen if not _is_active(previous[a])]
-            reappeared = {a: previous[a] for a in to_take if previous[a] is not None}
+            # A link taken down before and seen again comes back without using the quota; one the
+            # platform refused is a new request like any other.
+            reappeared = {
+                a: prev
+                for a in to_take
+                if (prev := previous[a]) is not None and prev.status in (LinkStatus.REMOVED, LinkStatus.DELISTED)
+            }
             counts_on_quota = len(reappeared) < len(to_take)
             if counts_on_quota and usage.accepted >= limit:
                 resets = quota_resets_at(now)
@@ -330,6 +336,16 @@ def submit_links(
                     why = _("Accepted again: the link had been %(status)s and is back online.") % {
                         "status": earlier.get_status_display()
                     }
+                    change_status(
+                        earlier,
+                        LinkStatus.REAPPEARED,
+                        kind=EventKind.NOTE,
+                        message=_("Reported again by a rights holder: the link is back online (followed as #%(id)d).")
+                        % {"id": link.pk},
+                        actor=actor,
+                        data={"follow_up": link.pk},
+                        at=now,
+                    )
                 else:
                     why = _("Accepted: a notice will be sent to %(who)s.") % {
                         "who": ", ".join(_recipient_names(classification, action)) or "—"
