@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,16 @@ def shared_data() -> Path:
 @pytest.fixture(autouse=True)
 def _mail_in_memory(settings: pytest.FixtureRequest) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings: pytest.FixtureRequest) -> Iterator[None]:
+    # The product defaults to French; tests assert English texts unless they ask for French.
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
