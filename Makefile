@@ -30,8 +30,9 @@ demo: $(VENV)/.installed
 ## Run the service on the embedded default (SQLite + file outbox) with demo data.
 run: demo
 	@$(BIN)/python -m sentinelle collectstatic --no-input --verbosity 0
-	@echo "Starting one task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@echo "Starting the scheduler, one task worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/python -m sentinelle run_scheduler & \
 	  $(BIN)/python -m sentinelle db_worker --no-reload --interval 1 & \
 	  SENTINELLE_DEBUG=$${SENTINELLE_DEBUG:-true} $(BIN)/python -m sentinelle runserver --noreload $(HOST):$(PORT)
 

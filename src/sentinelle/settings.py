@@ -222,6 +222,14 @@ TASKS = {
     }
 }
 
+# Periodic tasks enqueued by `manage.py run_scheduler`: task path → every N seconds.
+SENTINELLE_PERIODIC_TASKS = {
+    "sentinelle.notices.tasks.build_notices": env_int("SENTINELLE_BUILD_NOTICES_EVERY", 300),
+    "sentinelle.notices.tasks.deliver_due_notices": env_int("SENTINELLE_DELIVER_DUE_EVERY", 120),
+    "sentinelle.checks.tasks.run_due_checks": env_int("SENTINELLE_RUN_CHECKS_EVERY", 600),
+    "sentinelle.takedowns.tasks.send_result_digests": env_int("SENTINELLE_SEND_DIGESTS_EVERY", 3600),
+}
+
 # --- The society (sender of every notice) -------------------------------------
 SENTINELLE_SOCIETY = {
     "name": os.environ.get("SENTINELLE_SOCIETY_NAME", "Société des auteurs et compositeurs de démonstration"),

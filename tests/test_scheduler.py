@@ -1,0 +1,39 @@
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from sentinelle.core.scheduler import Periodic, Scheduler, periodic_tasks
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.django_db
+def test_each_periodic_task_is_enqueued_when_due(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    clock = Clock()
+    scheduler = Scheduler(
+        [
+            Periodic("sentinelle.takedowns.tasks.send_result_digests", 3600),
+            Periodic("sentinelle.checks.tasks.run_due_checks", 600),
+        ],
+        clock=clock,
+    )
+    assert len(scheduler.tick()) == 2
+    assert scheduler.tick() == []
+    clock.now += 601
+    assert scheduler.tick() == ["sentinelle.checks.tasks.run_due_checks"]
+    assert DBTaskResult.objects.count() == 3
+    assert scheduler.seconds_to_next() == pytest.approx(600)
+
+
+def test_every_configured_periodic_task_exists():
+    from django.utils.module_loading import import_string
+
+    for periodic in periodic_tasks():
+        assert hasattr(import_string(periodic.task_path), "enqueue"), periodic.task_path
+        assert periodic.every_seconds > 0
