@@ -249,6 +249,17 @@ SENTINELLE_MAX_SUBMISSION_BYTES = env_int("SENTINELLE_MAX_SUBMISSION_BYTES", 1_0
 # A 1 MB paste must reach the intake, which answers it clearly, rather than Django's 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SENTINELLE_MAX_SUBMISSION_BYTES * 3 + 65536
 
+# --- Notices (the notices app) -------------------------------------------------
+SENTINELLE_NOTICE_MAX_URLS = env_int("SENTINELLE_NOTICE_MAX_URLS", 1000)
+SENTINELLE_NOTICE_REPRESENTATIVE_LIST_MIN = env_int("SENTINELLE_NOTICE_REPRESENTATIVE_LIST_MIN", 5)
+SENTINELLE_NOTICE_MAX_ATTEMPTS = env_int("SENTINELLE_NOTICE_MAX_ATTEMPTS", 8)
+SENTINELLE_NOTICE_RETRY_BASE_SECONDS = env_int("SENTINELLE_NOTICE_RETRY_BASE_SECONDS", 60)
+SENTINELLE_NOTICE_RETRY_MAX_SECONDS = env_int("SENTINELLE_NOTICE_RETRY_MAX_SECONDS", 6 * 3600)
+SENTINELLE_NOTICE_SEND_LEASE_SECONDS = env_int("SENTINELLE_NOTICE_SEND_LEASE_SECONDS", 600)
+SENTINELLE_NOTICE_FROM_EMAIL = os.environ.get("SENTINELLE_NOTICE_FROM_EMAIL", "") or DEFAULT_FROM_EMAIL
+# The address the site is reached at, for links in notices and e-mails (https://sentinelle.example.org).
+SENTINELLE_PUBLIC_URL = os.environ.get("SENTINELLE_PUBLIC_URL", "")
+
 # --- Link checks (the checks app) ----------------------------------------------
 # Loopback is refused by the safe fetcher unless this is on (the demo and the tests only).
 SENTINELLE_FETCH_ALLOW_LOOPBACK = env_bool("SENTINELLE_FETCH_ALLOW_LOOPBACK", False)

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from sentinelle.core import views as core_views
-from sentinelle.takedowns.api import api
+from sentinelle.api import api
 
 admin.site.site_header = "Sentinelle — back office"
 admin.site.site_title = "Sentinelle"

@@ -77,3 +77,26 @@ def test_the_command_sends_the_digests(links):
     call_command("send_result_digests", stdout=out)
     assert out.getvalue().strip() == "1 digest(s) sent."
     assert len(mail.outbox) == 1
+
+
+def test_change_status_many_moves_only_the_links_it_may(links):
+    _member, (a, b, c) = links
+    services.change_status(c, LinkStatus.REMOVED, kind=EventKind.RESULT)
+    moved = services.change_status_many(
+        [a.pk, b.pk, c.pk],
+        LinkStatus.NOTICE_SENT,
+        kind=EventKind.NOTICE_SENT,
+        message="sent",
+        only_from=[LinkStatus.ACCEPTED],
+    )
+    assert moved == 2
+    assert {link.pk: link.status for link in ReportedLink.objects.all()} == {
+        a.pk: LinkStatus.NOTICE_SENT,
+        b.pk: LinkStatus.NOTICE_SENT,
+        c.pk: LinkStatus.REMOVED,
+    }
+    last = {e.link_id: (e.from_status, e.to_status) for e in c.events.model.objects.filter(kind=EventKind.NOTICE_SENT)}
+    assert last[c.pk] == (LinkStatus.REMOVED, LinkStatus.REMOVED)
+    assert last[a.pk] == (LinkStatus.ACCEPTED, LinkStatus.NOTICE_SENT)
+    with pytest.raises(ValueError):
+        services.change_status_many([a.pk], "nowhere", kind=EventKind.NOTE)

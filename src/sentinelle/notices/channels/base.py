@@ -1,0 +1,59 @@
+"""One interface for every way a notice leaves the society, chosen per platform (like e-mail backends)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from sentinelle.notices.models import Notice
+
+DEFAULT_CHANNELS: dict[str, str] = {
+    "email": "sentinelle.notices.channels.email.EmailChannel",
+    "https": "sentinelle.notices.channels.https.HttpsChannel",
+}
+
+
+class DeliveryError(Exception):
+    """The attempt failed. ``temporary`` says whether trying again later may succeed."""
+
+    def __init__(self, message: str, *, temporary: bool, response_excerpt: str = "") -> None:
+        super().__init__(message)
+        self.temporary = temporary
+        self.response_excerpt = response_excerpt
+
+
+@dataclass
+class DeliveryReceipt:
+    response_excerpt: str = ""
+
+
+class Channel(Protocol):
+    def deliver(self, notice: Notice, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+        """Hand ``notice`` to its recipient, or raise ``DeliveryError``.
+
+        ``commit_point`` must be called once, at the last moment before the recipient may have
+        the notice (for SMTP: before the final "." of DATA). It records, in its own committed
+        transaction, that the notice may be out; a crash after it is never followed by a resend.
+        """
+        ...
+
+
+def get_channel(name: str) -> Channel:
+    paths = {**DEFAULT_CHANNELS, **getattr(settings, "SENTINELLE_NOTICE_CHANNELS", {})}
+    try:
+        factory = import_string(paths[name])
+    except KeyError:
+        raise DeliveryError(f"no automatic channel {name!r}", temporary=False) from None
+    channel: Channel = factory()
+    return channel
+
+
+def excerpt(text: str | bytes, limit: int = 500) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return text[:limit]

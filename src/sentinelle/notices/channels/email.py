@@ -1,0 +1,142 @@
+"""E-mail: multipart text and HTML, a fixed Message-ID, Reply-To the society, the URL list as CSV.
+
+With Django's SMTP backend configured (``EMAIL_BACKEND``), the message goes out through the
+SMTP client below, which speaks DATA in two steps so the worker can record its point of no
+return just before the final "." (see docs/notices.md, "Exactly once"). With any other backend
+(the file outbox of the demo, locmem in tests) the message goes through that backend.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from sentinelle.core.csvsafe import csv_text
+from sentinelle.notices import faults
+from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt, excerpt
+from sentinelle.notices.legal import single_line
+
+if TYPE_CHECKING:
+    from sentinelle.notices.models import Notice
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+CSV_HEADER = ("n", "url", "site", "work", "iswc", "rights_holders")
+
+
+def csv_attachment(notice: Notice) -> str:
+    rows = (
+        (
+            item.position,
+            item.url,
+            item.site,
+            item.work_title,
+            item.work_iswc,
+            "; ".join(h.get("name", "") for h in item.rights_holders),
+        )
+        for item in notice.items.order_by("position")
+    )
+    return csv_text(CSV_HEADER, rows)
+
+
+def build_message(notice: Notice) -> EmailMultiAlternatives:
+    from sentinelle.notices.legal import render_html
+    from sentinelle.notices.services import notice_data  # the service owns the notice's data
+
+    sender = notice.sender or {}
+    from_email = getattr(settings, "SENTINELLE_NOTICE_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
+    reply_to = [single_line(sender.get("email", ""))] if sender.get("email") else []
+    message = EmailMultiAlternatives(
+        subject=single_line(notice.subject, 250),
+        body=notice.body,
+        from_email=single_line(from_email),
+        to=[single_line(notice.recipient_email)],
+        reply_to=reply_to,
+        headers={
+            "Message-ID": single_line(notice.message_id),
+            "X-Sentinelle-Notice": single_line(notice.idempotency_key),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(render_html(notice_data(notice), notice.body), "text/html")
+    message.attach(f"notice-{notice.pk}.csv", csv_attachment(notice), "text/csv")
+    return message
+
+
+_EOL = re.compile(rb"\r\n|\n|\r")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _raise_for(code: int, response: bytes, what: str) -> None:
+    text = f"{what}: {code} {response.decode('utf-8', 'replace')}"
+    raise DeliveryError(text, temporary=not (500 <= code < 600), response_excerpt=excerpt(text))
+
+
+def smtp_send(message: EmailMultiAlternatives, commit_point: Callable[[], None]) -> DeliveryReceipt:
+    """Send one message over SMTP, calling ``commit_point`` right before the final "."."""
+    raw = _EOL.sub(b"\r\n", message.message().as_bytes())
+    data = _LEADING_DOT.sub(b"..", raw)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    try:
+        smtp = (smtplib.SMTP_SSL if settings.EMAIL_USE_SSL else smtplib.SMTP)(
+            settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=settings.EMAIL_TIMEOUT or 30
+        )
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(f"cannot connect to the SMTP server: {exc}", temporary=True) from exc
+    try:
+        smtp.ehlo()
+        if settings.EMAIL_USE_TLS:
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if settings.EMAIL_HOST_USER:
+            smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        code, resp = smtp.mail(message.from_email)
+        if code != 250:
+            _raise_for(code, resp, "MAIL FROM")
+        for rcpt in message.recipients():
+            code, resp = smtp.rcpt(rcpt)
+            if code not in (250, 251):
+                _raise_for(code, resp, "RCPT TO")
+        code, resp = smtp.docmd("DATA")
+        if code != 354:
+            _raise_for(code, resp, "DATA")
+        smtp.send(data)
+        faults.crash_point("mid_data")
+        commit_point()
+        faults.crash_point("after_commit_point")
+        smtp.send(b".\r\n")
+        code, resp = smtp.getreply()
+        if code != 250:
+            _raise_for(code, resp, "end of DATA")
+        faults.crash_point("after_send")
+        return DeliveryReceipt(response_excerpt=excerpt(f"{code} {resp.decode('utf-8', 'replace')}"))
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(f"SMTP conversation failed: {exc}", temporary=True) from exc
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+class EmailChannel:
+    def deliver(self, notice: Notice, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+        if not notice.recipient_email:
+            raise DeliveryError("the recipient has no e-mail address", temporary=False)
+        message = build_message(notice)
+        if settings.EMAIL_BACKEND == SMTP_BACKEND:
+            return smtp_send(message, commit_point)
+        commit_point()
+        try:
+            sent = get_connection(fail_silently=False).send_messages([message])
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"e-mail backend failed: {exc}", temporary=True) from exc
+        if not sent:
+            raise DeliveryError("the e-mail backend sent nothing", temporary=True)
+        return DeliveryReceipt(response_excerpt=f"handed to {settings.EMAIL_BACKEND}")

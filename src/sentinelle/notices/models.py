@@ -1,0 +1,237 @@
+"""Notices: what is sent to a recipient about which links, every delivery attempt, every answer.
+
+A ``Notice`` is built once (its text, subject, Message-ID and idempotency key are fixed at build
+time and never change) and then delivered through the channel of its recipient. A
+``NoticeItem`` ties one reported link to one notice at one escalation level for one recipient;
+the unique constraint on (link, level, recipient) is what makes building idempotent and
+race-safe. Every delivery attempt is a ``DeliveryAttempt`` row, committed *before* anything
+leaves the machine (see docs/notices.md, "Exactly once").
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sentinelle.platforms.models import Platform
+from sentinelle.takedowns.models import Action, ReportedLink
+
+
+class Regime(models.TextChoices):
+    EU = "eu", _("European Union (DSA art. 16, LCEN art. 6)")
+    US = "us", _("United States (17 U.S.C. §512)")
+
+
+class Language(models.TextChoices):
+    FR = "fr", _("French")
+    EN = "en", _("English")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("e-mail")
+    HTTPS = "https", _("HTTPS endpoint")
+    BULK_FILE = "bulk_file", _("search-engine bulk file")
+    WEB_FORM = "web_form", _("web form (by hand)")
+    NONE = "none", _("no known channel")
+
+
+class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("draft (held)")
+    QUEUED = "queued", _("queued")
+    SENDING = "sending", _("sending")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")
+    ANSWERED = "answered", _("answered")
+
+
+class Notice(models.Model):
+    recipient_platform = models.ForeignKey(
+        Platform,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notices",
+        verbose_name=_("recipient platform"),
+    )
+    # A snapshot: what the notice was addressed to when it was built, whatever the registry says later.
+    recipient_key = models.CharField(_("recipient key"), max_length=300, db_index=True)
+    recipient_name = models.CharField(_("recipient"), max_length=200)
+    recipient_domain = models.CharField(_("recipient domain"), max_length=255, blank=True)
+    recipient_email = models.EmailField(_("recipient e-mail"), blank=True)
+    recipient_endpoint = models.URLField(_("recipient endpoint"), max_length=500, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    regime = models.CharField(_("legal regime"), max_length=4, choices=Regime.choices)
+    language = models.CharField(_("language"), max_length=4, choices=Language.choices)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    status = models.CharField(
+        _("status"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT, db_index=True
+    )
+    hold_reason = models.TextField(_("why it is held or failed"), blank=True)
+    sender = models.JSONField(
+        _("sender"), default=dict, help_text=_("The society as it stood when the notice was built.")
+    )
+    dated = models.DateField(_("dated"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, db_index=True)
+    lease_until = models.DateTimeField(
+        _("claimed until"),
+        null=True,
+        blank=True,
+        help_text=_("While sending: after this moment a worker is presumed dead and the notice is re-checked."),
+    )
+    created_at = models.DateTimeField(_("built at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True, db_index=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.recipient_name} ({self.get_action_display()}, {self.regime.upper()})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (NoticeStatus.DELIVERED, NoticeStatus.ANSWERED, NoticeStatus.FAILED)
+
+
+class NoticeItem(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="items")
+    link = models.ForeignKey(ReportedLink, on_delete=models.PROTECT, related_name="notice_items")
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"))
+    recipient_key = models.CharField(_("recipient key"), max_length=300)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    url = models.TextField(_("address"))
+    site = models.CharField(_("site"), max_length=255)
+    work_title = models.CharField(_("work"), max_length=200)
+    work_iswc = models.CharField(_("ISWC"), max_length=15, blank=True)
+    rights_holders = models.JSONField(_("rights holders"), default=list)
+
+    class Meta:
+        verbose_name = _("notice item")
+        verbose_name_plural = _("notice items")
+        ordering = ["notice", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "link"], name="notice_item_unique_link"),
+            # A link is notified once per level and recipient: two builders racing build it once.
+            models.UniqueConstraint(
+                fields=["link", "escalation_level", "recipient_key"], name="notice_item_once_per_level_recipient"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class AttemptOutcome(models.TextChoices):
+    STARTED = "started", _("started (outcome unknown)")
+    COMMITTING = "committing", _("message handed over, awaiting the server's reply")
+    DELIVERED = "delivered", _("delivered")
+    RECOVERED = "recovered", _("delivered (recovered after a worker crash, unconfirmed)")
+    TEMPORARY_FAILURE = "temporary_failure", _("temporary failure (will retry)")
+    PERMANENT_FAILURE = "permanent_failure", _("permanent failure")
+    ABANDONED = "abandoned", _("abandoned (worker died before sending)")
+
+
+class DeliveryAttempt(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AttemptOutcome.choices)
+    response_excerpt = models.TextField(_("response (excerpt)"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Staff member who recorded a delivery made by hand (bulk file, web form)."),
+    )
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["notice", "number"]
+        constraints = [models.UniqueConstraint(fields=["notice", "number"], name="delivery_attempt_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} #{self.number} {self.outcome}"
+
+
+class Decision(models.TextChoices):
+    ACTIONED = "actioned", _("actioned (removed or delisted)")
+    REFUSED = "refused", _("refused")
+    COUNTER_NOTICE = "counter_notice", _("counter-notice")
+
+
+class RecipientAnswer(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(NoticeItem, on_delete=models.CASCADE, related_name="answers")
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    counter_notice = models.TextField(_("counter-notice"), blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    via_token = models.ForeignKey(
+        "PlatformApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("recipient answer")
+        verbose_name_plural = _("recipient answers")
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.decision}"
+
+
+class PlatformApiToken(models.Model):
+    """A platform's key for the answer API; only its SHA-256 is stored."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="notice_api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("platform API token")
+        verbose_name_plural = _("platform API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.prefix}…"
+
+
+class PlatformSigningKey(models.Model):
+    """The shared secret an HTTPS endpoint uses to verify our HMAC-SHA256 signature."""
+
+    platform = models.OneToOneField(Platform, on_delete=models.CASCADE, related_name="notice_signing_key")
+    secret = models.CharField(_("secret"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("platform signing key")
+        verbose_name_plural = _("platform signing keys")
+
+    def __str__(self) -> str:
+        return f"{self.platform}"

@@ -1,0 +1,128 @@
+"""A worker SIGKILLed mid-batch: after a restart, every notice is delivered exactly once.
+
+The worker is a real subprocess (``python -m sentinelle deliver_notices --once``) against the
+test's database, sending to a real SMTP server in this process. It kills itself with SIGKILL
+on the third notice at a chosen point (``sentinelle.notices.faults``). The last case measures
+the one residual window, documented in docs/notices.md: killed after the point of no return is
+recorded but before the final "." reaches the server, the notice is recorded as delivered
+(unconfirmed) and the server has nothing — lost, never duplicated; the link checks catch it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from sentinelle.notices import services
+from sentinelle.notices.models import Notice
+from tests.notices.helpers import SmtpSink, email_platform, make_links, rights
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTICES = 5
+CRASH_ON = 3
+
+Query = Callable[[str], list[tuple[Any, ...]]]
+
+
+def shared_database(tmp_path: Path) -> tuple[str, Query]:
+    """A DATABASE_URL the subprocess can open holding this test's rows, and a way to read it back."""
+    sd = connection.settings_dict
+    if connection.vendor == "postgresql":
+        host, port = sd["HOST"] or "127.0.0.1", sd["PORT"] or 5432
+        url = f"postgres://{sd['USER']}:{sd['PASSWORD'] or ''}@{host}:{port}/{sd['NAME']}"
+    elif str(sd["NAME"]).startswith(("file:memorydb", ":memory:")) or "mode=memory" in str(sd["NAME"]):
+        # The in-memory test database cannot be shared with another process: copy it to a file.
+        path = tmp_path / "shared.sqlite3"
+        connection.ensure_connection()
+        target = sqlite3.connect(path)
+        connection.connection.backup(target)
+        target.close()
+
+        def query_file(sql: str) -> list[tuple[Any, ...]]:
+            with sqlite3.connect(path) as db:
+                return list(db.execute(sql).fetchall())
+
+        return f"sqlite:///{path}", query_file
+    else:
+        url = f"sqlite:///{sd['NAME']}"
+
+    def query_db(sql: str) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+
+    return url, query_db
+
+
+def run_worker(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sentinelle", "deliver_notices", "--once"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("point", "crashed_received", "crashed_outcomes"),
+    [
+        ("after_claim", 1, ["abandoned", "delivered"]),
+        ("mid_data", 1, ["abandoned", "delivered"]),
+        ("after_send", 1, ["recovered"]),
+        ("after_commit_point", 0, ["recovered"]),  # the residual window, measured
+    ],
+)
+def test_worker_killed_mid_batch(tmp_path, smtp: SmtpSink, point, crashed_received, crashed_outcomes):
+    r = rights()
+    for i in range(NOTICES):
+        make_links(r, email_platform(f"Host {i}", f"host{i}.fr"), [f"https://host{i}.fr/x"])
+    services.build_notices()
+    notices = list(Notice.objects.order_by("pk").values_list("pk", "message_id"))
+    assert len(notices) == NOTICES
+    url, query = shared_database(tmp_path)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.notices.worker_settings",
+        "DATABASE_URL": url,
+        "SENTINELLE_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "SENTINELLE_EMAIL_HOST": "127.0.0.1",
+        "SENTINELLE_EMAIL_PORT": str(smtp.port),
+        "SENTINELLE_EMAIL_TIMEOUT": "10",
+        "PYTHONPATH": str(ROOT),
+    }
+
+    first = run_worker({**env, "SENTINELLE_NOTICE_CRASH_AT": point, "SENTINELLE_NOTICE_CRASH_ON": str(CRASH_ON)})
+    assert first.returncode == -signal.SIGKILL, first.stderr[-3000:]
+    before = len(smtp.received)
+    assert before == CRASH_ON - 1 + (1 if point == "after_send" else 0)
+
+    second = run_worker(env)
+    assert second.returncode == 0, second.stderr[-3000:]
+
+    received = Counter(smtp.message_ids())
+    crashed_pk, _ = notices[CRASH_ON - 1]
+    for pk, mid in notices:
+        assert received[mid] == (crashed_received if pk == crashed_pk else 1), (pk, received)
+    assert sum(received.values()) == NOTICES - 1 + crashed_received
+    statuses = dict(query("SELECT id, status FROM notices_notice"))
+    assert set(statuses.values()) == {"delivered"}
+    attempts = query("SELECT notice_id, outcome FROM notices_deliveryattempt ORDER BY notice_id, number")
+    outcomes = [outcome for notice_id, outcome in attempts if notice_id == crashed_pk]
+    assert outcomes == crashed_outcomes
+    # A third run finds nothing to do: nothing is ever sent twice.
+    assert run_worker(env).returncode == 0
+    assert sum(Counter(smtp.message_ids()).values()) == NOTICES - 1 + crashed_received

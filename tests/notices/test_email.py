@@ -1,0 +1,141 @@
+"""E-mail delivery to a real SMTP server (aiosmtpd on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import time_machine
+
+from sentinelle.notices import legal, services
+from sentinelle.notices.models import AttemptOutcome, DeliveryAttempt, Notice, NoticeStatus
+from sentinelle.takedowns.models import EventKind, LinkEvent, LinkStatus
+from tests.notices.helpers import SOCIETY, SmtpSink, email_platform, free_port, make_links, rights
+
+pytestmark = pytest.mark.django_db
+
+
+def build_one(urls: list[str], **platform: object) -> Notice:
+    host = email_platform("Hébergeur", "hebergeur.fr", **platform)  # type: ignore[arg-type]
+    make_links(rights('=HYPERLINK("http://evil")'), host, urls)
+    services.build_notices()
+    return Notice.objects.get()
+
+
+def test_the_notice_arrives_complete(smtp):
+    urls = ["https://hebergeur.fr/a", "https://hebergeur.fr/b"]
+    notice = build_one(urls)
+    assert services.deliver_due()["delivered"] == 1
+
+    (received,) = smtp.received
+    msg = received.message
+    assert received.rcpt_tos == ["abuse@hebergeur.fr"]
+    assert msg["Message-ID"] == notice.message_id
+    assert msg["Reply-To"] == SOCIETY["email"]
+    assert msg["Subject"].strip() == notice.subject and "DSA" in msg["Subject"]
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert legal.missing_elements(services.notice_data(notice), text) == []
+    for url in urls:
+        assert url in text and url in html
+    for key, value in SOCIETY.items():
+        if key == "short_name":
+            continue
+        assert value in text
+    (attachment,) = list(msg.iter_attachments())
+    assert attachment.get_content_type() == "text/csv"
+    rows = list(csv.reader(io.StringIO(attachment.get_content())))
+    assert rows[0] == ["n", "url", "site", "work", "iswc", "rights_holders"]
+    assert [r[1] for r in rows[1:]] == urls
+    assert rows[1][3].startswith("'=")  # the formula is neutralised
+
+
+def test_delivery_records_the_attempt_and_a_link_event(smtp):
+    notice = build_one(["https://hebergeur.fr/a"])
+    services.deliver_due()
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.DELIVERED and notice.sent_at is not None
+    (attempt,) = notice.attempts.all()
+    assert attempt.outcome == AttemptOutcome.DELIVERED and attempt.response_excerpt.startswith("250")
+    link = notice.items.get().link
+    assert link.status == LinkStatus.NOTICE_SENT
+    event = LinkEvent.objects.get(link=link, kind=EventKind.NOTICE_SENT)
+    assert event.data["notice_id"] == notice.pk
+
+
+def test_a_delivered_notice_is_never_sent_again(smtp):
+    notice = build_one(["https://hebergeur.fr/a"])
+    services.deliver_due()
+    assert services.deliver_notice(notice.pk) == NoticeStatus.DELIVERED
+    services.deliver_due()
+    assert len(smtp.received) == 1
+
+
+def test_no_header_can_be_injected_from_a_field(smtp):
+    host = email_platform("Evil\r\nBcc: victim@example.org", "evil.fr")
+    make_links(rights("Title\r\nX-Injected: yes"), host, ["https://evil.fr/a"])
+    services.build_notices()
+    services.deliver_due()
+    (received,) = smtp.received
+    assert received.rcpt_tos == ["abuse@evil.fr"]
+    assert received.message["Bcc"] is None and received.message["X-Injected"] is None
+
+
+def test_a_tampered_notice_is_refused_before_sending(smtp):
+    notice = build_one(["https://hebergeur.fr/a"])
+    Notice.objects.filter(pk=notice.pk).update(body=notice.body.replace(SOCIETY["email"], ""))
+    assert services.deliver_notice(notice.pk) == NoticeStatus.DRAFT
+    notice.refresh_from_db()
+    assert "16(2)(c)" in notice.hold_reason and smtp.received == []
+
+
+def test_smtp_refusing_connections_then_back_delivers_each_notice_exactly_once(settings):
+    sink = SmtpSink(port=free_port())
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", sink.port, 5
+    settings.SENTINELLE_NOTICE_RETRY_BASE_SECONDS = 60
+    r = rights()
+    for i in range(4):
+        make_links(r, email_platform(f"Host {i}", f"host{i}.fr"), [f"https://host{i}.fr/x"])
+    services.build_notices()
+    with time_machine.travel("2025-03-12 10:00:00+00:00", tick=False) as clock:
+        Notice.objects.update(next_attempt_at=None)
+        assert services.deliver_due()["queued"] == 4  # nobody listens: connection refused
+        clock.shift(30)
+        assert services.deliver_due()["queued"] == 0  # nothing due before the backoff
+        clock.shift(31)
+        assert services.deliver_due()["queued"] == 4  # second refusal; next wait is 120 s
+        assert set(Notice.objects.values_list("attempt_count", flat=True)) == {2}
+        sink.start()
+        try:
+            clock.shift(121)
+            assert services.deliver_due()["delivered"] == 4
+            clock.shift(3600)
+            services.deliver_due()
+        finally:
+            sink.stop()
+    ids = sink.message_ids()
+    assert len(ids) == 4 and set(ids) == set(Notice.objects.values_list("message_id", flat=True))
+    assert DeliveryAttempt.objects.filter(outcome=AttemptOutcome.TEMPORARY_FAILURE).count() == 8
+    assert "refused" in DeliveryAttempt.objects.filter(outcome=AttemptOutcome.TEMPORARY_FAILURE).first().error.lower()
+
+
+def test_after_the_last_attempt_the_notice_fails_and_stays_failed(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.SENTINELLE_NOTICE_MAX_ATTEMPTS = 3
+    with time_machine.travel("2025-03-12 10:00:00+00:00", tick=False) as clock:
+        notice = build_one(["https://hebergeur.fr/a"])
+        for _ in range(5):
+            services.deliver_due()
+            clock.shift(24 * 3600)
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.FAILED and notice.attempts.count() == 3
+    assert "connect" in notice.hold_reason
+
+
+def test_backoff_grows_exponentially_up_to_the_cap(settings):
+    settings.SENTINELLE_NOTICE_RETRY_BASE_SECONDS = 10
+    settings.SENTINELLE_NOTICE_RETRY_MAX_SECONDS = 50
+    assert [services.retry_delay(n).total_seconds() for n in range(1, 6)] == [10, 20, 40, 50, 50]

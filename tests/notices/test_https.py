@@ -1,0 +1,127 @@
+"""The HTTPS channel against a local HTTP server: signature, Idempotency-Key, retries."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import time_machine
+
+from sentinelle.notices import services
+from sentinelle.notices.channels.https import SIGNATURE_HEADER, verify
+from sentinelle.notices.models import AttemptOutcome, Notice, NoticeStatus, PlatformSigningKey
+from tests.factories import make_platform
+from tests.notices.helpers import make_links, rights
+
+pytestmark = pytest.mark.django_db
+SECRET = "s3cret-shared-with-the-platform"
+
+
+class Endpoint:
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.requests: list[dict[str, Any]] = []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                endpoint.requests.append({"headers": dict(self.headers), "body": body})
+                status = endpoint.statuses.pop(0) if endpoint.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps({"status": status}).encode())
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notices"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Endpoint:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def endpoint_settings(settings: Any) -> Iterator[None]:
+    settings.SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP = True
+    settings.SENTINELLE_NOTICE_ALLOW_PRIVATE_ENDPOINTS = True
+    yield
+
+
+def https_notice(url: str) -> Notice:
+    platform = make_platform(
+        "API Host",
+        "file_host",
+        ["apihost.com"],
+        jurisdiction="US",
+        regime="us",
+        notice_channel="https",
+        contact_url=url,
+    )
+    PlatformSigningKey.objects.create(platform=platform, secret=SECRET)
+    make_links(rights(), platform, ["https://apihost.com/f/1", "https://apihost.com/f/2"])
+    services.build_notices()
+    return Notice.objects.get()
+
+
+def test_the_post_is_signed_and_carries_the_idempotency_key(endpoint_settings):
+    with Endpoint([200]) as server:
+        notice = https_notice(server.url)
+        assert services.deliver_due()["delivered"] == 1
+    (request,) = server.requests
+    assert verify(SECRET, request["body"], request["headers"][SIGNATURE_HEADER])
+    assert not verify("another secret", request["body"], request["headers"][SIGNATURE_HEADER])
+    assert request["headers"]["Idempotency-Key"] == notice.idempotency_key
+    payload = json.loads(request["body"])
+    assert [i["url"] for i in payload["items"]] == ["https://apihost.com/f/1", "https://apihost.com/f/2"]
+    assert payload["regime"] == "us" and "§512(c)(3)" in payload["text"]
+
+
+def test_5xx_is_retried_with_the_same_key_until_delivered(endpoint_settings):
+    with time_machine.travel("2025-03-12 10:00:00+00:00", tick=False) as clock, Endpoint([503, 500]) as server:
+        notice = https_notice(server.url)
+        for _ in range(3):
+            services.deliver_due()
+            clock.shift(3600)
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.DELIVERED
+    assert len(server.requests) == 3
+    assert {r["headers"]["Idempotency-Key"] for r in server.requests} == {notice.idempotency_key}
+    assert list(notice.attempts.values_list("outcome", flat=True)) == [
+        AttemptOutcome.TEMPORARY_FAILURE,
+        AttemptOutcome.TEMPORARY_FAILURE,
+        AttemptOutcome.DELIVERED,
+    ]
+
+
+def test_4xx_is_not_retried(endpoint_settings):
+    with time_machine.travel("2025-03-12 10:00:00+00:00", tick=False) as clock, Endpoint([400]) as server:
+        notice = https_notice(server.url)
+        for _ in range(3):
+            services.deliver_due()
+            clock.shift(3600)
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.FAILED and len(server.requests) == 1
+    assert notice.attempts.get().response_excerpt.startswith("400")
+
+
+def test_a_loopback_endpoint_is_refused_by_default(settings):
+    settings.SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP = True
+    with Endpoint([200]) as server:
+        notice = https_notice(server.url)
+        services.deliver_due()
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.FAILED and server.requests == []
+    assert "non-public" in notice.hold_reason
