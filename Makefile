@@ -40,8 +40,11 @@ run: demo
 test: $(VENV)/.installed-dev
 	@bash scripts/test.sh
 
+## The benchmarks: linkkit against its peers, notice building and delivery, link checks.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/linkkit.py
+	$(BIN)/python bench/notices.py
+	$(BIN)/python bench/checks.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
