@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
+import ssl
+import subprocess
 from typing import Any
 
 import pytest
@@ -290,3 +293,104 @@ def test_refusal_reason(address, allowed):
 def test_loopback_open_still_refuses_embedded_loopback():
     assert refusal_reason("127.0.0.1", allow_loopback=True) is None
     assert refusal_reason("::ffff:127.0.0.1", allow_loopback=True) is not None
+
+
+# --- Pinning through aiohttp: no DNS of its own, TLS for the host name -------------------------
+
+
+def test_the_connector_connects_to_the_checked_address_without_resolving_again(local_server):
+    """DNS rebinding: a second answer (here 10.0.0.1) is never asked for nor used."""
+    answers = [["127.0.0.1"], ["10.0.0.1"]]
+    calls: list[str] = []
+    connected: list[str] = []
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return answers[min(len(calls), len(answers)) - 1]
+
+    class Spy(PinnedBackend):
+        async def open_tcp(self, address: str, port: int, *args: Any) -> Any:
+            connected.append(address)
+            return await super().open_tcp(address, port, *args)
+
+    async def go() -> fetchmod.FetchResult:
+        async with SafeFetcher(allow_loopback=True, resolver=rebinding, backend=Spy(rebinding, True)) as fetcher:
+            return await fetcher.fetch(local_server.url("/ok", host="rebind.example"))
+
+    result = run(go())
+    assert result.status_code == 200
+    assert calls == ["rebind.example"]  # one lookup, by the fetcher; the connector used the pin
+    assert connected == ["127.0.0.1"]
+    assert local_server.seen_headers["/ok"]["Host"] == f"rebind.example:{local_server.port}"
+
+
+@pytest.fixture
+def tls_server(tmp_path):  # type: ignore[no-untyped-def]
+    """An HTTPS server on 127.0.0.1 whose certificate names pinned.test only; records the SNI."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not available")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subject = ["-days", "1", "-subj", "/CN=pinned.test", "-addext", "subjectAltName=DNS:pinned.test"]
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), *subject],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_tls_is_verified_for_the_host_name_while_connecting_to_the_pinned_address(tls_server, monkeypatch):
+    cert, key = tls_server
+    client_context = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(fetchmod, "_ssl_context", lambda: client_context)
+    server_names: list[str | None] = []
+    resolver = fake_resolver({"pinned.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecure")
+        await writer.drain()
+        writer.close()
+
+    async def go() -> tuple[fetchmod.FetchResult, Exception]:
+        server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        server_context.load_cert_chain(str(cert), str(key))
+
+        def record_sni(sock: ssl.SSLObject, name: str | None, context: ssl.SSLContext) -> None:
+            server_names.append(name)
+
+        server_context.sni_callback = record_sni
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_context)
+        port = server.sockets[0].getsockname()[1]
+        async with server, SafeFetcher(allow_loopback=True, resolver=resolver) as fetcher:
+            good = await fetcher.fetch(f"https://pinned.test:{port}/")
+            try:
+                await fetcher.fetch(f"https://other.test:{port}/")
+            except fetchmod.FetchError as exc:
+                return good, exc
+        raise AssertionError("a certificate for another name was accepted")
+
+    good, refused = run(go())
+    assert good.body == b"secure"
+    assert good.address == "127.0.0.1"
+    assert "pinned.test" in server_names  # SNI: the host name, not the address
+    assert isinstance(refused, fetchmod.ConnectFailed)
+    assert "certificate" in str(refused).lower() or "hostname" in str(refused).lower()
+
+
+def test_the_next_checked_address_is_tried_when_one_refuses(local_server):
+    connected: list[str] = []
+
+    class Spy(PinnedBackend):
+        async def open_tcp(self, address: str, port: int, *args: Any) -> Any:
+            connected.append(address)
+            return await super().open_tcp(address, port, *args)
+
+    resolver = fake_resolver({"two.example": ["127.0.0.2", "127.0.0.1"]})  # nothing listens on .2
+
+    async def go() -> fetchmod.FetchResult:
+        async with SafeFetcher(allow_loopback=True, resolver=resolver, backend=Spy(resolver, True)) as fetcher:
+            return await fetcher.fetch(local_server.url("/ok", host="two.example"))
+
+    assert run(go()).status_code == 200
+    assert connected == ["127.0.0.2", "127.0.0.1"]  # each once, in order

@@ -11,9 +11,10 @@ Link checks, notice delivery over HTTPS and evidence capture all go through :cla
 * DNS is resolved here (``getaddrinfo`` in a thread) and every address is checked: private,
   loopback, link-local, multicast, reserved, unspecified, shared (CGNAT) addresses are refused, and
   so are IPv6 addresses that embed one (IPv4-mapped, IPv4-compatible, 6to4, Teredo, NAT64);
-* the connection goes to the address that was checked: the httpcore network backend connects to
-  the pinned IP while TLS still verifies the certificate against the host name (SNI), so a
-  second, different DNS answer (DNS rebinding) is never used.
+* the connection goes to the address that was checked: aiohttp's resolver hook returns the pinned
+  addresses of the hop, and the connector opens its sockets through :class:`PinnedBackend`, which
+  checks each address again and connects to exactly it, while TLS still verifies the certificate
+  against the host name (SNI), so a second, different DNS answer (DNS rebinding) is never used.
 
 ``SENTINELLE_FETCH_ALLOW_LOOPBACK`` (default False) opens 127.0.0.0/8 and ::1 for the demo and
 the tests; nothing else is ever opened.
@@ -25,37 +26,30 @@ import asyncio
 import contextvars
 import functools
 import hashlib
-import importlib.util
 import ipaddress
 import socket
 import ssl
-import sys
 import time
 import unicodedata
 import zlib
-from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import ada_url
-import httpcore
-import httpx
+import aiohttp
+import yarl
+from aiohttp.abc import AbstractResolver, ResolveResult
 from django.conf import settings
-
-# httpcore asks ``import sniffio`` on every lock it takes; without the package each attempt walks
-# sys.path again (a third of the CPU time of a check). A failed lookup is remembered instead.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+from multidict import CIMultiDictProxy
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 ALLOWED_SCHEMES = frozenset({"http", "https"})
-# Origins whose connection pools a fetcher keeps open at once (idle ones beyond it are closed).
-MAX_POOLS = 512
+# Longest response header line accepted (aiohttp's default, 8190, refuses some real sites).
+MAX_HEADER_LINE = 65536
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # host, port -> the addresses it resolves to (as text). Must raise DNSFailure when it does not.
@@ -212,16 +206,17 @@ def _literal_ip(host: str) -> IPAddress | None:
 _PINS: contextvars.ContextVar[Mapping[str, list[str]] | None] = contextvars.ContextVar("sentinelle_pins", default=None)
 
 
-class PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Connects to the addresses the fetcher checked, never to a fresh DNS answer.
+class PinnedBackend:
+    """Opens the TCP connections, to checked addresses only, never to a fresh DNS answer.
 
-    httpcore hands us the URL's host name; TLS later verifies the certificate (and sends SNI) for
-    that name, while the TCP connection goes to the pinned IP. A host with no pin (not expected)
-    is resolved and checked here, so no code path connects unchecked.
+    aiohttp's connector hands over the addresses its resolver returned (the pinned ones, see
+    :class:`_PinnedResolver`); every one is checked once more right here, at the socket, and TLS
+    later verifies the certificate (and sends SNI) for the URL's host name. ``connect_tcp`` serves
+    a host with no pin (not expected): it is resolved and checked first, so no path connects
+    unchecked. Tests subclass ``open_tcp`` to watch or redirect the connections.
     """
 
     def __init__(self, resolver: Resolver, allow_loopback: bool) -> None:
-        self._inner = httpcore.AnyIOBackend()
         self._resolver = resolver
         self._allow_loopback = allow_loopback
 
@@ -232,23 +227,35 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+    ) -> socket.socket:
         pins = _PINS.get() or {}
         addresses = pins.get(host)
         if addresses is None:
             literal = _literal_ip(host)
             raw = [str(literal)] if literal is not None else await self._resolver(host, port)
             addresses = check_addresses(host, raw, allow_loopback=self._allow_loopback)
-        last: Exception | None = None
+        return await self.connect_addresses(addresses, port, timeout, local_address, socket_options)
+
+    async def connect_addresses(
+        self,
+        addresses: Iterable[str],
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> socket.socket:
+        """A socket connected to the first of ``addresses`` that answers, each checked first."""
+        last: OSError | None = None
         for address in addresses:
             # Checked once more right at the socket: this is the line the guard exists for.
             if refusal_reason(address, allow_loopback=self._allow_loopback) is not None:
                 raise BlockedAddress(f"refusing to connect to {address}", address=address)
             try:
                 return await self.open_tcp(address, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
+            except OSError as exc:  # TimeoutError included: try the next address
                 last = exc
-        assert last is not None
+        if last is None:
+            raise DNSFailure("no address to connect to")
         raise last
 
     async def open_tcp(
@@ -258,42 +265,104 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None,
         local_address: str | None,
         socket_options: Iterable[Any] | None,
-    ) -> httpcore.AsyncNetworkStream:
-        return await self._inner.connect_tcp(
-            address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
+    ) -> socket.socket:
+        """A non-blocking socket connected to exactly ``address``:``port``."""
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.setblocking(False)
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+            if local_address:
+                sock.bind((local_address, 0))
+            async with asyncio.timeout(timeout):
+                await asyncio.get_running_loop().sock_connect(sock, (address, port))
+        except BaseException:
+            sock.close()
+            raise
+        return sock
 
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
+    def connect_unix_socket(self, path: str, *args: Any, **kwargs: Any) -> Any:
         raise BlockedAddress("unix sockets are never fetched")
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+
+class _PinnedResolver(AbstractResolver):
+    """aiohttp's DNS hook: the addresses SafeFetcher checked for this hop, nothing else.
+
+    The connector connects to exactly the addresses returned here (through the backend); the
+    host name stays the TLS server name.
+    """
+
+    def __init__(self, fetcher: SafeFetcher) -> None:
+        self._fetcher = fetcher
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        addresses = (_PINS.get() or {}).get(host)
+        if addresses is None:
+            addresses = await self._fetcher.resolve(host, port)
+        return [
+            ResolveResult(
+                hostname=host,
+                host=address,
+                port=port,
+                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
+                proto=socket.IPPROTO_TCP,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for address in addresses
+        ]
+
+    async def close(self) -> None:
+        pass
 
 
-class _PinnedTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, backend: PinnedBackend, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
-        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=backend,
-        )
+class _PinnedConnector(aiohttp.TCPConnector):
+    """Opens its sockets through the fetcher's backend (which checks each address again)."""
+
+    def __init__(self, fetcher: SafeFetcher, **kwargs: Any) -> None:
+        super().__init__(resolver=_PinnedResolver(fetcher), use_dns_cache=False, **kwargs)
+        self._fetcher = fetcher
+
+    async def _wrap_create_connection(
+        self,
+        *args: Any,
+        addr_infos: list[Any],
+        req: aiohttp.ClientRequest,
+        timeout: aiohttp.ClientTimeout,
+        client_error: type[Exception] = aiohttp.ClientConnectorError,
+        **kwargs: Any,
+    ) -> tuple[asyncio.Transport, Any]:
+        addresses = [str(info[4][0]) for info in addr_infos]
+        port = int(addr_infos[0][4][1]) if addr_infos else 0
+        # Every address is tried here, in order: none is left for the connector's own retry loop.
+        addr_infos.clear()
+        try:
+            sock = await self._fetcher.backend.connect_addresses(addresses, port, timeout.sock_connect)
+            try:
+                return await self._loop.create_connection(*args, **kwargs, sock=sock)
+            except BaseException:
+                sock.close()
+                raise
+        except ssl.CertificateError as exc:
+            raise aiohttp.ClientConnectorCertificateError(req.connection_key, exc) from exc
+        except ssl.SSLError as exc:
+            raise aiohttp.ClientConnectorSSLError(req.connection_key, exc) from exc
+        except OSError as exc:
+            if exc.errno is None and isinstance(exc, TimeoutError):
+                raise
+            raise client_error(req.connection_key, exc) from exc
 
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     # Loading the CA bundle costs milliseconds: one context for the whole process.
-    return httpx.create_ssl_context(trust_env=False)
-
-
-def _cookieless_jar() -> CookieJar:
-    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    try:
+        import certifi
+    except ImportError:  # pragma: no cover - certifi comes with httpx (notices channel)
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 # --- Results --------------------------------------------------------------------------------
@@ -311,7 +380,7 @@ class FetchResult:
     url: str
     final_url: str
     status_code: int
-    headers: httpx.Headers
+    headers: CIMultiDictProxy[str]
     body: bytes
     truncated: bool
     elapsed: float
@@ -406,6 +475,7 @@ class SafeFetcher:
 
     ``resolver`` replaces DNS (the benchmark maps its host names to 127.0.0.1 through it, the
     tests use it to fake resolutions); ``backend`` replaces the network backend (tests only).
+    The aiohttp session is opened on the first fetch, inside the running event loop.
     """
 
     def __init__(
@@ -424,35 +494,31 @@ class SafeFetcher:
         self.timeout = timeout
         self.max_redirects = max_redirects
         self.max_bytes = max_bytes
+        self.max_connections = max_connections
         self.backend = backend or PinnedBackend(self.resolver, self.allow_loopback)
-        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._user_agent = user_agent()
-        # One small connection pool per origin: httpcore scans every connection of a pool for
-        # each request, so one pool holding hundreds of hosts' connections is quadratic.
-        self._clients: OrderedDict[tuple[str, str, int], httpx.AsyncClient] = OrderedDict()
-        self._in_use: Counter[tuple[str, str, int]] = Counter()
+        self._session: aiohttp.ClientSession | None = None
 
-    def _client_for(self, origin: tuple[str, str, int]) -> httpx.AsyncClient:
-        client = self._clients.get(origin)
-        if client is not None:
-            self._clients.move_to_end(origin)
-            return client
-        client = httpx.AsyncClient(
-            transport=_PinnedTransport(self.backend, _ssl_context(), self._limits),
-            cookies=_cookieless_jar(),
-            trust_env=False,
-            follow_redirects=False,
-            timeout=httpx.Timeout(self.timeout),
-            headers={"User-Agent": self._user_agent, "Accept-Encoding": "gzip, deflate"},
-        )
-        self._clients[origin] = client
-        return client
-
-    async def _evict_idle(self) -> None:
-        idle = [origin for origin in self._clients if not self._in_use[origin]]
-        for origin in idle[: max(0, len(self._clients) - MAX_POOLS)]:
-            await self._clients.pop(origin).aclose()
-            del self._in_use[origin]
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            connector = _PinnedConnector(
+                self,
+                ssl=_ssl_context(),
+                limit=self.max_connections,
+                limit_per_host=0,  # the engine's politeness caps decide per host
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),  # stores nothing, sends nothing
+                trust_env=False,  # no environment proxy: it would defeat the address check
+                auto_decompress=False,  # decoded here, with a bounded output
+                requote_redirect_url=False,
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=None),  # fetch() owns the deadline
+                headers={"User-Agent": self._user_agent, "Accept-Encoding": "gzip, deflate"},
+                max_line_size=MAX_HEADER_LINE,
+                max_field_size=MAX_HEADER_LINE,
+            )
+        return self._session
 
     async def __aenter__(self) -> SafeFetcher:
         return self
@@ -461,10 +527,9 @@ class SafeFetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        clients = list(self._clients.values())
-        self._clients.clear()
-        for client in clients:
-            await client.aclose()
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
     async def resolve(self, host: str, port: int, url: str = "") -> list[str]:
         """The checked addresses of ``host``: BlockedAddress / DNSFailure before any connection."""
@@ -496,7 +561,6 @@ class SafeFetcher:
                     method.upper(),
                     content,
                     dict(headers or {}),
-                    deadline,
                     self.max_redirects if max_redirects is None else max_redirects,
                     self.max_bytes if max_bytes is None else max_bytes,
                 )
@@ -509,51 +573,46 @@ class SafeFetcher:
         method: str,
         content: bytes | None,
         headers: dict[str, str],
-        deadline: float,
         max_redirects: int,
         max_bytes: int,
     ) -> FetchResult:
         started = time.monotonic()
+        session = self._get_session()
         hops: list[Hop] = []
         current = url
         while True:
             href, host, port = normalise_url(current)
             addresses = await self.resolve(host, port, url=href)
-            origin = (href.split(":", 1)[0], host, port)
-            client = self._client_for(origin)
-            self._in_use[origin] += 1
             token = _PINS.set({host: addresses})
             try:
-                request = client.build_request(
-                    method, href, content=content, headers=headers, timeout=httpx.Timeout(deadline)
-                )
-                response = await self._send(client, request, href)
+                response = await self._send(session, method, href, content, headers)
+                truncated = False
                 try:
-                    location = response.headers.get("location", "")
-                    if response.status_code in REDIRECT_CODES and location:
-                        hops.append(Hop(href, response.status_code, location))
+                    location = response.headers.get("Location", "")
+                    if response.status in REDIRECT_CODES and location:
+                        hops.append(Hop(href, response.status, location))
                         if len(hops) > max_redirects:
                             raise TooManyRedirects(f"more than {max_redirects} redirects", url=url)
                         try:
                             current = ada_url.join_url(href, location)
                         except ValueError as exc:
                             raise InvalidURL(f"bad redirect target {location[:200]!r}", url=href) from exc
-                        if response.status_code in (301, 302, 303) and method not in ("GET", "HEAD"):
+                        if response.status in (301, 302, 303) and method not in ("GET", "HEAD"):
                             method, content = "GET", None
                             headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
                         continue
-                    body, truncated = await self._read_capped(response, max_bytes)
+                    body, truncated = await self._read_capped(response, href, max_bytes)
                 finally:
-                    await response.aclose()
+                    if truncated:
+                        response.close()  # the rest of the body is never read: drop the connection
+                    else:
+                        response.release()  # back to the pool when the answer was read whole
             finally:
                 _PINS.reset(token)
-                self._in_use[origin] -= 1
-                if len(self._clients) > MAX_POOLS:
-                    await self._evict_idle()
             return FetchResult(
                 url=url,
                 final_url=href,
-                status_code=response.status_code,
+                status_code=response.status,
                 headers=response.headers,
                 body=body,
                 truncated=truncated,
@@ -562,34 +621,48 @@ class SafeFetcher:
                 redirects=hops,
             )
 
-    async def _send(self, client: httpx.AsyncClient, request: httpx.Request, href: str) -> httpx.Response:
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        href: str,
+        content: bytes | None,
+        headers: dict[str, str],
+    ) -> aiohttp.ClientResponse:
         try:
-            return await client.send(request, stream=True, follow_redirects=False)
+            return await session.request(
+                method, yarl.URL(href, encoded=True), data=content, headers=headers, allow_redirects=False
+            )
         except FetchError:
             raise
-        except httpx.TimeoutException as exc:
+        except TimeoutError as exc:  # aiohttp's own (the overall deadline is fetch()'s)
             raise FetchTimeout(str(exc) or "timed out", url=href) from exc
-        except httpx.ConnectError as exc:
+        except aiohttp.InvalidURL as exc:
+            raise InvalidURL(str(exc) or "invalid URL", url=href) from exc
+        except aiohttp.ClientConnectorDNSError as exc:
+            raise DNSFailure(str(exc) or "DNS failure", url=href) from exc
+        except aiohttp.ClientConnectorError as exc:
             raise ConnectFailed(str(exc) or "connection failed", url=href) from exc
-        except (httpx.TransportError, httpx.DecodingError) as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             raise ProtocolFailure(str(exc) or type(exc).__name__, url=href) from exc
 
-    async def _read_capped(self, response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
-        decoder = _Decoder(response.headers.get("content-encoding", ""))
+    async def _read_capped(self, response: aiohttp.ClientResponse, href: str, max_bytes: int) -> tuple[bytes, bool]:
+        decoder = _Decoder(response.headers.get("Content-Encoding", ""))
         parts: list[bytes] = []
         size = 0
+        stream = response.content
         try:
-            async for chunk in response.aiter_raw():
+            while chunk := await stream.readany():
                 piece = decoder.feed(chunk, max_bytes - size)
                 parts.append(piece)
                 size += len(piece)
                 if size > max_bytes:
                     return b"".join(parts)[:max_bytes], True
-        except httpx.TimeoutException as exc:
-            raise FetchTimeout(str(exc) or "timed out while reading", url=str(response.url)) from exc
-        except httpx.TransportError as exc:
-            raise ProtocolFailure(str(exc) or type(exc).__name__, url=str(response.url)) from exc
-        return b"".join(parts), False
+        except TimeoutError as exc:
+            raise FetchTimeout(str(exc) or "timed out while reading", url=href) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise ProtocolFailure(str(exc) or type(exc).__name__, url=href) from exc
+        return parts[0] if len(parts) == 1 else b"".join(parts), False
 
 
 # --- Helpers --------------------------------------------------------------------------------

@@ -94,6 +94,8 @@ TITLE_MARKERS: tuple[str, ...] = (
     "indisponible",
     "erreur 404",
 )
+# A title marker counts as a whole word (compiled once, searched in the order above).
+_TITLE_PATTERNS = tuple((marker, re.compile(rf"(?<![\w]){re.escape(marker)}(?![\w])")) for marker in TITLE_MARKERS)
 
 _TAGS = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.S | re.I)
@@ -126,9 +128,10 @@ class Verdict:
 
 def fold(text: str) -> str:
     """Lower case, no accents, straight apostrophes, single spaces: markers match any spelling."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ").lower()
+    if not text.isascii():  # ASCII has no accents to take off (and NFKD leaves it as it is)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _SPACE.sub(" ", text).strip()
 
 
@@ -163,8 +166,8 @@ def soft_404_marker(markup: str, platform_markers: Sequence[str] = ()) -> str | 
         if marker in text:
             return marker
     heads = " | ".join(fold(_strip(m)) for m in _TITLE.findall(window)[:1] + _HEADINGS.findall(window)[:3])
-    for marker in TITLE_MARKERS:
-        if re.search(rf"(?<![\w]){re.escape(marker)}(?![\w])", heads):
+    for marker, pattern in _TITLE_PATTERNS:
+        if pattern.search(heads):
             return f"title:{marker}"
     return None
 
