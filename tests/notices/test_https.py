@@ -56,7 +56,7 @@ class Endpoint:
 @pytest.fixture
 def endpoint_settings(settings: Any) -> Iterator[None]:
     settings.SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP = True
-    settings.SENTINELLE_NOTICE_ALLOW_PRIVATE_ENDPOINTS = True
+    settings.SENTINELLE_FETCH_ALLOW_LOOPBACK = True
     yield
 
 
@@ -124,4 +124,4 @@ def test_a_loopback_endpoint_is_refused_by_default(settings):
         services.deliver_due()
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.FAILED and server.requests == []
-    assert "non-public" in notice.hold_reason
+    assert "loopback address" in notice.hold_reason

@@ -6,27 +6,26 @@ build time, so a resend after a crash or a timeout is recognised by the endpoint
 408, 429, timeouts and connection errors are temporary (retried with backoff); any other 4xx is
 permanent (never retried).
 
-Outbound HTTP should go through the project's one safe fetcher (``sentinelle.checks.fetch``,
-being written concurrently); until it exists this channel takes an injectable ``httpx.Client``
-and applies its own address guard (no private, loopback or link-local endpoint unless
-``SENTINELLE_NOTICE_ALLOW_PRIVATE_ENDPOINTS``; https only unless
-``SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP`` — both test-only).
+The POST goes through the project's one safe fetcher (``sentinelle.checks.fetch``): the
+endpoint's addresses are checked after DNS resolution and the connection is pinned to them, so a
+platform's endpoint can never be pointed at the society's own network. Plain ``http`` is refused
+unless ``SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP`` (tests only); loopback only with
+``SENTINELLE_FETCH_ALLOW_LOOPBACK`` (demo and tests only). Redirects are not followed: a signed
+notice goes where it was addressed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
-import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 from django.conf import settings
 
+from sentinelle.checks import fetch
 from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt, excerpt
 from sentinelle.notices.legal import reference
 
@@ -81,23 +80,14 @@ def check_endpoint(url: str) -> None:
         raise DeliveryError(f"endpoint must be https: {url!r}", temporary=False)
     if not parts.hostname:
         raise DeliveryError(f"endpoint has no host: {url!r}", temporary=False)
-    if getattr(settings, "SENTINELLE_NOTICE_ALLOW_PRIVATE_ENDPOINTS", False):
-        return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise DeliveryError(f"cannot resolve {parts.hostname}: {exc}", temporary=True) from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        mapped = getattr(address, "ipv4_mapped", None)
-        if not address.is_global or (mapped is not None and not mapped.is_global):
-            raise DeliveryError(f"endpoint resolves to a non-public address {address}", temporary=False)
+
+
+# What the fetcher's failures mean for a delivery: a refused address or a malformed endpoint will
+# not get better by waiting; a timeout, a DNS failure or a refused connection may.
+_PERMANENT_FETCH_ERRORS = (fetch.BlockedAddress, fetch.InvalidURL, fetch.TooManyRedirects)
 
 
 class HttpsChannel:
-    def __init__(self, client: httpx.Client | None = None) -> None:
-        self.client = client
-
     def deliver(self, notice: Notice, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
         from sentinelle.notices.models import PlatformSigningKey
 
@@ -116,20 +106,17 @@ class HttpsChannel:
             "Content-Type": "application/json; charset=utf-8",
             "Idempotency-Key": notice.idempotency_key,
             SIGNATURE_HEADER: sign(key.secret, body),
-            "User-Agent": f"Sentinelle notices ({notice.sender.get('name', '')})".encode("ascii", "replace").decode(),
         }
-        client = self.client or httpx.Client(timeout=httpx.Timeout(10.0), follow_redirects=False)
         commit_point()
         try:
-            response = client.post(notice.recipient_endpoint, content=body, headers=headers)
-        except httpx.TimeoutException as exc:
-            raise DeliveryError(f"timeout: {exc}", temporary=True) from exc
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"HTTP error: {exc}", temporary=True) from exc
-        finally:
-            if self.client is None:
-                client.close()
-        text = excerpt(f"{response.status_code} {response.text}")
+            response = fetch.fetch_sync(
+                notice.recipient_endpoint, method="POST", content=body, headers=headers, max_bytes=64 * 1024
+            )
+        except _PERMANENT_FETCH_ERRORS as exc:
+            raise DeliveryError(f"endpoint refused: {exc}", temporary=False) from exc
+        except fetch.FetchError as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}", temporary=True) from exc
+        text = excerpt(f"{response.status_code} {response.text()}")
         if 200 <= response.status_code < 300:
             return DeliveryReceipt(response_excerpt=text)
         temporary = response.status_code >= 500 or response.status_code in TEMPORARY_4XX
