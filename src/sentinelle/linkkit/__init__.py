@@ -13,6 +13,8 @@ from .classify import (
     SHORTENER_DOMAINS,
     Classification,
     classify,
+    classify_many,
+    iter_classify,
 )
 from .errors import (
     ERROR_CODES,
@@ -61,8 +63,10 @@ __all__ = [
     "UnsupportedScheme",
     "canonicalise",
     "classify",
+    "classify_many",
     "extract_lines",
     "extract_urls",
+    "iter_classify",
     "public_suffix",
     "refang",
     "registrable_domain",

@@ -22,8 +22,9 @@ from .errors import (
     UnsupportedScheme,
     URLTooLong,
 )
+from .filekeys import FILE_HOSTS as _FILE_HOSTS
 from .filekeys import FRAGMENT_HOSTS, Extractor, extract_file_key, file_key_extractor
-from .psl import _PSL, registrable_domain
+from .psl import _PSL, _private_suffix, registrable_domain
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
 
 MAX_URL_BYTES = 8192
@@ -126,15 +127,20 @@ def _normalise_percent(text: str) -> str:
 
 # A "simple" absolute URL, for which the WHATWG serialisation is known without a parse: http(s)
 # in any case, an ASCII host of letter-digit-hyphen labels whose last label starts with a letter
-# (so never an IPv4 form), an optional port, and a path, query and fragment made only of RFC 3986
-# characters that WHATWG leaves as they are. Anything else (IDN, IP, userinfo, backslash, spaces,
-# quotes, ^, non-ASCII…) goes to ada. tests/linkkit/test_fastpath.py checks this path against ada.
+# (so never an IPv4 form) and with no "--" (IDNA's to check), an optional port, and a path, query
+# and fragment made only of RFC 3986 characters that WHATWG leaves as they are. Anything else (IDN,
+# IP, userinfo, backslash, spaces, quotes, ^, non-ASCII…) goes to ada.
+# tests/linkkit/test_fastpath.py checks this path against ada.
+#
+# The expression itself only accepts the host's characters; whether the host is such a name is
+# decided once per host (``_FAST_HOST_RE``) and cached with everything else the host determines.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _PCHARS = r"A-Za-z0-9\-._~!$&()*+,;=:@/%"  # RFC 3986 pchar and "/", minus "'"
 _FAST_RE = re.compile(
-    rf"([Hh][Tt][Tt][Pp][Ss]?)://((?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?)"
+    rf"([Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.\-]+)"  # origin: scheme and host, exactly as given
     rf"(?::([0-9]{{1,5}}))?(/[{_PCHARS}]*)?(?:\?([{_PCHARS}?]*))?(?:#([{_PCHARS}?]*))?"
 )
+_FAST_HOST_RE = re.compile(rf"(?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
 _fast_match = _FAST_RE.fullmatch
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -142,19 +148,47 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # URL has no "?" / "#"), and whether credentials preceded the host.
 _Parts = tuple[str, str, int, str, "str | None", "str | None", bool]
 
+_SINGLE_DOTS = frozenset({".", "%2e"})
+_DOUBLE_DOTS = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
+
+
+def _resolve_dots(path: str) -> str:
+    """WHATWG's path state for a special URL whose path holds ``/.`` or ``%2e``: dot segments out."""
+    segments = path[1:].split("/")
+    last = len(segments) - 1
+    out: list[str] = []
+    for index, segment in enumerate(segments):
+        segment_key = segment.lower() if len(segment) <= 6 and "%" in segment else segment
+        if segment_key in _DOUBLE_DOTS:
+            if out:
+                out.pop()
+            if index == last:
+                out.append("")
+        elif segment_key in _SINGLE_DOTS:
+            if index == last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/" + "/".join(out)
+
+
+def _is_fast_host(host: str) -> bool:
+    return _FAST_HOST_RE.fullmatch(host) is not None and "--" not in host
+
 
 def _split_fast(text: str) -> _Parts | None:
     """The WHATWG parse of ``text`` when it is a simple URL (see ``_FAST_RE``), else None."""
     match = _fast_match(text)
     if match is None:
         return None
-    scheme, host, port, path, query, fragment = match.groups()
-    if "--" in host:  # "xn--" labels are checked by IDNA; leave every "--" to ada
+    origin, port, path, query, fragment = match.groups()
+    scheme, _, host = origin.partition("://")
+    if not _is_fast_host(host):
         return None
     if path is None:
         path = "/"
     elif "/." in path or ("%2" in path and ("%2e" in path or "%2E" in path)):
-        return None  # dot segments (".", "..", "%2e" forms) are ada's to resolve
+        path = _resolve_dots(path)
     scheme = scheme.lower()
     port_number = _OMITTED
     if port is not None:
@@ -218,6 +252,17 @@ def canonicalise(url: str) -> CanonicalURL:
     Accepts what a member pastes: surrounding spaces, a missing scheme (``www.example.com/x``),
     defanged forms (``hxxps://example[.]com``). Only http and https are accepted.
     """
+    if type(url) is str and len(url) <= MAX_URL_BYTES:
+        match = _fast_match(url)
+        if match is not None:
+            found = _canonical_fast(match, url)
+            if found is not None:
+                return found
+    return _canonicalise(url)
+
+
+def _canonicalise(url: str) -> CanonicalURL:
+    """``canonicalise`` for what its shortcut (``_canonical_fast``) left: any pasted form."""
     if type(url) is not str:
         if not isinstance(url, str):
             raise NotAURL("not a string")
@@ -232,6 +277,99 @@ def canonicalise(url: str) -> CanonicalURL:
     return _finish(_split_fast(text) or _split_ada(text, url), url)
 
 
+# For an origin ("https://www.example.com", lower case): (the origin, scheme, host, registrable
+# domain, identity host, site tracking params, file-key rule, keep fragment?). False for a host the
+# fast path leaves to ada (not a plain name), a LinkError for a refused host.
+_Origin = tuple[str, str, str, str, str, "frozenset[str] | None", "tuple[str, Extractor] | None", bool]
+_ORIGINS: dict[str, _Origin | LinkError | bool] = {}
+_ORIGINS_MAX = 100_000
+
+
+def _origin(origin: str) -> _Origin | LinkError | bool:
+    """The ``_ORIGINS`` entry of a ``scheme://host`` as written (any case), computed once."""
+    lowered = origin.lower()
+    found = _ORIGINS.get(lowered)
+    if found is None:
+        scheme, _, host = lowered.partition("://")
+        if _FAST_HOST_RE.fullmatch(host) is None or "--" in host:
+            found = False
+        else:
+            info = _HOST_CACHE.get(host)
+            if info is None:  # _ORIGINS keeps it: _HOST_CACHE is for ada's hosts
+                info = _plain_host_info(host)
+            found = info if isinstance(info, LinkError) else (lowered, scheme, host, *info)
+        if len(_ORIGINS) >= _ORIGINS_MAX:
+            _ORIGINS.clear()
+        # Only the lower-case spelling is stored: "WwW.ExAmPlE.com" costs a lower() and a lookup.
+        _ORIGINS[lowered] = found
+    return found
+
+
+def _canonical_fast(match: re.Match[str], url: str) -> CanonicalURL | None:
+    """The canonical form of a URL ``_FAST_RE`` matched, or None when ada must parse it.
+
+    ``_finish(_split_fast(url))`` without the tuple in between: the hot path of every batch.
+    """
+    origin, port, path, query, fragment = match.groups()
+    entry = _ORIGINS.get(origin)
+    if entry is None:
+        entry = _origin(origin)
+    if type(entry) is not tuple:
+        if entry is False:
+            return None
+        # A refused host is cached as its error; raise a fresh one so tracebacks don't pile up.
+        raise type(entry)(str(entry), url)  # type: ignore[misc]
+    prefix, scheme, host, site, identity_host, site_params, file_rule, keep_fragment = entry
+    port_number = None
+    if port is not None:
+        port_number = int(port)
+        if port_number > 65535:
+            return None
+        if port_number == _DEFAULT_PORTS[scheme]:
+            port_number = None
+        else:
+            prefix = f"{prefix}:{port_number}"
+            identity_host = f"{identity_host}:{port_number}"
+    if path is None:
+        path = "/"
+    else:
+        if "/." in path or ("%2" in path and ("%2e" in path or "%2E" in path)):
+            path = _resolve_dots(path)
+        if "%" in path:
+            path = _normalise_percent(path)
+    if query:
+        if site_params is None:
+            cleaned = _QUERIES.get(query)
+            if cleaned is None:
+                cleaned = _plain_query(query)
+            query = cleaned
+        else:
+            if "%" in query:
+                query = _normalise_percent(query)
+            query = _clean_query(query, site_params)
+    else:
+        query = ""
+    rest = f"{path}?{query}" if query else path
+    if fragment is None or not keep_fragment:
+        fragment = ""
+    elif fragment:
+        rest = f"{rest}#{fragment}"
+
+    file_key = None
+    if file_rule is not None:
+        file_key = extract_file_key(file_rule, host, path, query, fragment)
+    if file_key is not None:
+        identity = file_key
+    elif path[-1] == "/":
+        identity = identity_host + path.rstrip("/") + rest[len(path) :]
+    else:
+        identity = identity_host + rest
+    # tuple.__new__ skips the Python frame of the NamedTuple constructor.
+    return _tuple_new(
+        CanonicalURL, (prefix + rest, scheme, host, port_number, path, query, fragment, site, identity, file_key)
+    )
+
+
 def _finish(parts: _Parts, url: str) -> CanonicalURL:
     """Canonical form from a WHATWG parse: host rules, query cleaning, identity and file keys."""
     # This is the hot path of every batch: locals over attribute lookups, and no work on the
@@ -239,10 +377,7 @@ def _finish(parts: _Parts, url: str) -> CanonicalURL:
     scheme, host, port_number, path, query, fragment, _credentials = parts  # credentials: dropped
     info = _HOST_CACHE.get(host)
     if info is None:
-        info = _host_info(host)
-        if len(_HOST_CACHE) >= _HOST_CACHE_MAX:
-            _HOST_CACHE.clear()
-        _HOST_CACHE[host] = info
+        info = _cached_host_info(host)
     if isinstance(info, LinkError):
         # A refused host is cached as its error; raise a fresh one so tracebacks don't pile up.
         raise type(info)(str(info), url)
@@ -337,6 +472,25 @@ def _may_need_cleaning(query: str) -> bool:
     return False
 
 
+# Raw query -> canonical query on a site without site-specific tracking parameters. Reports of one
+# site repeat their queries (?id=…, ?page=2, the same utm_* set), so each is cleaned once.
+_QUERIES: dict[str, str] = {}
+_QUERIES_MAX = 50_000
+
+
+def _plain_query(query: str) -> str:
+    """The canonical form of a non-empty raw ``query`` on a site with no own tracking parameters."""
+    cleaned = query
+    if "%" in cleaned:
+        cleaned = _normalise_percent(cleaned)
+    if _may_need_cleaning(cleaned):
+        cleaned = _clean_query(cleaned, None)
+    if len(_QUERIES) >= _QUERIES_MAX:
+        _QUERIES.clear()
+    _QUERIES[query] = cleaned
+    return cleaned
+
+
 def _clean_query(query: str, site_params: frozenset[str] | None) -> str:
     """Drop tracking parameters and empty pieces, keeping the order of the others.
 
@@ -372,6 +526,36 @@ def _is_tracking_key(name: str) -> bool:
         _KEY_VERDICTS.clear()
     _KEY_VERDICTS[name] = verdict
     return verdict
+
+
+def _cached_host_info(host: str) -> _HostInfo | LinkError:
+    info = _HOST_CACHE.get(host)
+    if info is None:
+        info = _host_info(host)
+        if len(_HOST_CACHE) >= _HOST_CACHE_MAX:
+            _HOST_CACHE.clear()
+        _HOST_CACHE[host] = info
+    return info
+
+
+def _plain_host_info(name: str) -> _HostInfo | LinkError:
+    """``_host_info`` of a lower-case name the fast path takes (``_FAST_HOST_RE``, no "--").
+
+    Such a name has two labels or more, none empty, and is never an IP address (its last label
+    starts with a letter), so the checks ``_host_info`` makes for those are skipped.
+    """
+    if name[name.rfind(".") + 1 :] in _LOCAL_TLDS:
+        return PrivateAddress("a local host name", name)
+    site = _private_suffix(name) or name
+    identity_host = name
+    while len(identity_host) > len(site):
+        first, _, rest = identity_host.partition(".")
+        if first not in _ALIAS_LABELS:
+            break
+        identity_host = rest
+    # file_key_extractor, inlined
+    file_rule = _FILE_HOSTS.get(name[4:] if name.startswith("www.") else name) or _FILE_HOSTS.get(site)
+    return (site, identity_host, SITE_TRACKING_PARAMS.get(site), file_rule, site in FRAGMENT_HOSTS)
 
 
 def _host_info(host: str) -> _HostInfo | LinkError:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from .canonical import CanonicalURL, canonicalise
-from .registry import PlatformRule, Recipient, Registry, path_matches
+from .canonical import MAX_URL_BYTES, CanonicalURL, _canonical_fast, _canonicalise, _fast_match, canonicalise
+from .errors import LinkError
+from .registry import PlatformRule, Recipient, Registry, _Candidates, path_matches
 from .unwrap import _CACHE as _WRAPPERS
-from .unwrap import OPAQUE, SEARCH_PAGE, wrapper_for
+from .unwrap import OPAQUE, SEARCH_PAGE, Unwrapper, _wrapper_for
 
 REMOVE = "remove"
 DELIST = "delist"
@@ -87,6 +89,70 @@ class Classification(NamedTuple):
 _new = tuple.__new__
 _UNSEEN: Any = object()
 
+# What a classification owes to the host alone: the rule, kind, licensed, actions, remove
+# recipient, delist recipients and flag, then unwrapped_from and wrapper (None, None).
+_Tail = tuple[Any, ...]
+
+# Per registry and host: (registrable domain it was computed for, the engine or redirector serving
+# the host or None, the registry candidates, the tail when no path prefix decides the rule, else None).
+_HostVerdict = tuple[str, "tuple[str, Unwrapper] | None", _Candidates, "_Tail | None"]
+
+
+def _tail(registry: Registry, rule: PlatformRule | None, site: str) -> _Tail:
+    """Everything of a classification that follows from the platform ``rule`` and the site."""
+    if rule is None:
+        flag = FLAG_SHORTENER if site in SHORTENER_DOMAINS else None
+        return (
+            None,
+            None,
+            False,
+            ALL_ACTIONS,
+            _new(Recipient, (None, site, site)),
+            registry.delist_recipients,
+            flag,
+            None,
+            None,
+        )
+    shortener = rule.kind == "url_shortener" or site in SHORTENER_DOMAINS
+    flag = FLAG_SHORTENER if shortener else None
+    if rule.licensed:
+        # The society licenses this platform: there is nothing to take down.
+        return (rule, rule.kind, True, (), None, (), flag, None, None)
+    return (
+        rule,
+        rule.kind,
+        False,
+        ALL_ACTIONS,
+        _new(Recipient, (rule.platform_id, rule.name, site)),
+        registry.delist_recipients,
+        flag,
+        None,
+        None,
+    )
+
+
+def _host_verdict(registry: Registry, canonical: CanonicalURL) -> _HostVerdict:
+    """The ``_HostVerdict`` of the host of ``canonical``, computed once per host and registry."""
+    host = canonical.host
+    site = canonical.registrable_domain
+    found = _WRAPPERS.get(host, _UNSEEN)
+    if found is _UNSEEN:  # the verdict keeps it: no need to fill unwrap's own cache too
+        found = _wrapper_for(host, site)
+    candidates = registry._host_candidates.get(host)
+    if candidates is None:
+        candidates = registry._collect_candidates(host)
+    tail = None
+    if not candidates:
+        tail = _tail(registry, None, site)
+    elif candidates[0][0] is None:  # the most specific rule holds for every path
+        tail = _tail(registry, candidates[0][1], site)
+    verdict = (site, found, candidates, tail)
+    cache = registry._host_verdicts
+    if len(cache) >= registry._host_candidates_size:
+        cache.clear()
+    cache[host] = verdict
+    return verdict
+
 
 def classify(url: str | CanonicalURL, registry: Registry) -> Classification:
     """Classify ``url`` (raw or already canonical) against ``registry``.
@@ -94,15 +160,62 @@ def classify(url: str | CanonicalURL, registry: Registry) -> Classification:
     Raises a ``LinkError`` when the URL, or the target a search engine points to, is unusable.
     """
     canonical = url if isinstance(url, CanonicalURL) else canonicalise(url)
+    verdict = registry._host_verdicts.get(canonical[2])  # host
+    if verdict is None or verdict[0] != canonical[7]:  # registrable_domain
+        verdict = _host_verdict(registry, canonical)
+    tail = verdict[3]
+    if verdict[1] is None and tail is not None:
+        return _new(Classification, (canonical, *tail))  # skips the NamedTuple constructor's frame
+    return _classify(canonical, registry, verdict)
+
+
+def classify_many(urls: Iterable[str | CanonicalURL], registry: Registry) -> list[Classification | LinkError]:
+    """``classify`` of each of ``urls``, in order; a refused URL gives its ``LinkError``."""
+    return list(iter_classify(urls, registry))
+
+
+def iter_classify(urls: Iterable[str | CanonicalURL], registry: Registry) -> Iterator[Classification | LinkError]:
+    """``classify`` of each of ``urls`` as it is needed; a refused URL gives its ``LinkError``.
+
+    The same results as calling ``classify`` on each (tests/linkkit/test_batch.py), for less: the
+    loop binds what it needs once and inlines the common case (a plain URL on a host seen before).
+    """
+    fast_match = _fast_match
+    fast = _canonical_fast
+    verdicts = registry._host_verdicts
+    new = _new
+    for url in urls:
+        try:
+            canonical = None
+            if type(url) is str and len(url) <= MAX_URL_BYTES:
+                match = fast_match(url)
+                if match is not None:
+                    canonical = fast(match, url)
+            if canonical is None:
+                canonical = url if isinstance(url, CanonicalURL) else _canonicalise(url)
+            verdict = verdicts.get(canonical[2])  # host
+            if verdict is None or verdict[0] != canonical[7]:  # registrable_domain
+                verdict = _host_verdict(registry, canonical)
+            tail = verdict[3]
+            if verdict[1] is None and tail is not None:
+                result = new(Classification, (canonical, *tail))
+            else:
+                result = _classify(canonical, registry, verdict)
+        except LinkError as error:
+            yield error
+        else:
+            yield result
+
+
+def _classify(canonical: CanonicalURL, registry: Registry, verdict: _HostVerdict) -> Classification:
+    """``classify`` when the host is a search engine or redirector, or a path prefix decides."""
     wrapper: CanonicalURL | None = None
     engine: str | None = None
     for _ in range(_MAX_UNWRAP):
-        host = canonical.host
-        found = _WRAPPERS.get(host, _UNSEEN)
-        if found is _UNSEEN:  # a miss costs less than a KeyError on the first sight of a host
-            found = wrapper_for(host, canonical.registrable_domain)
+        found = verdict[1]
         if found is None:
             break
+        host = canonical.host
         name, unwrap = found
         outcome = unwrap(host, canonical.path, canonical.query)
         if outcome is None:
@@ -126,51 +239,19 @@ def classify(url: str | CanonicalURL, registry: Registry) -> Classification:
             wrapper = canonical
         engine = name
         canonical = canonicalise(outcome.target)
+        verdict = registry._host_verdicts.get(canonical.host)  # type: ignore[assignment]
+        if verdict is None or verdict[0] != canonical.registrable_domain:
+            verdict = _host_verdict(registry, canonical)
 
-    # Registry.match inlined: this runs once per reported link.
-    host = canonical.host
-    candidates = registry._host_candidates.get(host)
-    if candidates is None:
-        candidates = registry.candidates(host)
-    rule: PlatformRule | None = None
-    for prefix, candidate in candidates:
-        if prefix is None or path_matches(canonical.path, prefix):
-            rule = candidate
-            break
-    site = canonical.registrable_domain
-    if rule is None:
-        return _new(  # tuple.__new__ skips the NamedTuple constructor's Python frame
-            Classification,
-            (
-                canonical,
-                None,
-                None,
-                False,
-                ALL_ACTIONS,
-                _new(Recipient, (None, site, site)),
-                registry.delist_recipients,
-                FLAG_SHORTENER if site in SHORTENER_DOMAINS else None,
-                engine,
-                wrapper,
-            ),
-        )
-    shortener = rule.kind == "url_shortener" or site in SHORTENER_DOMAINS
-    flag = FLAG_SHORTENER if shortener else None
-    if rule.licensed:
-        # The society licenses this platform: there is nothing to take down.
-        return Classification(canonical, rule, rule.kind, True, (), None, (), flag, engine, wrapper)
-    return _new(  # tuple.__new__ skips the NamedTuple constructor's Python frame
-        Classification,
-        (
-            canonical,
-            rule,
-            rule.kind,
-            False,
-            ALL_ACTIONS,
-            _new(Recipient, (rule.platform_id, rule.name, site)),
-            registry.delist_recipients,
-            flag,
-            engine,
-            wrapper,
-        ),
-    )
+    tail = verdict[3]
+    if tail is None:
+        path = canonical.path
+        rule: PlatformRule | None = None
+        for prefix, candidate in verdict[2]:
+            if prefix is None or path_matches(path, prefix):
+                rule = candidate
+                break
+        tail = _tail(registry, rule, canonical.registrable_domain)
+    if engine is None:
+        return _new(Classification, (canonical, *tail))
+    return _new(Classification, (canonical, *tail[:7], engine, wrapper))

@@ -13,7 +13,7 @@ package's ``_countpublic`` returns (checked against it in tests/linkkit/test_psl
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
+from typing import Any
 
 from publicsuffixlist import PublicSuffixList
 
@@ -104,7 +104,13 @@ def _private_suffix(name: str) -> str | None:
     return name if name.count(".") + 1 >= public + 1 else None
 
 
-@lru_cache(maxsize=65536)
+# host -> registrable domain. A plain dict of strings, which the cyclic garbage collector never
+# tracks (an lru_cache's linked entries made every full collection of a batch walk them all).
+_SITES: dict[str, str | None] = {}
+_SITES_MAX = 65536
+_MISS: Any = object()
+
+
 def registrable_domain(host: str) -> str | None:
     """The registrable domain ("eTLD+1") of ``host``, or None when it has none.
 
@@ -112,11 +118,18 @@ def registrable_domain(host: str) -> str | None:
     (leading dot, empty label). An IP address is its own site and is returned as is. Case is
     folded; IDN hosts may be given in Unicode or in punycode and keep that form.
     """
+    found: str | None = _SITES.get(host, _MISS)
+    if found is not _MISS:
+        return found
     if not host:
         return None
-    if (host[0] == "[" or host[-1].isdigit()) and _is_ip(host):
-        return host.lower()
-    return _private_suffix(host.lower())
+    found = host.lower()
+    if not ((host[0] == "[" or host[-1].isdigit()) and _is_ip(host)):
+        found = _private_suffix(host.lower())
+    if len(_SITES) >= _SITES_MAX:
+        _SITES.clear()
+    _SITES[host] = found
+    return found
 
 
 def public_suffix(host: str) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ada_url import idna_to_ascii
 
@@ -112,6 +112,8 @@ class Registry:
         )
         self._host_candidates: dict[str, _Candidates] = {}
         self._host_candidates_size = cache_size
+        # classify's per-host verdicts for this registry (linkkit.classify._HostVerdict), same bound.
+        self._host_verdicts: dict[str, tuple[Any, ...]] = {}
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -121,6 +123,14 @@ class Registry:
         found = self._host_candidates.get(host)
         if found is not None:
             return found
+        result = self._collect_candidates(host)
+        if len(self._host_candidates) >= self._host_candidates_size:
+            self._host_candidates.clear()
+        self._host_candidates[host] = result
+        return result
+
+    def _collect_candidates(self, host: str) -> _Candidates:
+        """``candidates`` without the cache."""
         collected: list[tuple[str | None, PlatformRule]] = []
         name = host.rstrip(".")
         while True:
@@ -131,11 +141,7 @@ class Registry:
             if dot == -1:
                 break
             name = name[dot + 1 :]
-        result = tuple(collected)
-        if len(self._host_candidates) >= self._host_candidates_size:
-            self._host_candidates.clear()
-        self._host_candidates[host] = result
-        return result
+        return tuple(collected)
 
     def match(self, host: str, path: str = "/") -> PlatformRule | None:
         """The platform serving ``path`` on ``host`` (canonical, lower-case), or None."""

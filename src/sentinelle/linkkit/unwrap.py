@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
-from typing import NamedTuple
-from urllib.parse import unquote, unquote_plus
+from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 # What a wrapper URL turned out to be.
 TARGET = "target"
@@ -29,16 +30,60 @@ Unwrapper = Callable[[str, str, str], "Unwrapped | None"]  # (host, path, query)
 
 
 def query_value(query: str, *names: str) -> str | None:
-    """The decoded value of the first of ``names`` present in ``query`` (form-encoded)."""
-    values: dict[str, str] = {}
-    for piece in query.split("&"):
-        name, sep, value = piece.partition("=")
-        if sep and name in names and name not in values:
-            values[name] = value
+    """The decoded value of the first of ``names`` present in ``query`` (form-encoded).
+
+    Each name counts by its first piece (``name=value``); the first name whose first value is not
+    empty wins. Pieces are found with ``str.find`` rather than by splitting the whole query.
+    """
     for name in names:
-        if values.get(name):
-            return unquote_plus(values[name])
+        value = _first_value(query, name)
+        if value:
+            return _unquote_plus(value)
     return None
+
+
+def _first_value(query: str, name: str) -> str | None:
+    """The raw value of the first ``name=…`` piece of ``query``, or None."""
+    key = name + "="
+    if query.startswith(key):
+        start = len(key)
+    else:
+        found = query.find("&" + key)
+        if found == -1:
+            return None
+        start = found + 1 + len(key)
+    end = query.find("&", start)
+    return query[start:] if end == -1 else query[start:end]
+
+
+def _ascii_escapes() -> dict[str, str]:
+    table = {}
+    for code in range(128):
+        low = f"{code:02x}"
+        for spelling in (low, low.upper(), low[0].upper() + low[1], low[0] + low[1].upper()):
+            table[spelling] = chr(code)
+    return table
+
+
+_ASCII_ESCAPES = _ascii_escapes()  # "2f" / "2F" -> "/": escapes of ASCII characters
+_NON_ASCII_ESCAPE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]").search
+
+
+def _unquote_plus(value: str) -> str:
+    """``urllib.parse.unquote_plus``, without its per-escape work when every escape is ASCII."""
+    if "+" in value:
+        value = value.replace("+", " ")
+    if "%" not in value:
+        return value
+    if _NON_ASCII_ESCAPE(value) is not None:
+        return unquote(value)  # UTF-8 sequences, decoded with errors="replace"
+    parts = value.split("%")
+    table = _ASCII_ESCAPES
+    out = [parts[0]]
+    for part in parts[1:]:
+        char = table.get(part[:2])
+        out.append("%" + part if char is None else char + part[2:])
+    return "".join(out)
 
 
 def _is_web(value: str | None) -> bool:
@@ -180,14 +225,23 @@ REDIRECTORS: dict[str, tuple[str, Unwrapper]] = {
 
 _CACHE: dict[str, tuple[str, Unwrapper] | None] = {}
 _CACHE_MAX = 100_000
+_UNSEEN: Any = object()
 
 
 def wrapper_for(host: str, site: str) -> tuple[str, Unwrapper] | None:
     """The engine or redirector that serves ``host`` (registrable domain ``site``), if any."""
-    try:
-        return _CACHE[host]
-    except KeyError:
-        pass
+    found = _CACHE.get(host, _UNSEEN)  # not try/except: a miss would cost a KeyError
+    if found is not _UNSEEN:
+        return found
+    found = _wrapper_for(host, site)
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    _CACHE[host] = found
+    return found
+
+
+def _wrapper_for(host: str, site: str) -> tuple[str, Unwrapper] | None:
+    """``wrapper_for`` without its cache."""
     found = REDIRECTORS.get(site)
     if found is None:
         label, _, suffix = site.partition(".")
@@ -195,7 +249,4 @@ def wrapper_for(host: str, site: str) -> tuple[str, Unwrapper] | None:
         # directly under a short country or generic suffix.
         if label in SEARCH_ENGINES and all(len(part) <= 3 for part in suffix.split(".")):
             found = SEARCH_ENGINES[label]
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    _CACHE[host] = found
     return found
