@@ -233,7 +233,7 @@ SENTINELLE_PERIODIC_TASKS = {
 # --- The society (sender of every notice) -------------------------------------
 SENTINELLE_SOCIETY = {
     "name": os.environ.get("SENTINELLE_SOCIETY_NAME", "Société des auteurs et compositeurs de démonstration"),
-    "short_name": os.environ.get("SENTINELLE_SOCIETY_SHORT_NAME", "SACD-Démo"),
+    "short_name": os.environ.get("SENTINELLE_SOCIETY_SHORT_NAME", "SACoD (démo)"),
     "address": os.environ.get("SENTINELLE_SOCIETY_ADDRESS", "1 rue de la Musique, 75009 Paris, France"),
     "legal_representative": os.environ.get("SENTINELLE_SOCIETY_REPRESENTATIVE", "Camille Martin, directrice juridique"),
     "email": os.environ.get("SENTINELLE_SOCIETY_EMAIL", "antipiraterie@example.org"),
