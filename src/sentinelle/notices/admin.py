@@ -8,20 +8,33 @@ import zipfile
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from sentinelle.notices import services
+from sentinelle.notices import selectors, services
 from sentinelle.notices.export import bulk_file_text, lumen_notice
+from sentinelle.notices.forms import AnswerSheetForm, DiscardForm
 from sentinelle.notices.models import (
+    DISCARDABLE_STATUSES,
     DeliveryAttempt,
     Notice,
     NoticeItem,
+    NoticeStatus,
     PlatformApiToken,
     PlatformSigningKey,
     RecipientAnswer,
 )
+
+ANSWERABLE_STATUSES = (NoticeStatus.DELIVERED, NoticeStatus.ANSWERED)
+ANSWER_SHEET_PAGE = 200  # 3 fields a row: a page stays under DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -38,7 +51,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class NoticeItemInline(ReadOnlyInline):
     model = NoticeItem
-    fields = ("position", "url", "site", "work_title", "work_iswc", "link")
+    fields = ("position", "url", "site", "work_title", "work_iswc", "link", "discarded")
     readonly_fields = fields
 
 
@@ -50,6 +63,7 @@ class DeliveryAttemptInline(ReadOnlyInline):
         "finished_at",
         "channel",
         "outcome",
+        "handed_over",
         "response_excerpt",
         "error",
         "worker",
@@ -70,8 +84,24 @@ def _download(name: str, content: bytes, content_type: str) -> HttpResponse:
     return response
 
 
+class RecipientFilter(admin.SimpleListFilter):
+    """By recipient as the notice names it (a platform of the registry or a bare domain)."""
+
+    title = _("recipient")
+    parameter_name = "recipient"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return selectors.recipients_with_notices()
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Notice]) -> QuerySet[Notice]:
+        value = self.value()
+        return queryset.filter(recipient_key=value) if value else queryset
+
+
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
+    """Notices are never edited here: the page shows them; actions and the answer sheet call services."""
+
     list_display = (
         "id",
         "created_at",
@@ -85,15 +115,34 @@ class NoticeAdmin(admin.ModelAdmin):
         "attempt_count",
         "sent_at",
     )
-    list_filter = ("status", "channel", "regime", "action", "escalation_level", "recipient_platform")
+    list_filter = (
+        "status",
+        RecipientFilter,
+        ("sent_at", admin.DateFieldListFilter),
+        "channel",
+        "regime",
+        "action",
+        "escalation_level",
+    )
     search_fields = ("recipient_name", "recipient_domain", "idempotency_key", "message_id", "items__url")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notice._meta.fields]
     inlines = (NoticeItemInline, DeliveryAttemptInline, RecipientAnswerInline)
-    actions = ("download_bulk_files", "download_lumen", "mark_delivered_by_hand", "requeue_failed")
+    actions = (
+        "download_bulk_files",
+        "download_lumen",
+        "mark_delivered_by_hand",
+        "requeue_failed",
+        "discard_and_rebuild",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A notice's page is read-only (saving it could overwrite the status a worker just set);
+        # "change" still governs the actions and the answer sheet.
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -114,12 +163,17 @@ class NoticeAdmin(admin.ModelAdmin):
         payload = [lumen_notice(n) for n in queryset.order_by("pk")]
         return _download("lumen.json", json.dumps(payload, ensure_ascii=False, indent=2).encode(), "application/json")
 
-    @admin.action(description=_("Mark as delivered by hand (bulk file uploaded, web form sent)"))
+    @admin.action(
+        description=_("Mark as delivered by hand (bulk file uploaded, web form sent)"), permissions=["change"]
+    )
     def mark_delivered_by_hand(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
         done = sum(services.record_manual_delivery(n, request.user) for n in queryset)  # type: ignore[arg-type]
         self.message_user(request, _("%(n)d notice(s) recorded as delivered.") % {"n": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Queue failed notices again"))
+    @admin.action(
+        description=_("Queue failed notices again (new series of attempts, same Message-ID and key)"),
+        permissions=["change"],
+    )
     def requeue_failed(self, request: HttpRequest, queryset: QuerySet[Notice]) -> None:
         done = 0
         for notice in queryset:
@@ -127,6 +181,120 @@ class NoticeAdmin(admin.ModelAdmin):
                 done += 1
                 services.enqueue_delivery(notice.pk)
         self.message_user(request, _("%(n)d notice(s) queued again.") % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Discard and rebuild (held or failed notices)"), permissions=["change"])
+    def discard_and_rebuild(self, request: HttpRequest, queryset: QuerySet[Notice]) -> TemplateResponse | None:
+        notices = list(queryset.order_by("pk"))
+        form = DiscardForm(request.POST if request.POST.get("post") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            released = discarded = 0
+            for notice in notices:
+                try:
+                    released += services.discard_notice(notice, request.user, form.cleaned_data["reason"])  # type: ignore[arg-type]
+                except services.DiscardError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                else:
+                    discarded += 1
+            if discarded:
+                result = services.build_notices()
+                self.message_user(
+                    request,
+                    gettext(
+                        "%(n)d notice(s) discarded, %(links)d link(s) released; "
+                        "%(built)d new notice(s) built with %(items)d link(s)."
+                    )
+                    % {"n": discarded, "links": released, "built": len(result.notices), "items": result.items},
+                    messages.SUCCESS,
+                )
+                if result.unroutable:
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(n)d link has no known recipient.",
+                            "%(n)d links have no known recipient.",
+                            len(result.unroutable),
+                        )
+                        % {"n": len(result.unroutable)},
+                        messages.WARNING,
+                    )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Discard notices and build them again"),
+            "opts": self.opts,
+            "form": form,
+            "notices": notices,
+            "discardable": [n for n in notices if n.status in DISCARDABLE_STATUSES],
+            "refused": [n for n in notices if n.status not in DISCARDABLE_STATUSES],
+            "action_name": "discard_and_rebuild",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/notices/notice/discard_confirmation.html", context)
+
+    # --- the notice's page and its answer sheet ---------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        sheet = path(
+            "<path:object_id>/answers/",
+            self.admin_site.admin_view(self.answers_view),
+            name="notices_notice_answers",
+        )
+        return [sheet, *super().get_urls()]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra = dict(extra_context or {})
+        notice = self.get_object(request, unquote(object_id))
+        if (
+            notice is not None
+            and notice.status in ANSWERABLE_STATUSES
+            and request.user.has_perm("notices.change_notice")
+        ):
+            extra["answer_sheet_url"] = reverse("admin:notices_notice_answers", args=[notice.pk])
+        return super().change_view(request, object_id, form_url, extra)
+
+    def answers_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Record the recipient's answers for many addresses at once, through ``services.record_answers``."""
+        if not request.user.has_perm("notices.change_notice"):
+            raise PermissionDenied
+        notice = self.get_object(request, unquote(object_id))
+        if notice is None:
+            raise Http404(gettext("No such notice."))
+        answerable = notice.status in ANSWERABLE_STATUSES
+        page = Paginator(selectors.answer_sheet_items(notice), ANSWER_SHEET_PAGE).get_page(request.GET.get("page"))
+        items = list(page.object_list)
+        form = AnswerSheetForm(request.POST if request.method == "POST" and answerable else None, items=items)
+        if form.is_bound and form.is_valid():
+            decisions = [
+                services.ItemDecision(item=a.item, decision=a.decision, reason=a.reason, content=a.content)
+                for a in form.answers()
+            ]
+            try:
+                services.record_answers(notice, decisions, user=request.user)  # type: ignore[arg-type]
+            except services.AnswerError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(
+                    request,
+                    ngettext("%(n)d answer recorded.", "%(n)d answers recorded.", len(decisions))
+                    % {"n": len(decisions)},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:notices_notice_change", args=[notice.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Answers to notice #%(id)s") % {"id": notice.pk},
+            "subtitle": notice.recipient_name,
+            "opts": self.opts,
+            "original": notice,
+            "notice": notice,
+            "answerable": answerable,
+            "form": form,
+            "rows": form.rows(),
+            "page": page,
+        }
+        return TemplateResponse(request, "admin/notices/notice/answers.html", context)
 
 
 @admin.register(RecipientAnswer)

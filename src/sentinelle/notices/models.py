@@ -43,6 +43,12 @@ class NoticeStatus(models.TextChoices):
     DELIVERED = "delivered", _("delivered")
     FAILED = "failed", _("failed")
     ANSWERED = "answered", _("answered")
+    DISCARDED = "discarded", _("discarded (its links released)")
+
+
+# A notice in one of these states has never been in a recipient's hands for sure; staff may discard it
+# (services.discard_notice also checks that no attempt may have reached the recipient).
+DISCARDABLE_STATUSES = (NoticeStatus.DRAFT, NoticeStatus.FAILED)
 
 
 class Notice(models.Model):
@@ -88,6 +94,16 @@ class Notice(models.Model):
     created_at = models.DateTimeField(_("built at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True, db_index=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("discarded by"),
+    )
+    discard_reason = models.TextField(_("why it was discarded"), blank=True)
 
     class Meta:
         verbose_name = _("notice")
@@ -100,7 +116,12 @@ class Notice(models.Model):
 
     @property
     def is_done(self) -> bool:
-        return self.status in (NoticeStatus.DELIVERED, NoticeStatus.ANSWERED, NoticeStatus.FAILED)
+        return self.status in (
+            NoticeStatus.DELIVERED,
+            NoticeStatus.ANSWERED,
+            NoticeStatus.FAILED,
+            NoticeStatus.DISCARDED,
+        )
 
 
 class NoticeItem(models.Model):
@@ -114,6 +135,9 @@ class NoticeItem(models.Model):
     work_title = models.CharField(_("work"), max_length=200)
     work_iswc = models.CharField(_("ISWC"), max_length=15, blank=True)
     rights_holders = models.JSONField(_("rights holders"), default=list)
+    # Copied from the notice when staff discard it, so that the constraint below (which cannot look
+    # at the notice's status) lets the builder put the link into a new notice; the row stays as a record.
+    discarded = models.BooleanField(_("discarded"), default=False)
 
     class Meta:
         verbose_name = _("notice item")
@@ -122,8 +146,11 @@ class NoticeItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notice", "link"], name="notice_item_unique_link"),
             # A link is notified once per level and recipient: two builders racing build it once.
+            # Items of a discarded notice no longer count (a partial unique index on both databases).
             models.UniqueConstraint(
-                fields=["link", "escalation_level", "recipient_key"], name="notice_item_once_per_level_recipient"
+                fields=["link", "escalation_level", "recipient_key"],
+                condition=models.Q(discarded=False),
+                name="notice_item_once_per_level_recipient",
             ),
         ]
 
@@ -151,6 +178,11 @@ class DeliveryAttempt(models.Model):
     response_excerpt = models.TextField(_("response (excerpt)"), blank=True)
     error = models.TextField(_("error"), blank=True)
     worker = models.CharField(_("worker"), max_length=100, blank=True)
+    handed_over = models.BooleanField(
+        _("passed the point of no return"),
+        default=False,
+        help_text=_("The channel reached the moment after which the recipient may have the notice."),
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

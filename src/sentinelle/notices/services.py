@@ -34,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,7 @@ from sentinelle.members.models import User
 from sentinelle.notices import faults, legal
 from sentinelle.notices.channels.base import DeliveryError, get_channel
 from sentinelle.notices.models import (
+    DISCARDABLE_STATUSES,
     AttemptOutcome,
     Channel,
     Decision,
@@ -202,7 +203,7 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
     covered: set[tuple[int, int, str]] = set()
     for start in range(0, len(ids), 5000):
         covered.update(
-            NoticeItem.objects.filter(link_id__in=ids[start : start + 5000]).values_list(
+            NoticeItem.objects.filter(link_id__in=ids[start : start + 5000], discarded=False).values_list(
                 "link_id", "escalation_level", "recipient_key"
             )
         )
@@ -273,9 +274,9 @@ def _create_notice(
                 lock = lock.select_for_update(skip_locked=True)
             live = set(lock.values_list("pk", flat=True))
             taken = set(
-                NoticeItem.objects.filter(link_id__in=live, escalation_level=level, recipient_key=rec.key).values_list(
-                    "link_id", flat=True
-                )
+                NoticeItem.objects.filter(
+                    link_id__in=live, escalation_level=level, recipient_key=rec.key, discarded=False
+                ).values_list("link_id", flat=True)
             )
             chunk = [link for link in chunk if link["id"] in live and link["id"] not in taken]
             if not chunk:
@@ -416,6 +417,13 @@ def _due_filter(now: dt.datetime) -> Q:
     )
 
 
+def _next_attempt_number(notice: Notice) -> int:
+    # Attempt rows are numbered across every series; ``attempt_count`` counts the current series only
+    # (staff re-queueing a failed notice start a new one). Only the claimant of a notice gets here.
+    last = DeliveryAttempt.objects.filter(notice=notice).aggregate(last=Max("number"))["last"]
+    return int(last or 0) + 1
+
+
 def _claim(notice_id: int, now: dt.datetime, worker: str) -> tuple[Notice, DeliveryAttempt] | None:
     with transaction.atomic():
         claimed = Notice.objects.filter(_due_filter(now), pk=notice_id).update(
@@ -428,7 +436,7 @@ def _claim(notice_id: int, now: dt.datetime, worker: str) -> tuple[Notice, Deliv
         notice = Notice.objects.get(pk=notice_id)
         attempt = DeliveryAttempt.objects.create(
             notice=notice,
-            number=notice.attempt_count,
+            number=_next_attempt_number(notice),
             started_at=now,
             channel=notice.channel,
             outcome=AttemptOutcome.STARTED,
@@ -456,7 +464,7 @@ def deliver_notice(notice_id: int, *, now: dt.datetime | None = None, worker: st
     def commit_point() -> None:
         with transaction.atomic():
             DeliveryAttempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.STARTED).update(
-                outcome=AttemptOutcome.COMMITTING
+                outcome=AttemptOutcome.COMMITTING, handed_over=True
             )
 
     try:
@@ -482,7 +490,7 @@ def _record_delivered(
         if not moved:
             return False
         DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-            outcome=outcome, finished_at=at, response_excerpt=excerpt[:2000]
+            outcome=outcome, finished_at=at, response_excerpt=excerpt[:2000], handed_over=True
         )
         message = _("Notice #%(id)s sent to %(recipient)s (%(channel)s).") % {
             "id": notice.pk,
@@ -527,8 +535,8 @@ def _record_failure(
         run_after = None
         if hold:
             fields.update(status=NoticeStatus.DRAFT, next_attempt_at=None)
-        elif exc.temporary and attempt.number < max_attempts():
-            run_after = now + retry_delay(attempt.number)
+        elif exc.temporary and notice.attempt_count < max_attempts():
+            run_after = now + retry_delay(notice.attempt_count)
             fields.update(status=NoticeStatus.QUEUED, next_attempt_at=run_after)
         else:
             fields.update(status=NoticeStatus.FAILED, next_attempt_at=None)
@@ -604,7 +612,7 @@ def record_manual_delivery(notice: Notice, user: User, note: str = "") -> bool:
         notice.refresh_from_db()
         attempt = DeliveryAttempt.objects.create(
             notice=notice,
-            number=notice.attempt_count,
+            number=_next_attempt_number(notice),
             started_at=now,
             channel=notice.channel,
             outcome=AttemptOutcome.STARTED,
@@ -617,12 +625,95 @@ def record_manual_delivery(notice: Notice, user: User, note: str = "") -> bool:
 
 
 def requeue(notice: Notice) -> bool:
-    """A failed notice, back in the queue for a new series of attempts (staff action)."""
+    """A failed notice, back in the queue for a new series of attempts (staff action).
+
+    The notice keeps its text, Message-ID and idempotency key, so a recipient that did get an
+    earlier attempt can recognise the resend; earlier attempt rows stay, the new ones follow them.
+    """
     return bool(
         Notice.objects.filter(pk=notice.pk, status=NoticeStatus.FAILED).update(
             status=NoticeStatus.QUEUED, attempt_count=0, next_attempt_at=timezone.now(), hold_reason=""
         )
     )
+
+
+# --- discarding --------------------------------------------------------------------------------
+
+
+class DiscardError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def discard_notice(notice: Notice, actor: User | None, reason: str) -> int:
+    """Withdraw a held or failed notice that never reached its recipient; its links become due again.
+
+    The notice row, its items and its attempts all stay (status "discarded"); the items stop counting
+    for the (link, level, recipient) constraint, so the next ``build_notices`` puts the links into a
+    new notice, with the registry as it stands then. Each link gets a note in its history. A notice
+    that may be in the recipient's hands is refused: rebuilt, it would reach them a second time
+    under another Message-ID and idempotency key (``requeue`` resends it under the same ones).
+    Returns the number of links released.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise DiscardError("reason_required", _("Say why the notice is discarded."))
+    now = timezone.now()
+    with transaction.atomic():
+        # PostgreSQL: a concurrent claim or re-queue waits for us (SQLite: the write lock does it).
+        row = Notice.objects.select_for_update().filter(pk=notice.pk).first()
+        if row is None:
+            raise DiscardError("not_found", _("This notice does not exist."))
+        if row.status not in DISCARDABLE_STATUSES:
+            raise DiscardError(
+                "not_discardable",
+                _("Notice #%(id)s is %(status)s: only a held (draft) or failed notice can be discarded.")
+                % {"id": row.pk, "status": NoticeStatus(row.status).label},
+            )
+        # An attempt that passed its point of no return and was not refused outright may have
+        # reached the recipient (a dropped connection after the final ".", a 5xx, a timeout).
+        risky = row.attempts.filter(handed_over=True).exclude(outcome=AttemptOutcome.PERMANENT_FAILURE)
+        if risky.exists():
+            raise DiscardError(
+                "may_have_been_delivered",
+                _(
+                    "Notice #%(id)s may have reached %(recipient)s during an earlier attempt; discarding it "
+                    "would send the same links again under another reference. Queue it again instead."
+                )
+                % {"id": row.pk, "recipient": row.recipient_name},
+            )
+        moved = Notice.objects.filter(pk=row.pk, status__in=DISCARDABLE_STATUSES).update(
+            status=NoticeStatus.DISCARDED,
+            discarded_at=now,
+            discarded_by=actor,
+            discard_reason=reason[:4000],
+            next_attempt_at=None,
+            lease_until=None,
+        )
+        if not moved:  # pragma: no cover - the row lock makes this unreachable on PostgreSQL
+            raise DiscardError("not_discardable", _("The notice changed meanwhile; try again."))
+        NoticeItem.objects.filter(notice=row).update(discarded=True)
+        link_ids = list(row.items.values_list("link_id", flat=True))
+        message = _("Notice #%(id)s to %(recipient)s was discarded before it was sent (%(reason)s).") % {
+            "id": row.pk,
+            "recipient": row.recipient_name,
+            "reason": reason,
+        }
+        # ``only_from`` empty: every link keeps its status and only gains the note.
+        change_status_many(
+            link_ids,
+            LinkStatus.ACCEPTED,
+            kind=EventKind.NOTE,
+            message=message,
+            actor=actor,
+            data={"notice_id": row.pk, "discarded": True, "reason": reason, "recipient": row.recipient_name},
+            at=now,
+            only_from=(),
+        )
+    notice.status = NoticeStatus.DISCARDED
+    return len(link_ids)
 
 
 # --- answers -----------------------------------------------------------------------------------
