@@ -34,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +42,7 @@ from sentinelle import linkkit
 from sentinelle.checks import rules
 from sentinelle.checks.engine import Outcome, Politeness, Target, check_targets
 from sentinelle.checks.fetch import SafeFetcher
-from sentinelle.checks.models import LinkCheck
+from sentinelle.checks.models import LinkCheck, LinkSchedule, ScheduleCursor
 from sentinelle.platforms.selectors import get_registry
 from sentinelle.takedowns.models import (
     ACTIVE_STATUSES,
@@ -180,20 +180,155 @@ def next_check_at(w: Watched) -> dt.datetime | None:
     return due
 
 
-def due_links(now: dt.datetime, *, include_all: bool = False, limit: int | None = None) -> list[Watched]:
-    """The links to fetch now (or every watched link with ``include_all``), oldest plan first."""
-    found: list[tuple[dt.datetime, Watched]] = []
-    for link in _watched_links().iterator(chunk_size=2000):
-        w = _as_watched(link)
-        when = next_check_at(w)
+def _is_followed(w: Watched) -> bool:
+    """Fetched after its notice, or watched for a reappearance after its removal."""
+    return w.notice_at is not None or w.link.status == LinkStatus.REMOVED
+
+
+# --- The stored schedule --------------------------------------------------------------------
+#
+# ``LinkSchedule.next_check_at`` caches ``next_check_at(w)`` so the due links are an indexed range
+# scan. The plan changes with two kinds of facts: checks (this app refreshes the rows it checked)
+# and LinkEvents recorded elsewhere — a notice sent (the notices app moves links with
+# ``change_status_many``, which knows nothing of checks), a platform's answer, a new report that
+# marks a link reappeared. ``sync_schedules`` reads those events at the start of every run. A
+# claimed row is checked against its link's events and checks once more before the fetch, so a
+# stale plan costs at most a skipped claim, never a wrong check.
+
+# Events are read again this far behind the previous pass: an event is stamped before its
+# transaction commits, so a pass may miss one that commits just after it looked.
+SYNC_OVERLAP = dt.timedelta(hours=1)
+# Intake events: a link has no plan before its notice goes out.
+_INTAKE_KINDS = (EventKind.RECEIVED, EventKind.ACCEPTED, EventKind.REFUSED)
+_CHUNK = 1000
+
+
+def lease_duration() -> dt.timedelta:
+    """How long a worker holds the links it claimed (``SENTINELLE_CHECK_LEASE_SECONDS``)."""
+    return dt.timedelta(seconds=max(1.0, float(getattr(settings, "SENTINELLE_CHECK_LEASE_SECONDS", 1800))))
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def refresh_schedules(link_ids: Iterable[int], *, release: bool = False) -> None:
+    """Recompute the stored plan of these links from their events and checks.
+
+    Creates the rows of followed links that have none. With ``release``, also ends the
+    claim on them (the caller is the worker that claimed them).
+    """
+    ids = sorted(set(link_ids))
+    fields = ["next_check_at", "notice_at", "last_check_at", "last_verdict", "refreshed_at"]
+    if release:
+        fields.append("leased_until")
+    now = timezone.now()
+    for chunk in _chunks(ids):
+        with transaction.atomic():
+            # Rows locked in link order, and the events and checks read after the lock: two
+            # refreshes of one link run one after the other and the later one sees the latest check.
+            held = set(
+                LinkSchedule.objects.select_for_update()
+                .filter(link_id__in=chunk)
+                .order_by("link_id")
+                .values_list("link_id", flat=True)
+            )
+            watched = {link.pk: _as_watched(link) for link in _watched_links(chunk)}
+            updates: list[LinkSchedule] = []
+            creates: list[LinkSchedule] = []
+            for pk in chunk:
+                w = watched.get(pk)
+                followed = w is not None and _is_followed(w)
+                row = LinkSchedule(
+                    link_id=pk,
+                    next_check_at=next_check_at(w) if w is not None and followed else None,
+                    leased_until=None,
+                    notice_at=w.notice_at if w is not None else None,
+                    last_check_at=w.last_check_at if w is not None else None,
+                    last_verdict=(w.last_verdict or "") if w is not None else "",
+                    refreshed_at=now,
+                )
+                if pk in held:
+                    updates.append(row)
+                elif followed:
+                    creates.append(row)
+            if updates:
+                LinkSchedule.objects.bulk_update(updates, fields)
+            if creates:
+                LinkSchedule.objects.bulk_create(creates, ignore_conflicts=True)
+
+
+def sync_schedules() -> int:
+    """Bring the schedules up to date with the LinkEvents recorded since the previous pass.
+
+    The first pass plans every link that ever had a notice (links noticed before this table
+    existed included); later ones refresh the links with an event (other than intake) since the
+    previous pass, less ``SYNC_OVERLAP``. One worker at a time: the others skip the pass.
+    Returns the number of links refreshed.
+    """
+    started = timezone.now()
+    ScheduleCursor.objects.get_or_create(pk=1)
+    with transaction.atomic():
+        cursor = ScheduleCursor.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+        if cursor is None:
+            return 0
+        events = LinkEvent.objects.filter(link__action=Action.REMOVE)
+        if cursor.synced_until is None:
+            events = events.filter(kind=EventKind.NOTICE_SENT)
+        else:
+            events = events.filter(at__gte=cursor.synced_until - SYNC_OVERLAP).exclude(kind__in=_INTAKE_KINDS)
+        link_ids = set(events.values_list("link_id", flat=True).order_by().distinct())
+        refresh_schedules(link_ids)
+        cursor.synced_until = started
+        cursor.save(update_fields=["synced_until"])
+    return len(link_ids)
+
+
+def _free(wall: dt.datetime) -> Q:
+    return Q(leased_until__isnull=True) | Q(leased_until__lte=wall)
+
+
+def _claimable(now: dt.datetime, include_all: bool) -> QuerySet[LinkSchedule]:
+    qs = LinkSchedule.objects.filter(_free(timezone.now()))
+    if include_all:
+        return qs.filter(link__action=Action.REMOVE, link__status__in=WATCHED_STATUSES)
+    return qs.filter(next_check_at__lte=now)
+
+
+def claim_links(now: dt.datetime, size: int, *, include_all: bool = False, after: int = 0) -> list[int]:
+    """Claim up to ``size`` due links (every followed one after ``after`` with ``include_all``).
+
+    The rows are locked with SKIP LOCKED, so workers claiming at the same moment get different
+    links, and leased until now + ``lease_duration()`` in the same transaction, so a worker that
+    claims later does not take them either. Returns the link ids, soonest plan first.
+    """
+    wall = timezone.now()
+    with transaction.atomic():
+        qs = _claimable(now, include_all).select_for_update(skip_locked=True, of=("self",))
         if include_all:
-            if w.notice_at is not None or w.link.status == LinkStatus.REMOVED:
-                found.append((when or now, w))
-        elif when is not None and when <= now:
-            found.append((when, w))
-    found.sort(key=lambda item: (item[0], item[1].link.pk))
-    chosen = [w for _when, w in found]
-    return chosen[:limit] if limit is not None else chosen
+            qs = qs.filter(link_id__gt=after).order_by("link_id")
+        else:
+            qs = qs.order_by("next_check_at", "link_id")
+        ids = list(qs.values_list("link_id", flat=True)[:size])
+        if ids:
+            LinkSchedule.objects.filter(link_id__in=ids).update(leased_until=wall + lease_duration())
+    return ids
+
+
+def _still_to_check(ids: Sequence[int], now: dt.datetime, include_all: bool) -> list[Watched]:
+    """The claimed links that their events and checks still call for a fetch of."""
+    order = {pk: index for index, pk in enumerate(ids)}
+    chosen = []
+    for link in _watched_links(ids):
+        w = _as_watched(link)
+        if not _is_followed(w):
+            continue
+        if not include_all and ((when := next_check_at(w)) is None or when > now):
+            continue
+        chosen.append(w)
+    chosen.sort(key=lambda w: order[w.link.pk])
+    return chosen
 
 
 # --- Running checks -------------------------------------------------------------------------
@@ -249,19 +384,42 @@ def run_checks(
     on_total: Callable[[int], None] | None = None,
     escalate: bool = True,
 ) -> RunSummary:
-    """Fetch the due links (or all watched ones), record a LinkCheck each, move their statuses,
-    then escalate the links left online past their deadline."""
+    """Fetch the due links (or all followed ones), record a LinkCheck each, move their statuses,
+    then escalate the links left online past their deadline.
+
+    Safe to run on many workers at once: each batch is claimed (``claim_links``) before it is
+    fetched, so no link is checked twice.
+    """
     now = now or timezone.now()
-    watched = due_links(now, include_all=include_all, limit=limit)
+    sync_schedules()
     if on_total is not None:
-        on_total(len(watched))
+        total = _claimable(now, include_all).count()
+        on_total(total if limit is None else min(total, limit))
     politeness = politeness or Politeness.from_settings()
     summary = RunSummary()
     size = batch_size()
-    for start in range(0, len(watched), size):
-        batch = watched[start : start + size]
-        outcomes = asyncio.run(_check_async([_target(w.link) for w in batch], politeness, fetcher_factory, on_done))
-        record_outcomes(batch, outcomes, summary)
+    seen: set[int] = set()
+    after = 0
+    while limit is None or len(seen) < limit:
+        take = size if limit is None else min(size, limit - len(seen))
+        ids = claim_links(now, take, include_all=include_all, after=after)
+        if not ids:
+            break
+        after = ids[-1]
+        # A link planned again before this run ends (a ``now`` ahead of the clock) waits for the next run.
+        fresh = [pk for pk in ids if pk not in seen]
+        seen.update(fresh)
+        try:
+            batch = _still_to_check(fresh, now, include_all)
+            if batch:
+                outcomes = asyncio.run(
+                    _check_async([_target(w.link) for w in batch], politeness, fetcher_factory, on_done)
+                )
+                record_outcomes(batch, outcomes, summary)
+        finally:
+            refresh_schedules(ids, release=True)
+        if not fresh:
+            break
     if escalate:
         summary.escalated = escalate_overdue(timezone.now())
     return summary
@@ -535,18 +693,35 @@ def _last_step(link: ReportedLink, at: dt.datetime) -> str | None:
     return STEP_EXHAUSTED
 
 
+def _shortest_deadline() -> dt.timedelta:
+    raw: Any = getattr(settings, "SENTINELLE_ESCALATION_DEADLINE_HOURS", 72)
+    if isinstance(raw, dict):
+        return min(_hours(value) for value in [*raw.values(), raw.get("default", 72)])
+    return _hours(raw)
+
+
 def escalate_overdue(now: dt.datetime | None = None) -> list[int]:
     """Escalate every "still online" link whose latest notice is older than its regime's deadline."""
     now = now or timezone.now()
     escalated: list[int] = []
-    candidates = _watched_links().filter(status=LinkStatus.STILL_ONLINE)
-    for link in list(candidates):
-        w = _as_watched(link)
-        regime = link.platform.regime if link.platform else "other"
-        if w.notice_at is None or now - w.notice_at < escalation_deadline(regime):
-            continue
-        if w.last_verdict != rules.STILL_ONLINE:
-            continue
-        if escalate_link(link, at=now) is not None:
-            escalated.append(link.pk)
+    # The schedule rows narrow the search; the link's own events and checks decide.
+    candidates = list(
+        LinkSchedule.objects.filter(
+            link__status=LinkStatus.STILL_ONLINE,
+            last_verdict=rules.STILL_ONLINE,
+            notice_at__lte=now - _shortest_deadline(),
+        )
+        .order_by("link_id")
+        .values_list("link_id", flat=True)
+    )
+    for chunk in _chunks(candidates):
+        for link in list(_watched_links(chunk).filter(status=LinkStatus.STILL_ONLINE)):
+            w = _as_watched(link)
+            regime = link.platform.regime if link.platform else "other"
+            if w.notice_at is None or now - w.notice_at < escalation_deadline(regime):
+                continue
+            if w.last_verdict != rules.STILL_ONLINE:
+                continue
+            if escalate_link(link, at=now) is not None:
+                escalated.append(link.pk)
     return escalated
