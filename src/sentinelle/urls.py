@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from sentinelle.core import views as core_views
 from sentinelle.api import api
+from sentinelle.core import views as core_views
 
-admin.site.site_header = "Sentinelle — back office"
+admin.site.site_header = _("Sentinelle — back office")
 admin.site.site_title = "Sentinelle"
 
 urlpatterns = [

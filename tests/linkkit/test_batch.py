@@ -174,3 +174,11 @@ def test_the_batch_result_is_the_canonical_form(registry: Registry) -> None:
     assert isinstance(result.url, CanonicalURL)
     assert result.url.url == "https://www.example.org/a/c?id=2"
     assert result.url.identity_key == "example.org/a/c?id=2"
+
+
+def test_engine_names_read_as_people_write_them():
+    from sentinelle.linkkit import display_name
+
+    assert display_name("duckduckgo") == "DuckDuckGo"
+    assert display_name("google") == "Google"
+    assert display_name("someengine") == "Someengine"

@@ -31,6 +31,7 @@ from .filekeys import FILE_HOSTS, FRAGMENT_HOSTS
 from .psl import public_suffix, registrable_domain
 from .registry import KINDS, PlatformRule, Recipient, Registry
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
+from .unwrap import display_name
 
 __all__ = [
     "ALL_ACTIONS",
@@ -64,6 +65,7 @@ __all__ = [
     "canonicalise",
     "classify",
     "classify_many",
+    "display_name",
     "extract_lines",
     "extract_urls",
     "iter_classify",

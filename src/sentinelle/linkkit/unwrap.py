@@ -223,6 +223,28 @@ REDIRECTORS: dict[str, tuple[str, Unwrapper]] = {
     "umblr.com": ("tumblr", _tumblr),
 }
 
+# How people write the names above (for messages).
+DISPLAY_NAMES: dict[str, str] = {
+    "google": "Google",
+    "bing": "Bing",
+    "duckduckgo": "DuckDuckGo",
+    "yandex": "Yandex",
+    "baidu": "Baidu",
+    "qwant": "Qwant",
+    "yahoo": "Yahoo",
+    "ecosia": "Ecosia",
+    "startpage": "Startpage",
+    "facebook": "Facebook",
+    "vk": "VK",
+    "tumblr": "Tumblr",
+}
+
+
+def display_name(name: str) -> str:
+    """``duckduckgo`` → ``DuckDuckGo``: the name of an engine or redirector as people write it."""
+    return DISPLAY_NAMES.get(name, name.capitalize())
+
+
 _CACHE: dict[str, tuple[str, Unwrapper] | None] = {}
 _CACHE_MAX = 100_000
 _UNSEEN: Any = object()

@@ -424,7 +424,7 @@ def _accepted_message(verdict: LineVerdict, classification: linkkit.Classificati
     if classification.unwrapped_from:
         parts.append(
             _("Taken from a %(engine)s result: the target page is reported.")
-            % {"engine": classification.unwrapped_from}
+            % {"engine": linkkit.display_name(classification.unwrapped_from)}
         )
     if classification.flag == linkkit.FLAG_SHORTENER:
         parts.append(_("This is a short link: the society will find where it leads before acting."))
