@@ -29,9 +29,7 @@ MO_PATH = PO_PATH.with_suffix(".mo")
 # %(name)s, %(count)d, %(x).2f … and the positional %s / %d forms (with %% excluded).
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[diouxXeEfFgGcrsa]")
 # Real markup only: "<key>" in a plain-text API message is a placeholder for the reader, not a tag.
-HTML_TAG = re.compile(
-    r"</?(a|abbr|b|br|code|em|i|kbd|li|ol|p|pre|samp|small|span|strong|sub|sup|time|ul|var)\b[^>]*>"
-)
+HTML_TAG = re.compile(r"</?(a|abbr|b|br|code|em|i|kbd|li|ol|p|pre|samp|small|span|strong|sub|sup|time|ul|var)\b[^>]*>")
 
 
 @dataclass
@@ -146,7 +144,8 @@ def test_every_message_has_a_french_translation(catalogue):
     untranslated = [
         where(e)
         for e in entries
-        if not e.msgstr or any(not text.strip() for text in e.msgstr.values())
+        if not e.msgstr
+        or any(not text.strip() for text in e.msgstr.values())
         or (e.msgid_plural is not None and sorted(e.msgstr) != [0, 1])
     ]
     assert not untranslated, "untranslated messages:\n" + "\n".join(untranslated)

@@ -46,7 +46,7 @@ class Scheduler:
             self.next_run[periodic.task_path] = now + periodic.every_seconds
             try:
                 import_string(periodic.task_path).enqueue()
-            except Exception:  # noqa: BLE001 - one failing task must not stop the others
+            except Exception:  # one failing task must not stop the others
                 logger.exception("could not enqueue %s", periodic.task_path)
                 continue
             enqueued.append(periodic.task_path)
