@@ -116,12 +116,16 @@ def _normalise_percent(text: str) -> str:
     """Uppercase hex digits and decode unreserved characters (RFC 3986 section 6.2.2.2)."""
     if _percent_to_fix(text) is None:
         return text
+    return replace_escapes(text, _PERCENT_TABLE)
+
+
+def replace_escapes(text: str, table: dict[str, str]) -> str:
+    """Replace each ``%XX`` whose two characters ``table`` knows; leave the others as they are."""
     parts = text.split("%")
-    table = _PERCENT_TABLE
     out = [parts[0]]
     for part in parts[1:]:
-        fixed = table.get(part[:2])
-        out.append("%" + part if fixed is None else fixed + part[2:])
+        replacement = table.get(part[:2])
+        out.append("%" + part if replacement is None else replacement + part[2:])
     return "".join(out)
 
 

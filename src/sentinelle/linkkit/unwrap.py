@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
+from .canonical import replace_escapes
+
 # What a wrapper URL turned out to be.
 TARGET = "target"
 SEARCH_PAGE = "search_page"
@@ -77,13 +79,7 @@ def _unquote_plus(value: str) -> str:
         return value
     if _NON_ASCII_ESCAPE(value) is not None:
         return unquote(value)  # UTF-8 sequences, decoded with errors="replace"
-    parts = value.split("%")
-    table = _ASCII_ESCAPES
-    out = [parts[0]]
-    for part in parts[1:]:
-        char = table.get(part[:2])
-        out.append("%" + part if char is None else char + part[2:])
-    return "".join(out)
+    return replace_escapes(value, _ASCII_ESCAPES)
 
 
 def _is_web(value: str | None) -> bool:
