@@ -37,3 +37,17 @@ def test_every_configured_periodic_task_exists():
     for periodic in periodic_tasks():
         assert hasattr(import_string(periodic.task_path), "enqueue"), periodic.task_path
         assert periodic.every_seconds > 0
+
+
+@pytest.mark.django_db
+def test_run_scheduler_once_enqueues_every_periodic_task(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    out = StringIO()
+    call_command("run_scheduler", "--once", stdout=out)
+    lines = out.getvalue().split("\n")
+    assert sorted(line for line in lines if line) == sorted(f"enqueued {p.task_path}" for p in periodic_tasks())
+    assert DBTaskResult.objects.count() == len(periodic_tasks())

@@ -23,10 +23,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    # Playwright runs an event loop in this thread; the ORM calls the tests make around it are
-    # plain synchronous code, which Django would otherwise refuse.
+    # Playwright runs an event loop in this thread while it is open, so it is closed after each
+    # module (tests run later may call asyncio.run). Meanwhile the ORM calls the tests make around
+    # it are plain synchronous code, which Django would otherwise refuse.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
@@ -45,8 +46,11 @@ def browser() -> Iterator[object]:
                 "--disable-sync",
             ],
         )
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

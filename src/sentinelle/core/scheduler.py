@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -50,7 +49,6 @@ class Scheduler:
                 logger.exception("could not enqueue %s", periodic.task_path)
                 continue
             enqueued.append(periodic.task_path)
-        close_old_connections()
         return enqueued
 
     def seconds_to_next(self) -> float:

@@ -2,6 +2,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from sentinelle.core.scheduler import Scheduler, periodic_tasks
 
@@ -19,4 +20,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"enqueued {path}")
             if options["once"]:
                 return
+            # A long-lived process: drop a connection the database has closed or that is too old.
+            close_old_connections()
             time.sleep(min(30.0, max(1.0, scheduler.seconds_to_next())))
