@@ -100,7 +100,7 @@ def test_removed_after_two_removed_verdicts_at_least_an_hour_apart(local_server,
     assert status(link) == LinkStatus.REMOVED
     event = link.events.get(to_status=LinkStatus.REMOVED)
     assert event.kind == EventKind.CHECK
-    assert "HTTP 404" in event.message
+    assert "HTTP 404" in event.display_message()
     checks = list(LinkCheck.objects.filter(link=link).order_by("checked_at"))
     assert [(c.status_code, c.verdict, c.rule) for c in checks] == [(404, "removed", "http_404")] * 2
     assert checks[0].body_sha256 and checks[0].final_url == link.url
@@ -164,7 +164,7 @@ def test_escalation_reminder_then_hosting_provider_then_delisting(local_server, 
     assert summary.escalated == [link.pk]
     link.refresh_from_db()
     assert (link.status, link.escalation_level) == (LinkStatus.ESCALATED, 1)
-    assert "reminder" in link.events.filter(kind=EventKind.ESCALATED).last().message
+    assert "reminder" in link.events.filter(kind=EventKind.ESCALATED).last().display_message()
     at(clock, 73)
     deliver(link)  # the reminder goes out
     at(clock, 74)
@@ -174,7 +174,7 @@ def test_escalation_reminder_then_hosting_provider_then_delisting(local_server, 
     services.run_checks()
     link.refresh_from_db()
     assert (link.status, link.escalation_level) == (LinkStatus.ESCALATED, 2)
-    assert "HostCo" in link.events.filter(kind=EventKind.ESCALATED).last().message
+    assert "HostCo" in link.events.filter(kind=EventKind.ESCALATED).last().display_message()
     at(clock, 146)
     deliver(link)  # the hosting provider's notice goes out
     at(clock, 147)

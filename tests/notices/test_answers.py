@@ -59,7 +59,7 @@ def test_the_platform_answers_per_url(client, delivered):
         LinkStatus.COUNTER_NOTICE,
     ]
     counter = LinkEvent.objects.get(link=links[URLS[2]], kind=EventKind.ANSWER)
-    assert "I own this recording." in counter.message  # shown to the member in the history
+    assert "I own this recording." in counter.display_message()  # shown to the member in the history
     assert counter.data["counter_notice"] == "I own this recording."
     assert RecipientAnswer.objects.count() == 3
 

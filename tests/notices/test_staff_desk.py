@@ -103,7 +103,7 @@ def test_discarding_appends_a_note_to_each_link_and_keeps_its_status():
     assert notes.count() == 3
     for note in notes:
         assert note.from_status == note.to_status == LinkStatus.ACCEPTED
-        assert note.actor == actor and note.data["notice_id"] == held.pk and "wrong recipient" in note.message
+        assert note.actor == actor and note.data["notice_id"] == held.pk and "wrong recipient" in note.display_message()
     assert set(NoticeItem.objects.values_list("link__status", flat=True)) == {LinkStatus.ACCEPTED}
 
 
@@ -283,7 +283,7 @@ def test_the_answer_sheet_records_several_answers_at_once():
     assert events.count() == 3
     assert {e.data["recorded_via"] for e in events} == {"staff"} and {e.actor for e in events} == {user}
     counter = events.get(link=links[URLS[2]])
-    assert "I own this recording." in counter.message
+    assert "I own this recording." in counter.display_message()
     assert RecipientAnswer.objects.filter(recorded_by=user).count() == 3
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.ANSWERED

@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sentinelle import linkkit
 from sentinelle.checks import rules
@@ -51,6 +51,7 @@ from sentinelle.takedowns.models import (
     LinkEvent,
     LinkStatus,
     ReportedLink,
+    message_params,
 )
 from sentinelle.takedowns.services import change_status
 
@@ -464,10 +465,19 @@ def _confirmed(w: Watched, outcome: Outcome, verdict: str, since: dt.datetime | 
     return outcome.checked_at - w.last_check_at >= confirm_delay()
 
 
-def _describe(outcome: Outcome) -> str:
+def _gone_message(outcome: Outcome) -> tuple[str, dict[str, object]]:
+    """The "page is gone" event text (English source) and its params: translated when shown."""
     if outcome.status_code:
-        return _("HTTP %(code)d, rule “%(rule)s”") % {"code": outcome.status_code, "rule": outcome.rule}
-    return _("rule “%(rule)s”") % {"rule": outcome.rule}
+        return (
+            gettext_noop(
+                "Verified: the page is gone (two checks at least an hour apart; HTTP %(code)d, rule “%(rule)s”)."
+            ),
+            {"code": outcome.status_code, "rule": outcome.rule},
+        )
+    return (
+        gettext_noop("Verified: the page is gone (two checks at least an hour apart; rule “%(rule)s”)."),
+        {"rule": outcome.rule},
+    )
 
 
 def apply_verdict(w: Watched, outcome: Outcome, row: LinkCheck, summary: RunSummary) -> None:
@@ -479,12 +489,13 @@ def apply_verdict(w: Watched, outcome: Outcome, row: LinkCheck, summary: RunSumm
             summary.reappeared.append(follow_up.pk)
         return
     if outcome.verdict == rules.REMOVED and _confirmed(w, outcome, rules.REMOVED, w.notice_at):
+        message, params = _gone_message(outcome)
         change_status(
             link,
             LinkStatus.REMOVED,
             kind=EventKind.CHECK,
-            message=_("Verified: the page is gone (two checks at least an hour apart; %(how)s).")
-            % {"how": _describe(outcome)},
+            message=message,
+            params=params,
             data=data,
             at=outcome.checked_at,
         )
@@ -494,7 +505,7 @@ def apply_verdict(w: Watched, outcome: Outcome, row: LinkCheck, summary: RunSumm
             link,
             LinkStatus.STILL_ONLINE,
             kind=EventKind.CHECK,
-            message=_(
+            message=gettext_noop(
                 "Checked: the page is still online. It will be checked again, and the request escalated "
                 "if it stays online."
             ),
@@ -564,8 +575,8 @@ def open_follow_up_link(
                     at=at,
                     kind=EventKind.RECEIVED,
                     to_status="",
-                    message=_("Opened by the society from link #%(id)d.") % {"id": source.pk},
-                    data={"source_link": source.pk},
+                    message=gettext_noop("Opened by the society from link #%(id)d."),
+                    data={"source_link": source.pk, **message_params({"id": source.pk})},
                 ),
                 LinkEvent(
                     link=link,
@@ -586,7 +597,7 @@ def mark_reappeared(link: ReportedLink, *, data: dict[str, object], at: dt.datet
         follow_up, _created = open_follow_up_link(
             link,
             link.action,
-            why=_(
+            why=gettext_noop(
                 "Accepted again: the page had been removed and is back online. A new notice will be sent; "
                 "this does not count against your daily limit."
             ),
@@ -597,11 +608,11 @@ def mark_reappeared(link: ReportedLink, *, data: dict[str, object], at: dt.datet
             link,
             LinkStatus.REAPPEARED,
             kind=EventKind.CHECK,
-            message=_(
+            message=gettext_noop(
                 "The page is back online after its removal (seen on two checks). It is reported again "
                 "as link #%(id)d, outside your daily limit."
-            )
-            % {"id": follow_up.pk},
+            ),
+            params={"id": follow_up.pk},
             data={**data, "follow_up_link": follow_up.pk},
             at=at,
         )
@@ -634,13 +645,14 @@ def escalate_link(link: ReportedLink, *, at: dt.datetime) -> str | None:
         recipient = platform.name if platform is not None else link.registrable_domain
         if link.escalation_level == 0:
             level, step = 1, STEP_REMINDER
-            message = _("Still online after the deadline: a reminder is sent to %(who)s.") % {"who": recipient}
+            message = gettext_noop("Still online after the deadline: a reminder is sent to %(who)s.")
+            params: dict[str, object] = {"who": recipient}
         elif link.escalation_level == 1 and provider is not None:
             level, step = 2, STEP_HOSTING_PROVIDER
-            message = _("Still online after the reminder: a notice is sent to %(provider)s, which hosts %(who)s.") % {
-                "provider": provider.name,
-                "who": recipient,
-            }
+            message = gettext_noop(
+                "Still online after the reminder: a notice is sent to %(provider)s, which hosts %(who)s."
+            )
+            params = {"provider": provider.name, "who": recipient}
         else:
             return _last_step(link, at)
         ReportedLink.objects.filter(pk=link.pk).update(escalation_level=level)
@@ -650,6 +662,7 @@ def escalate_link(link: ReportedLink, *, at: dt.datetime) -> str | None:
             LinkStatus.ESCALATED,
             kind=EventKind.ESCALATED,
             message=message,
+            params=params,
             data={"step": step, "level": level},
             at=at,
         )
@@ -664,20 +677,23 @@ def _last_step(link: ReportedLink, at: dt.datetime) -> str | None:
         delist, created = open_follow_up_link(
             link,
             Action.DELIST,
-            why=_("Accepted: the page stays online despite the notices, so the search engines are asked to delist it."),
+            why=gettext_noop(
+                "Accepted: the page stays online despite the notices, so the search engines are asked to delist it."
+            ),
             data={"escalated_from": link.pk},
             at=at,
         )
         message = (
-            _("Still online after every notice: the search engines are asked to delist it (link #%(id)d).")
+            gettext_noop("Still online after every notice: the search engines are asked to delist it (link #%(id)d).")
             if created
-            else _("Still online after every notice; its delisting is already requested (link #%(id)d).")
-        ) % {"id": delist.pk}
+            else gettext_noop("Still online after every notice; its delisting is already requested (link #%(id)d).")
+        )
         change_status(
             link,
             LinkStatus.STILL_ONLINE,
             kind=EventKind.ESCALATED,
             message=message,
+            params={"id": delist.pk},
             data={"step": STEP_DELIST, "delist_link": delist.pk},
             at=at,
         )
@@ -686,7 +702,7 @@ def _last_step(link: ReportedLink, at: dt.datetime) -> str | None:
         link,
         LinkStatus.STILL_ONLINE,
         kind=EventKind.ESCALATED,
-        message=_("Still online after every notice. The society's staff will review it."),
+        message=gettext_noop("Still online after every notice. The society's staff will review it."),
         data={"step": STEP_EXHAUSTED},
         at=at,
     )

@@ -37,6 +37,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sentinelle.catalogue.identifiers import format_iswc
 from sentinelle.catalogue.models import Interest, Work
@@ -492,7 +493,8 @@ def _record_delivered(
         DeliveryAttempt.objects.filter(pk=attempt.pk).update(
             outcome=outcome, finished_at=at, response_excerpt=excerpt[:2000], handed_over=True
         )
-        message = _("Notice #%(id)s sent to %(recipient)s (%(channel)s).") % {
+        message = gettext_noop("Notice #%(id)s sent to %(recipient)s (%(channel)s).")
+        params: dict[str, object] = {
             "id": notice.pk,
             "recipient": notice.recipient_name,
             "channel": Channel(notice.channel).label,
@@ -511,6 +513,7 @@ def _record_delivered(
             LinkStatus.NOTICE_SENT,
             kind=EventKind.NOTICE_SENT,
             message=message,
+            params=params,
             actor=actor,
             data=data,
             at=at,
@@ -696,17 +699,15 @@ def discard_notice(notice: Notice, actor: User | None, reason: str) -> int:
             raise DiscardError("not_discardable", _("The notice changed meanwhile; try again."))
         NoticeItem.objects.filter(notice=row).update(discarded=True)
         link_ids = list(row.items.values_list("link_id", flat=True))
-        message = _("Notice #%(id)s to %(recipient)s was discarded before it was sent (%(reason)s).") % {
-            "id": row.pk,
-            "recipient": row.recipient_name,
-            "reason": reason,
-        }
+        message = gettext_noop("Notice #%(id)s to %(recipient)s was discarded before it was sent (%(reason)s).")
+        params: dict[str, object] = {"id": row.pk, "recipient": row.recipient_name, "reason": reason}
         # ``only_from`` empty: every link keeps its status and only gains the note.
         change_status_many(
             link_ids,
             LinkStatus.ACCEPTED,
             kind=EventKind.NOTE,
             message=message,
+            params=params,
             actor=actor,
             data={"notice_id": row.pk, "discarded": True, "reason": reason, "recipient": row.recipient_name},
             at=now,
@@ -779,17 +780,22 @@ def record_answers(
             )
             answers.append(answer)
             link = ReportedLink.objects.get(pk=d.item.link_id)
+            # The recipient's own words (a reason, a counter-notice) are a parameter, never the msgid.
+            params: dict[str, object] = {"who": who}
             if d.decision == Decision.ACTIONED:
-                message = _("%(who)s says it acted on the notice.") % {"who": who}
+                message = gettext_noop("%(who)s says it acted on the notice.")
             elif d.decision == Decision.REFUSED:
-                message = _("%(who)s refused to act: %(reason)s") % {"who": who, "reason": d.reason}
+                message = gettext_noop("%(who)s refused to act: %(reason)s")
+                params["reason"] = d.reason
             else:
-                message = _("%(who)s forwarded a counter-notice: %(content)s") % {"who": who, "content": d.content}
+                message = gettext_noop("%(who)s forwarded a counter-notice: %(content)s")
+                params["content"] = d.content
             change_status(
                 link,
                 _answer_status(link, d.decision),
                 kind=EventKind.ANSWER,
                 message=message,
+                params=params,
                 actor=user,
                 at=now,
                 data={

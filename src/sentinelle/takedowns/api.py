@@ -251,7 +251,7 @@ def _event_out(event: LinkEvent) -> dict[str, Any]:
         "kind": event.kind,
         "from_status": event.from_status or None,
         "to_status": event.to_status or None,
-        "message": event.message,
+        "message": event.display_message(),
     }
 
 

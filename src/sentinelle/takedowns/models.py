@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sentinelle.catalogue.models import Work
@@ -162,6 +165,48 @@ class LinkEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+    def display_message(self) -> str:
+        """The message in the active language: stored as its English source, translated when shown.
+
+        ``data["message_params"]`` fills its placeholders; the params named in
+        ``data["message_params_i18n"]`` are English source texts too (a status, a channel) and are
+        translated first. Free text (a staff note, old rows saved already translated) has no
+        catalogue entry and comes back unchanged.
+        """
+        if not self.message:
+            return ""
+        data = self.data if isinstance(self.data, dict) else {}
+        params = data.get("message_params")
+        text = gettext(self.message)
+        if not isinstance(params, dict) or not params:
+            return text
+        translated = data.get("message_params_i18n") or ()
+        values = {k: gettext(v) if k in translated and isinstance(v, str) else v for k, v in params.items()}
+        try:
+            return text % values
+        except (KeyError, ValueError, TypeError):
+            return self.message
+
+
+def message_params(params: dict[str, object] | None) -> dict[str, object]:
+    """The event ``data`` keys holding ``params``: lazy translations are stored as their source text."""
+    if not params:
+        return {}
+    stored: dict[str, object] = {}
+    i18n: list[str] = []
+    for key, value in params.items():
+        if isinstance(value, Promise):
+            with translation.override(None):
+                value = str(value)
+            i18n.append(key)
+        elif not isinstance(value, (str, int)) or isinstance(value, bool):
+            value = str(value)
+        stored[key] = value
+    out: dict[str, object] = {"message_params": stored}
+    if i18n:
+        out["message_params_i18n"] = i18n
+    return out
 
 
 class DailyQuotaUsage(models.Model):

@@ -221,7 +221,9 @@ class EventOut(Schema):
     kind: EventKindName
     from_status: StatusName | None
     to_status: StatusName | None
-    message: str
+    message: str = Field(
+        description="For a person, in the request's language (Accept-Language), whenever it was written."
+    )
 
 
 class LinkDetailOut(LinkOut):

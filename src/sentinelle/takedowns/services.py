@@ -34,6 +34,7 @@ from sentinelle.takedowns.models import (
     RefusalReason,
     ReportedLink,
     TakedownRequest,
+    message_params,
 )
 from sentinelle.takedowns.quota import daily_limit, quota_day, quota_resets_at
 
@@ -158,7 +159,9 @@ def _event(
     now: dt.datetime,
     data: dict[str, object] | None = None,
     from_status: str = "",
+    params: dict[str, object] | None = None,
 ) -> LinkEvent:
+    """``message`` is the English source text (``gettext_noop``), translated when shown."""
     return LinkEvent(
         link=link,
         at=now,
@@ -167,7 +170,7 @@ def _event(
         from_status=from_status,
         to_status=to_status,
         message=message,
-        data=data or {},
+        data={**(data or {}), **message_params(params)},
     )
 
 
@@ -219,9 +222,15 @@ def submit_links(
         events: list[LinkEvent] = []
 
         def refuse(
-            verdict: LineVerdict, reason: str, message: str, classification: linkkit.Classification | None
+            verdict: LineVerdict,
+            reason: str,
+            message: str,
+            classification: linkkit.Classification | None,
+            params: dict[str, object] | None = None,
         ) -> None:
-            verdict.outcome, verdict.reason, verdict.message = REFUSED, reason, message
+            """``message`` is the English source text; the verdict shows it in the request's language."""
+            shown = _(message)
+            verdict.outcome, verdict.reason, verdict.message = REFUSED, reason, shown % params if params else shown
             if classification is None:
                 return
             for action in chosen:
@@ -229,9 +238,18 @@ def submit_links(
                 link.status, link.refusal_reason = LinkStatus.REFUSED, reason
                 link.save()
                 verdict.link_ids.append(link.pk)
-                events.append(_event(link, EventKind.RECEIVED, "", _("Reported by the member."), actor, now))
+                events.append(_event(link, EventKind.RECEIVED, "", gettext_noop("Reported by the member."), actor, now))
                 events.append(
-                    _event(link, EventKind.REFUSED, LinkStatus.REFUSED, message, actor, now, {"reason": reason})
+                    _event(
+                        link,
+                        EventKind.REFUSED,
+                        LinkStatus.REFUSED,
+                        message,
+                        actor,
+                        now,
+                        {"reason": reason},
+                        params=params,
+                    )
                 )
 
         for pasted in lines:
@@ -254,7 +272,7 @@ def submit_links(
                 refuse(
                     verdict,
                     RefusalReason.SEARCH_PAGE,
-                    _(
+                    gettext_noop(
                         "This is a search-engine page, not the page it points to. Open the result and report "
                         "the address of the page itself."
                     ),
@@ -265,12 +283,12 @@ def submit_links(
                 refuse(
                     verdict,
                     RefusalReason.LICENSED_PLATFORM,
-                    _(
+                    gettext_noop(
                         "%(platform)s is licensed by the society: its use of your works is already paid for. "
                         "Contact the society if you think this use is outside the licence."
-                    )
-                    % {"platform": verdict.platform},
+                    ),
                     classification,
+                    {"platform": verdict.platform},
                 )
                 continue
             key = canonical.file_key or canonical.identity_key
@@ -279,8 +297,9 @@ def submit_links(
                 refuse(
                     verdict,
                     RefusalReason.DUPLICATE,
-                    _("The same link as line %(line)d of this submission.") % {"line": first.line_no},
+                    gettext_noop("The same link as line %(line)d of this submission."),
                     None,
+                    {"line": first.line_no},
                 )
                 verdict.duplicate_of = first.link_ids[0] if first.link_ids else None
                 continue
@@ -290,14 +309,16 @@ def submit_links(
             active = [p for p in previous.values() if p is not None and p.status in ACTIVE_STATUSES]
             if len(active) == len(chosen):
                 dup = active[0]
+                params: dict[str, object] | None = None
                 if dup.member_id == member.pk:
-                    message = _("You reported this link on %(date)s; it is still being handled.") % {
-                        "date": timezone.localtime(dup.created_at).strftime("%d/%m/%Y")
-                    }
+                    message = gettext_noop("You reported this link on %(date)s; it is still being handled.")
+                    params = {"date": timezone.localtime(dup.created_at).strftime("%d/%m/%Y")}
                     verdict.duplicate_of = dup.pk
                 else:
-                    message = _("Another rights holder of this work already reported this link; it is being handled.")
-                refuse(verdict, RefusalReason.DUPLICATE, message, None)
+                    message = gettext_noop(
+                        "Another rights holder of this work already reported this link; it is being handled."
+                    )
+                refuse(verdict, RefusalReason.DUPLICATE, message, None, params)
                 continue
             to_take = [a for a in chosen if not _is_active(previous[a])]
             # A link taken down before and seen again comes back without using the quota; one the
@@ -313,9 +334,11 @@ def submit_links(
                 refuse(
                     verdict,
                     RefusalReason.QUOTA,
-                    _("Daily limit reached: %(limit)d links a day, none left today. The count resets on %(when)s.")
-                    % {"limit": limit, "when": timezone.localtime(resets).strftime("%d/%m/%Y %H:%M")},
+                    gettext_noop(
+                        "Daily limit reached: %(limit)d links a day, none left today. The count resets on %(when)s."
+                    ),
                     classification,
+                    {"limit": limit, "when": timezone.localtime(resets).strftime("%d/%m/%Y %H:%M")},
                 )
                 continue
             verdict.outcome = ACCEPTED
@@ -329,27 +352,27 @@ def submit_links(
                 verdict.recipients.extend(
                     n for n in _recipient_names(classification, action) if n not in verdict.recipients
                 )
-                events.append(_event(link, EventKind.RECEIVED, "", _("Reported by the member."), actor, now))
+                events.append(_event(link, EventKind.RECEIVED, "", gettext_noop("Reported by the member."), actor, now))
                 earlier = reappeared.get(action)
                 if earlier is not None:
                     verdict.reappearance_of = earlier.pk
-                    why = _("Accepted again: the link had been %(status)s and is back online.") % {
-                        "status": earlier.get_status_display()
-                    }
+                    why = gettext_noop("Accepted again: the link had been %(status)s and is back online.")
+                    why_params: dict[str, object] = {"status": LinkStatus(earlier.status).label}
                     change_status(
                         earlier,
                         LinkStatus.REAPPEARED,
                         kind=EventKind.NOTE,
-                        message=_("Reported again by a rights holder: the link is back online (followed as #%(id)d).")
-                        % {"id": link.pk},
+                        message=gettext_noop(
+                            "Reported again by a rights holder: the link is back online (followed as #%(id)d)."
+                        ),
+                        params={"id": link.pk},
                         actor=actor,
                         data={"follow_up": link.pk},
                         at=now,
                     )
                 else:
-                    why = _("Accepted: a notice will be sent to %(who)s.") % {
-                        "who": ", ".join(_recipient_names(classification, action)) or "—"
-                    }
+                    why = gettext_noop("Accepted: a notice will be sent to %(who)s.")
+                    why_params = {"who": ", ".join(_recipient_names(classification, action)) or "—"}
                 events.append(
                     _event(
                         link,
@@ -362,6 +385,7 @@ def submit_links(
                             "recipients": _recipient_rows(classification, action),
                             "reappearance_of": earlier.pk if earlier else None,
                         },
+                        params=why_params,
                     )
                 )
             if counts_on_quota:
@@ -459,8 +483,14 @@ def change_status(
     actor: User | None = None,
     data: dict[str, object] | None = None,
     at: dt.datetime | None = None,
+    params: dict[str, object] | None = None,
 ) -> LinkEvent:
-    """Move a link to ``to_status`` and record why. The one way any app changes a link's status."""
+    """Move a link to ``to_status`` and record why. The one way any app changes a link's status.
+
+    ``message`` is the English source text (mark it with ``gettext_noop``) and ``params`` fill
+    its placeholders: it is translated when shown (``LinkEvent.display_message``), in the reader's
+    language rather than the writer's.
+    """
     if to_status not in LinkStatus.values:
         raise ValueError(f"unknown status {to_status!r}")
     with transaction.atomic():
@@ -473,7 +503,7 @@ def change_status(
             from_status=locked.status,
             to_status=to_status,
             message=message,
-            data=data or {},
+            data={**(data or {}), **message_params(params)},
         )
         if locked.status != to_status:
             locked.status = to_status
@@ -492,6 +522,7 @@ def change_status_many(
     data: dict[str, object] | None = None,
     at: dt.datetime | None = None,
     only_from: Collection[str] | None = None,
+    params: dict[str, object] | None = None,
 ) -> int:
     """``change_status`` for many links at once: one lock query, one insert, one update.
 
@@ -501,6 +532,7 @@ def change_status_many(
     if to_status not in LinkStatus.values:
         raise ValueError(f"unknown status {to_status!r}")
     at = at or timezone.now()
+    stored = {**(data or {}), **message_params(params)}
     with transaction.atomic():
         rows = list(
             ReportedLink.objects.select_for_update().filter(pk__in=link_ids).order_by("pk").values_list("pk", "status")
@@ -516,7 +548,7 @@ def change_status_many(
                 from_status=status,
                 to_status=to_status if pk in moving else status,
                 message=message,
-                data=data or {},
+                data=stored,
             )
             for pk, status in rows
         )
