@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import secrets
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group, Permission
@@ -14,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sentinelle.catalogue.identifiers import normalise_ipi_name_number
+from sentinelle.core.tokens import new_token, token_digest
 from sentinelle.members.models import INVESTIGATOR_GROUP, STAFF_GROUP, ApiToken, Member, User
 
 # What each role may do in the back office, as (app_label, model) pairs; codenames are Django's.
@@ -91,13 +90,12 @@ LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
 def hash_api_token(plaintext: str) -> str:
-    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
+    return token_digest(plaintext)
 
 
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Make a token for ``user``. The plaintext is returned once and never stored."""
-    prefix = secrets.token_hex(4)
-    plaintext = f"{API_TOKEN_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, plaintext = new_token(API_TOKEN_SCHEME)
     token = ApiToken.objects.create(
         user=user, name=(name or "").strip()[:100], prefix=prefix, key_hash=hash_api_token(plaintext)
     )

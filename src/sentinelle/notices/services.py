@@ -23,9 +23,7 @@ Delivering (docs/notices.md, "Exactly once")
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -41,6 +39,7 @@ from django.utils.translation import gettext_noop
 
 from sentinelle.catalogue.identifiers import format_iswc
 from sentinelle.catalogue.models import Interest, Work
+from sentinelle.core.tokens import new_token, token_digest
 from sentinelle.members.models import User
 from sentinelle.notices import faults, legal
 from sentinelle.notices.channels.base import DeliveryError, get_channel
@@ -817,16 +816,11 @@ def record_answers(
 PLATFORM_TOKEN_SCHEME = "snp"  # noqa: S105 - a prefix, not a secret
 
 
-def hash_platform_token(plaintext: str) -> str:
-    return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
-
-
 def create_platform_token(platform: Platform, name: str = "") -> tuple[PlatformApiToken, str]:
     """A token for ``platform``'s answers. The plaintext is returned once and never stored."""
-    prefix = secrets.token_hex(4)
-    plaintext = f"{PLATFORM_TOKEN_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    prefix, plaintext = new_token(PLATFORM_TOKEN_SCHEME)
     row = PlatformApiToken.objects.create(
-        platform=platform, name=name[:100], prefix=prefix, key_hash=hash_platform_token(plaintext)
+        platform=platform, name=name[:100], prefix=prefix, key_hash=token_digest(plaintext)
     )
     return row, plaintext
 
@@ -836,7 +830,7 @@ def authenticate_platform_token(plaintext: str) -> PlatformApiToken | None:
         return None
     return (
         PlatformApiToken.objects.select_related("platform")
-        .filter(key_hash=hash_platform_token(plaintext), revoked_at__isnull=True, platform__is_active=True)
+        .filter(key_hash=token_digest(plaintext), revoked_at__isnull=True, platform__is_active=True)
         .first()
     )
 
