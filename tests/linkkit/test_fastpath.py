@@ -185,6 +185,32 @@ def test_folded_psl_matches_the_package_on_every_rule() -> None:
         base = rule.lstrip("!").removeprefix("*.")
         for name in (base, "a." + base, "b.a." + base, "c.b.a." + base, base + "."):
             assert P._private_suffix(name) == P._PSL.privatesuffix(name), name
+        for name in (base, "a." + base, "b.a." + base, "c.b.a." + base):
+            if "." in name:
+                assert P._plain_site(name) == (P._private_suffix(name) or name), name
+
+
+@given(
+    st.lists(
+        st.sampled_from(["www", "a", "b", "city", "kobe", "jp", "co", "uk", "com", "blogspot"]), min_size=2, max_size=6
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_one_walk_site_matches_the_private_suffix(labels: list[str]) -> None:
+    name = ".".join(labels)
+    assert P._plain_site(name) == (P._private_suffix(name) or name)
+
+
+@given(st.text(alphabet="aZ09.-", max_size=12))
+@example("a.b")
+@example("a.1b")
+@example("a-.b")
+@example("a.-b")
+@example("a--b.c")
+@settings(max_examples=1000, deadline=None)
+def test_plain_host_test_matches_the_expression(host: str) -> None:
+    expected = C._FAST_HOST_RE.fullmatch(host) is not None and "--" not in host
+    assert C._is_fast_host(host) == expected
 
 
 # Dot segments in every spelling WHATWG knows, which the fast path now resolves itself.

@@ -24,7 +24,7 @@ from .errors import (
 )
 from .filekeys import FILE_HOSTS as _FILE_HOSTS
 from .filekeys import FRAGMENT_HOSTS, Extractor, extract_file_key, file_key_extractor
-from .psl import _PSL, _private_suffix, registrable_domain
+from .psl import _PSL, _plain_site, registrable_domain
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
 
 MAX_URL_BYTES = 8192
@@ -177,7 +177,21 @@ def _resolve_dots(path: str) -> str:
 
 
 def _is_fast_host(host: str) -> bool:
-    return _FAST_HOST_RE.fullmatch(host) is not None and "--" not in host
+    """Whether ``host``, made of ``[A-Za-z0-9.-]`` as ``_FAST_RE`` takes it, is a plain name.
+
+    ``_FAST_HOST_RE`` without "--", by substring tests (a regular expression match costs more):
+    two labels or more, none empty nor starting or ending with "-", the last starting with a letter.
+    """
+    return (
+        "." in host
+        and ".." not in host
+        and "--" not in host
+        and ".-" not in host
+        and "-." not in host
+        and host[0] not in ".-"
+        and host[-1] not in ".-"
+        and host[host.rfind(".") + 1].isalpha()
+    )
 
 
 def _split_fast(text: str) -> _Parts | None:
@@ -295,12 +309,15 @@ def _origin(origin: str) -> _Origin | LinkError | bool:
     found = _ORIGINS.get(lowered)
     if found is None:
         scheme, _, host = lowered.partition("://")
-        if _FAST_HOST_RE.fullmatch(host) is None or "--" in host:
+        if not _is_fast_host(host):
             found = False
         else:
             info = _HOST_CACHE.get(host)
-            if info is None:  # _ORIGINS keeps it: _HOST_CACHE is for ada's hosts
+            if info is None:  # shared by the host's http and https origins (and ada's parses)
                 info = _plain_host_info(host)
+                if len(_HOST_CACHE) >= _HOST_CACHE_MAX:
+                    _HOST_CACHE.clear()
+                _HOST_CACHE[host] = info
             found = info if isinstance(info, LinkError) else (lowered, scheme, host, *info)
         if len(_ORIGINS) >= _ORIGINS_MAX:
             _ORIGINS.clear()
@@ -550,13 +567,14 @@ def _plain_host_info(name: str) -> _HostInfo | LinkError:
     """
     if name[name.rfind(".") + 1 :] in _LOCAL_TLDS:
         return PrivateAddress("a local host name", name)
-    site = _private_suffix(name) or name
+    site = _plain_site(name)
     identity_host = name
-    while len(identity_host) > len(site):
-        first, _, rest = identity_host.partition(".")
-        if first not in _ALIAS_LABELS:
-            break
-        identity_host = rest
+    if name[: name.find(".")] in _ALIAS_LABELS:
+        while len(identity_host) > len(site):
+            first, _, rest = identity_host.partition(".")
+            if first not in _ALIAS_LABELS:
+                break
+            identity_host = rest
     # file_key_extractor, inlined
     file_rule = _FILE_HOSTS.get(name[4:] if name.startswith("www.") else name) or _FILE_HOSTS.get(site)
     return (site, identity_host, SITE_TRACKING_PARAMS.get(site), file_rule, site in FRAGMENT_HOSTS)

@@ -9,7 +9,7 @@ from .canonical import MAX_URL_BYTES, CanonicalURL, _canonical_fast, _canonicali
 from .errors import LinkError
 from .registry import PlatformRule, Recipient, Registry, _Candidates, path_matches
 from .unwrap import _CACHE as _WRAPPERS
-from .unwrap import OPAQUE, SEARCH_PAGE, Unwrapper, _wrapper_for
+from .unwrap import OPAQUE, REDIRECTORS, SEARCH_ENGINES, SEARCH_PAGE, Unwrapper, _wrapper_for
 
 REMOVE = "remove"
 DELIST = "delist"
@@ -133,19 +133,34 @@ def _tail(registry: Registry, rule: PlatformRule | None, site: str) -> _Tail:
 
 def _host_verdict(registry: Registry, canonical: CanonicalURL) -> _HostVerdict:
     """The ``_HostVerdict`` of the host of ``canonical``, computed once per host and registry."""
-    host = canonical.host
-    site = canonical.registrable_domain
-    found = _WRAPPERS.get(host, _UNSEEN)
-    if found is _UNSEEN:  # the verdict keeps it: no need to fill unwrap's own cache too
-        found = _wrapper_for(host, site)
+    host = canonical[2]
+    site = canonical[7]  # registrable_domain
+    # Most sites are neither a redirector nor named like an engine: _wrapper_for only for those.
+    found = None
+    if site in REDIRECTORS or site.partition(".")[0] in SEARCH_ENGINES:
+        found = _WRAPPERS.get(host, _UNSEEN)
+        if found is _UNSEEN:  # the verdict keeps it: no need to fill unwrap's own cache too
+            found = _wrapper_for(host, site)
     candidates = registry._host_candidates.get(host)
     if candidates is None:
         candidates = registry._collect_candidates(host)
-    tail = None
     if not candidates:
-        tail = _tail(registry, None, site)
+        # _tail(registry, None, site), inlined: the common case of a first-seen host.
+        tail: _Tail | None = (
+            None,
+            None,
+            False,
+            ALL_ACTIONS,
+            _new(Recipient, (None, site, site)),
+            registry.delist_recipients,
+            FLAG_SHORTENER if site in SHORTENER_DOMAINS else None,
+            None,
+            None,
+        )
     elif candidates[0][0] is None:  # the most specific rule holds for every path
         tail = _tail(registry, candidates[0][1], site)
+    else:
+        tail = None
     verdict = (site, found, candidates, tail)
     cache = registry._host_verdicts
     if len(cache) >= registry._host_candidates_size:

@@ -104,6 +104,51 @@ def _private_suffix(name: str) -> str | None:
     return name if name.count(".") + 1 >= public + 1 else None
 
 
+def _plain_site(name: str) -> str:
+    """``_private_suffix(name) or name`` for a lower-case name of two labels or more, none empty.
+
+    One walk from the last label: the dots seen by the Public Suffix List lookup are kept, so the
+    registrable domain is sliced without a second walk (tests/linkkit/test_psl.py compares both).
+    """
+    rules = _RULES
+    kind = _ANCESTOR
+    depth = found = 0
+    dots = []  # dots[i]: index of the dot before the (i + 1)-th label from the end, -1 for none
+    dot = name.rfind(".")
+    while True:
+        depth += 1
+        dots.append(dot)
+        here = rules.get(name[dot + 1 :])
+        if here is None:
+            break
+        if here:
+            kind = here
+            found = depth
+        if dot == -1:
+            break
+        dot = name.rfind(".", 0, dot)
+    if kind == _EXACT:
+        public = found
+    elif kind == _WILDCARD:
+        # More labels than the wildcard's root: the walk stopped before the first label, or at it
+        # with fewer rule labels than it walked.
+        public = found + 1 if dot != -1 or depth > found else found
+    elif kind == _EXCEPTION:
+        public = found - 1
+    else:
+        public = 1
+    if not public:
+        return name
+    if public < depth:
+        return name[dots[public] + 1 :]
+    # The site needs labels the walk did not reach.
+    for _ in range(public - depth + 1):
+        if dot == -1:
+            return name  # fewer labels than public + 1: the name is public itself
+        dot = name.rfind(".", 0, dot)
+    return name[dot + 1 :]
+
+
 # host -> registrable domain. A plain dict of strings, which the cyclic garbage collector never
 # tracks (an lru_cache's linked entries made every full collection of a batch walk them all).
 _SITES: dict[str, str | None] = {}
