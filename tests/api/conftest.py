@@ -11,34 +11,10 @@ from django.test import Client
 from sentinelle.catalogue.models import Work
 from sentinelle.members.models import Member
 from sentinelle.members.services import create_api_token
-from sentinelle.platforms.models import Platform, PlatformDomain
-from sentinelle.platforms.selectors import invalidate_registry
+from sentinelle.platforms.models import Platform
 from tests.factories import InterestFactory
 
 API = "/api/v1"
-
-
-def make_platform(name: str, kind: str, domains: list[str], *, licensed: bool = False, **extra: Any) -> Platform:
-    platform = Platform.objects.create(name=name, kind=kind, licensed=licensed, **extra)
-    for domain in domains:
-        PlatformDomain.objects.create(platform=platform, domain=domain)
-    return platform
-
-
-@pytest.fixture
-def registry_platforms(db: Any) -> Iterator[dict[str, Platform]]:
-    """The same small registry as tests/takedowns: search engines, licensed YouTube, file hosts."""
-    platforms = {
-        "google": make_platform("Google", "search_engine", ["google.com", "google.fr"], jurisdiction="US"),
-        "bing": make_platform("Bing", "search_engine", ["bing.com"], jurisdiction="US"),
-        "youtube": make_platform("YouTube", "video_platform", ["youtube.com", "youtu.be"], licensed=True),
-        "mega": make_platform("MEGA", "file_host", ["mega.nz", "mega.co.nz"], jurisdiction="NZ"),
-        "1fichier": make_platform("1fichier", "file_host", ["1fichier.com"], jurisdiction="FR"),
-        "bitly": make_platform("Bitly", "url_shortener", ["bit.ly"], jurisdiction="US"),
-    }
-    invalidate_registry()
-    yield platforms
-    invalidate_registry()
 
 
 @pytest.fixture(autouse=True)
