@@ -417,11 +417,20 @@ def _due_filter(now: dt.datetime) -> Q:
     )
 
 
-def _next_attempt_number(notice: Notice) -> int:
+def _open_attempt(notice: Notice, now: dt.datetime, *, worker: str, actor: User | None = None) -> DeliveryAttempt:
+    """The row of an attempt that is starting; only the claimant of a notice gets here."""
     # Attempt rows are numbered across every series; ``attempt_count`` counts the current series only
-    # (staff re-queueing a failed notice start a new one). Only the claimant of a notice gets here.
+    # (staff re-queueing a failed notice start a new one).
     last = DeliveryAttempt.objects.filter(notice=notice).aggregate(last=Max("number"))["last"]
-    return int(last or 0) + 1
+    return DeliveryAttempt.objects.create(
+        notice=notice,
+        number=int(last or 0) + 1,
+        started_at=now,
+        channel=notice.channel,
+        outcome=AttemptOutcome.STARTED,
+        worker=worker[:100],
+        actor=actor,
+    )
 
 
 def _claim(notice_id: int, now: dt.datetime, worker: str) -> tuple[Notice, DeliveryAttempt] | None:
@@ -434,14 +443,7 @@ def _claim(notice_id: int, now: dt.datetime, worker: str) -> tuple[Notice, Deliv
         if not claimed:
             return None
         notice = Notice.objects.get(pk=notice_id)
-        attempt = DeliveryAttempt.objects.create(
-            notice=notice,
-            number=_next_attempt_number(notice),
-            started_at=now,
-            channel=notice.channel,
-            outcome=AttemptOutcome.STARTED,
-            worker=worker[:100],
-        )
+        attempt = _open_attempt(notice, now, worker=worker)
     return notice, attempt
 
 
@@ -612,15 +614,7 @@ def record_manual_delivery(notice: Notice, user: User, note: str = "") -> bool:
         if not moved:
             return False
         notice.refresh_from_db()
-        attempt = DeliveryAttempt.objects.create(
-            notice=notice,
-            number=_next_attempt_number(notice),
-            started_at=now,
-            channel=notice.channel,
-            outcome=AttemptOutcome.STARTED,
-            actor=user,
-            worker="staff",
-        )
+        attempt = _open_attempt(notice, now, worker="staff", actor=user)
         return _record_delivered(
             notice, attempt, note or f"delivered by hand by {user}", outcome=AttemptOutcome.DELIVERED, actor=user
         )
