@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres bench lint format install install-dev demo clean
+.PHONY: run test test-sqlite test-postgres bench build lint format install install-dev demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,20 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(VENV)/.installed $@
 
+# linkkit's hot path, compiled by mypyc at install (setup.py): rebuilt when its sources change.
+# Without a C compiler the install succeeds uncompiled and linkkit runs from its sources.
+LINKKIT_SOURCES := $(wildcard src/sentinelle/linkkit/*.py) setup.py
+$(VENV)/.linkkit-built: $(LINKKIT_SOURCES) | $(VENV)/.installed
+	$(BIN)/pip install --quiet --no-deps -e .
+	@$(BIN)/python -c 'import sentinelle.linkkit as k; print("linkkit:", k.implementation())'
+	touch $@
+
+build: $(VENV)/.linkkit-built
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed $(VENV)/.linkkit-built
 	$(BIN)/python -m sentinelle migrate --no-input
 	$(BIN)/python -m sentinelle load_demo_data
 
@@ -37,11 +47,11 @@ run: demo
 	  SENTINELLE_DEBUG=$${SENTINELLE_DEBUG:-true} $(BIN)/python -m sentinelle runserver --noreload $(HOST):$(PORT)
 
 ## The whole suite on SQLite, then on PostgreSQL when one answers.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	@bash scripts/test.sh
 
 ## The benchmarks: linkkit against its peers, notice building and delivery, link checks.
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/linkkit.py
 	$(BIN)/python bench/notices.py
 	$(BIN)/python bench/checks.py
@@ -56,4 +66,5 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix src tests bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache build
+	rm -f src/sentinelle/linkkit/*.so src/sentinelle/linkkit/_compiled.json

@@ -3,6 +3,7 @@
 #   DATABASE_URL              PostgreSQL to test against (default postgres://postgres@127.0.0.1:5432/test)
 #   SENTINELLE_REQUIRE_POSTGRES=1   fail (not skip) when PostgreSQL does not answer (CI sets it)
 #   SENTINELLE_REQUIRE_BROWSER=1    fail (not skip) when Chromium is absent (CI sets it)
+#   SENTINELLE_REQUIRE_COMPILED=1   fail when linkkit's compiled build is not in use (CI sets it)
 #   PYTEST_ARGS               extra arguments for pytest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,16 @@ if [ ! -x "${SENTINELLE_CHROMIUM:-/usr/bin/chromium}" ]; then
     "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" \
     "!!  Chromium is absent: the BROWSER TESTS WILL BE SKIPPED.               !!" \
     "!!  Install it with: apt-get install -y chromium   (CI always runs them) !!" >&2
+fi
+
+IMPLEMENTATION=$("$BIN/python" -c 'import sentinelle.linkkit as k; print(k.implementation())')
+echo "linkkit: $IMPLEMENTATION"
+if [ "$IMPLEMENTATION" != "compiled" ]; then
+  if [ "${SENTINELLE_REQUIRE_COMPILED:-0}" = "1" ]; then
+    echo "ERROR: linkkit's compiled build is required (SENTINELLE_REQUIRE_COMPILED=1): run make build." >&2
+    exit 1
+  fi
+  echo "!!! linkkit is not compiled: the suite tests its Python sources only. !!!" >&2
 fi
 
 # A real SQLite file (WAL, as the product runs) rather than an in-memory one, so that tests
@@ -48,4 +59,11 @@ elif [ "${SENTINELLE_REQUIRE_POSTGRES:-0}" = "1" ]; then
   exit 1
 else
   echo "!!! PostgreSQL does not answer: the PostgreSQL run was SKIPPED. !!!" >&2
+fi
+
+# The suites above ran linkkit's compiled build (when there is one); its sources must give the
+# same answers, so linkkit's own tests run on them too.
+if [ "$IMPLEMENTATION" = "compiled" ]; then
+  echo "=== linkkit's tests on its Python sources ==="
+  SENTINELLE_LINKKIT_PURE=1 "$BIN/pytest" tests/linkkit "${EXTRA[@]}"
 fi

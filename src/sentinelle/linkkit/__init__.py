@@ -1,6 +1,18 @@
-"""linkkit: canonicalise, classify and route reported URLs. Pure Python; imports no Django."""
+"""linkkit: canonicalise, classify and route reported URLs. Imports no Django.
+
+Plain Python, compiled with mypyc at install time when a C compiler is present (``setup.py``);
+``implementation()`` says which runs.
+"""
+
+# ruff: noqa: E402  # the implementation is chosen before the modules are imported
 
 from __future__ import annotations
+
+# Before the hot-path modules are imported: their compiled build, or their sources when that build
+# is absent, stale or turned off (see _compiled.py).
+from . import _compiled
+
+_compiled.select(__name__)
 
 from .canonical import MAX_URL_BYTES, CanonicalURL, canonicalise, refang
 from .classify import (
@@ -32,6 +44,12 @@ from .psl import public_suffix, registrable_domain
 from .registry import KINDS, PlatformRule, Recipient, Registry
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
 from .unwrap import display_name
+
+
+def implementation() -> str:
+    """``"compiled"`` when mypyc's build of the hot path runs, else ``"python (<why>)"``."""
+    return "compiled" if _compiled.COMPILED else f"python ({_compiled.REASON})"
+
 
 __all__ = [
     "ALL_ACTIONS",
@@ -68,6 +86,7 @@ __all__ = [
     "display_name",
     "extract_lines",
     "extract_urls",
+    "implementation",
     "iter_classify",
     "public_suffix",
     "refang",

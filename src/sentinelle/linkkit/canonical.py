@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import NamedTuple
+from typing import Final, final
 
 from ada_url._ada_wrapper import ffi, lib
 
@@ -27,31 +27,50 @@ from .filekeys import FRAGMENT_HOSTS, Extractor, extract_file_key, file_key_extr
 from .psl import _PSL, _plain_site, registrable_domain
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
 
-MAX_URL_BYTES = 8192
+# Module constants are ``Final`` so that mypyc's build reads them from C variables rather than
+# from the module's dictionary (see _compiled.py); the caches are Final too: they are cleared,
+# never rebound.
+MAX_URL_BYTES: Final = 8192
 
-_OMITTED = 0xFFFFFFFF
-_WEB_PREFIXES = ("https://", "http://", "HTTPS://", "HTTP://", "Https://", "Http://")
+_OMITTED: Final = 0xFFFFFFFF
+_WEB_PREFIXES: Final = ("https://", "http://", "HTTPS://", "HTTP://", "Https://", "Http://")
 
-_ada_parse = lib.ada_parse
-_ada_get_href = lib.ada_get_href
-_ada_get_components = lib.ada_get_components
-_ada_free = lib.ada_free
-_unpack = ffi.unpack
-_tuple_new = tuple.__new__
+_ada_parse: Final = lib.ada_parse
+_ada_get_href: Final = lib.ada_get_href
+_ada_get_components: Final = lib.ada_get_components
+_ada_free: Final = lib.ada_free
+_unpack: Final = ffi.unpack
 
 # Leading labels that name the same site for a browser or a phone; ignored by the identity key.
-_ALIAS_LABELS = frozenset({"www", "m", "mobile", "mbasic", "touch", "amp"} | {f"www{i}" for i in range(10)})
+_ALIAS_LABELS: Final = frozenset({"www", "m", "mobile", "mbasic", "touch", "amp"} | {f"www{i}" for i in range(10)})
 
 # Names that never resolve on the public Internet (RFC 6761, RFC 8375, common LAN suffixes).
-_LOCAL_TLDS = frozenset({"localhost", "local", "internal", "invalid", "arpa", "lan", "home", "corp"})
+_LOCAL_TLDS: Final = frozenset({"localhost", "local", "internal", "invalid", "arpa", "lan", "home", "corp"})
+
+_FIELDS: Final = (
+    "url",
+    "scheme",
+    "host",
+    "port",
+    "path",
+    "query",
+    "fragment",
+    "registrable_domain",
+    "identity_key",
+    "file_key",
+)
 
 
-class CanonicalURL(NamedTuple):
-    """A reported URL in canonical form.
+@final
+class CanonicalURL:
+    """A reported URL in canonical form (immutable by convention; compared and hashed by value).
 
     ``url`` is what notices quote; ``identity_key`` is what dedupe compares; ``file_key`` is set
-    for a known file host (and then is the identity key too).
+    for a known file host (and then is the identity key too). A plain class rather than a
+    NamedTuple: mypyc's build makes it a C struct, built and read without a Python call.
     """
+
+    __slots__ = (*_FIELDS, "_info")
 
     url: str
     scheme: str
@@ -64,22 +83,122 @@ class CanonicalURL(NamedTuple):
     identity_key: str
     file_key: str | None
 
+    def __init__(
+        self,
+        url: str,
+        scheme: str,
+        host: str,
+        port: int | None,
+        path: str,
+        query: str,
+        fragment: str,
+        registrable_domain: str,
+        identity_key: str,
+        file_key: str | None,
+        info: _Host | None = None,
+    ) -> None:
+        self.url = url
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path
+        self.query = query
+        self.fragment = fragment
+        self.registrable_domain = registrable_domain
+        self.identity_key = identity_key
+        self.file_key = file_key
+        # What the host determines (not part of the value): classify reads its verdict there.
+        self._info = info
+
+    def astuple(self) -> tuple[str, str, str, int | None, str, str, str, str, str, str | None]:
+        return (
+            self.url,
+            self.scheme,
+            self.host,
+            self.port,
+            self.path,
+            self.query,
+            self.fragment,
+            self.registrable_domain,
+            self.identity_key,
+            self.file_key,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CanonicalURL):
+            return NotImplemented
+        return self.astuple() == other.astuple()
+
+    def __hash__(self) -> int:
+        return hash(self.astuple())
+
     def __str__(self) -> str:
         return self.url
 
+    def __repr__(self) -> str:
+        inside = ", ".join(f"{name}={value!r}" for name, value in zip(_FIELDS, self.astuple(), strict=True))
+        return f"CanonicalURL({inside})"
 
-# (registrable domain, identity host, site tracking params, file-key rule, keep fragment?)
-_HostInfo = tuple[str, str, "frozenset[str] | None", "tuple[str, Extractor] | None", bool]
 
-_HOST_CACHE: dict[str, _HostInfo | LinkError] = {}
-_HOST_CACHE_MAX = 100_000
+@final
+class _Host:
+    """Everything canonicalisation derives from a host name alone, computed once per host.
 
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-_DEFANGED_SCHEME_RE = re.compile(r"(?i)^\s*h(?:xx|\*\*|XX|tt)p(s?)\s*(?:\[:\]|\(:\)|:)\s*//")
-_DEFANGED_DOT_RE = re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s*", re.I)
-_HOST_RE = re.compile(r"[^\s/?#\\@]+")
-_AUTHORITY_RE = re.compile(r"[^/?#\\]*")
+    ``verdict`` is classify's answer for the host under the registry numbered ``verdict_serial``
+    (classify.py): kept here, it costs no second lookup per URL.
+    """
+
+    __slots__ = (
+        "file_rule",
+        "http_prefix",
+        "https_prefix",
+        "identity_host",
+        "keep_fragment",
+        "name",
+        "plain",
+        "site",
+        "site_params",
+        "verdict",
+        "verdict_serial",
+    )
+
+    def __init__(
+        self,
+        site: str,
+        identity_host: str,
+        site_params: frozenset[str] | None,
+        file_rule: tuple[str, Extractor] | None,
+        keep_fragment: bool,
+        name: str = "",
+        plain: bool = False,
+    ) -> None:
+        self.site = site  # registrable domain
+        self.identity_host = identity_host  # without www., m. …
+        self.site_params = site_params  # the site's own tracking parameters
+        self.file_rule = file_rule
+        self.keep_fragment = keep_fragment
+        self.name = name  # the host name, lower case
+        self.plain = plain  # a name the fast path serialises itself (``_is_fast_host``)
+        self.http_prefix = "http://" + name
+        self.https_prefix = "https://" + name
+        self.verdict: object = None
+        self.verdict_serial = -1
+
+    def astuple(self) -> tuple[str, str, frozenset[str] | None, tuple[str, Extractor] | None, bool]:
+        return (self.site, self.identity_host, self.site_params, self.file_rule, self.keep_fragment)
+
+
+# Host name (lower case, as ada serialises it or as the fast path reads it) -> its _Host, or the
+# LinkError of a refused host.
+_HOST_CACHE: Final[dict[str, _Host | LinkError]] = {}
+_HOST_CACHE_MAX: Final = 200_000
+
+_UNRESERVED: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_SCHEME_RE: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_DEFANGED_SCHEME_RE: Final = re.compile(r"(?i)^\s*h(?:xx|\*\*|XX|tt)p(s?)\s*(?:\[:\]|\(:\)|:)\s*//")
+_DEFANGED_DOT_RE: Final = re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s*", re.I)
+_HOST_RE: Final = re.compile(r"[^\s/?#\\@]+")
+_AUTHORITY_RE: Final = re.compile(r"[^/?#\\]*")
 
 
 def _ip_address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -103,13 +222,13 @@ def _percent_table() -> dict[str, str]:
 
 
 # "7e" -> "~", "2f" -> "%2F": every two-hex-digit spelling to its normal form.
-_PERCENT_TABLE = _percent_table()
+_PERCENT_TABLE: Final = _percent_table()
 
 
 # An escape that _normalise_percent changes: a lower-case hex digit, or an unreserved character
 # (- . 0-9 A-Z _ a-z ~). Escapes from browsers and quote() (%3A%2F%20…) need no change.
-_PERCENT_TO_FIX = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F]|2[DE]|3[0-9]|[46][1-9A-F]|[57][0-9A]|5F|7E)")
-_percent_to_fix = _PERCENT_TO_FIX.search
+_PERCENT_TO_FIX: Final = re.compile(r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F]|2[DE]|3[0-9]|[46][1-9A-F]|[57][0-9A]|5F|7E)")
+_percent_to_fix: Final = _PERCENT_TO_FIX.search
 
 
 def _normalise_percent(text: str) -> str:
@@ -138,22 +257,22 @@ def replace_escapes(text: str, table: dict[str, str]) -> str:
 #
 # The expression itself only accepts the host's characters; whether the host is such a name is
 # decided once per host (``_FAST_HOST_RE``) and cached with everything else the host determines.
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_PCHARS = r"A-Za-z0-9\-._~!$&()*+,;=:@/%"  # RFC 3986 pchar and "/", minus "'"
-_FAST_RE = re.compile(
-    rf"([Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.\-]+)"  # origin: scheme and host, exactly as given
+_LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_PCHARS: Final = r"A-Za-z0-9\-._~!$&()*+,;=:@/%"  # RFC 3986 pchar and "/", minus "'"
+_FAST_RE: Final = re.compile(
+    rf"([Hh][Tt][Tt][Pp][Ss]?)://([A-Za-z0-9.\-]+)"  # scheme and host, exactly as given
     rf"(?::([0-9]{{1,5}}))?(/[{_PCHARS}]*)?(?:\?([{_PCHARS}?]*))?(?:#([{_PCHARS}?]*))?"
 )
-_FAST_HOST_RE = re.compile(rf"(?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
-_fast_match = _FAST_RE.fullmatch
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_FAST_HOST_RE: Final = re.compile(rf"(?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
+_fast_match: Final = _FAST_RE.fullmatch
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 # What a parse yields: scheme, host, port (or _OMITTED), path, query and fragment (None when the
 # URL has no "?" / "#"), and whether credentials preceded the host.
 _Parts = tuple[str, str, int, str, "str | None", "str | None", bool]
 
-_SINGLE_DOTS = frozenset({".", "%2e"})
-_DOUBLE_DOTS = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
+_SINGLE_DOTS: Final = frozenset({".", "%2e"})
+_DOUBLE_DOTS: Final = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
 
 
 def _resolve_dots(path: str) -> str:
@@ -174,6 +293,11 @@ def _resolve_dots(path: str) -> str:
         else:
             out.append(segment)
     return "/" + "/".join(out)
+
+
+def _is_plain_name(host: str) -> bool:
+    """Whether the fast path serialises ``host`` itself: ``_FAST_HOST_RE`` and no "--"."""
+    return _FAST_HOST_RE.fullmatch(host) is not None and "--" not in host
 
 
 def _is_fast_host(host: str) -> bool:
@@ -199,8 +323,7 @@ def _split_fast(text: str) -> _Parts | None:
     match = _fast_match(text)
     if match is None:
         return None
-    origin, port, path, query, fragment = match.groups()
-    scheme, _, host = origin.partition("://")
+    scheme, host, port, path, query, fragment = match.groups()
     if not _is_fast_host(host):
         return None
     if path is None:
@@ -264,7 +387,7 @@ def _split_ada(text: str, url: str) -> _Parts:
     return scheme, href[host_start:host_end], port_number, path, query, fragment, credentials
 
 
-def canonicalise(url: str) -> CanonicalURL:
+def canonicalise(url: object) -> CanonicalURL:
     """Parse ``url`` and return its canonical form; raise a ``LinkError`` subclass if unusable.
 
     Accepts what a member pastes: surrounding spaces, a missing scheme (``www.example.com/x``),
@@ -279,8 +402,11 @@ def canonicalise(url: str) -> CanonicalURL:
     return _canonicalise(url)
 
 
-def _canonicalise(url: str) -> CanonicalURL:
-    """``canonicalise`` for what its shortcut (``_canonical_fast``) left: any pasted form."""
+def _canonicalise(url: object, fast: bool = True) -> CanonicalURL:
+    """``canonicalise`` for what its shortcut (``_canonical_fast``) left: any pasted form.
+
+    ``fast=False`` sends every URL through ada (the tests compare both paths).
+    """
     if type(url) is not str:
         if not isinstance(url, str):
             raise NotAURL("not a string")
@@ -292,37 +418,26 @@ def _canonicalise(url: str) -> CanonicalURL:
         raise EmptyURL("empty")
     if not text.startswith(_WEB_PREFIXES) or ("[" in text or "(" in text or "{" in text):
         text = _prepare(text)
-    return _finish(_split_fast(text) or _split_ada(text, url), url)
+    return _finish((_split_fast(text) if fast else None) or _split_ada(text, url), url)
 
 
-# For an origin ("https://www.example.com", lower case): (the origin, scheme, host, registrable
-# domain, identity host, site tracking params, file-key rule, keep fragment?). False for a host the
-# fast path leaves to ada (not a plain name), a LinkError for a refused host.
-_Origin = tuple[str, str, str, str, str, "frozenset[str] | None", "tuple[str, Extractor] | None", bool]
-_ORIGINS: dict[str, _Origin | LinkError | bool] = {}
-_ORIGINS_MAX = 100_000
+# What the fast path gets for a host it leaves to ada.
+_NOT_PLAIN: Final = _Host("", "", None, None, False)
 
 
-def _origin(origin: str) -> _Origin | LinkError | bool:
-    """The ``_ORIGINS`` entry of a ``scheme://host`` as written (any case), computed once."""
-    lowered = origin.lower()
-    found = _ORIGINS.get(lowered)
+def _fast_host(name: str) -> _Host | LinkError:
+    """The ``_HOST_CACHE`` entry of a host as the fast path reads it (any case), computed once."""
+    lowered = name.lower()
+    found = _HOST_CACHE.get(lowered)
     if found is None:
-        scheme, _, host = lowered.partition("://")
-        if not _is_fast_host(host):
-            found = False
-        else:
-            info = _HOST_CACHE.get(host)
-            if info is None:  # shared by the host's http and https origins (and ada's parses)
-                info = _plain_host_info(host)
-                if len(_HOST_CACHE) >= _HOST_CACHE_MAX:
-                    _HOST_CACHE.clear()
-                _HOST_CACHE[host] = info
-            found = info if isinstance(info, LinkError) else (lowered, scheme, host, *info)
-        if len(_ORIGINS) >= _ORIGINS_MAX:
-            _ORIGINS.clear()
+        if not _is_fast_host(lowered):
+            # Not cached: ada may serialise this spelling as another name (0x7f.1, 2130706433).
+            return _NOT_PLAIN
+        found = _plain_host_info(lowered)
+        if len(_HOST_CACHE) >= _HOST_CACHE_MAX:
+            _HOST_CACHE.clear()
         # Only the lower-case spelling is stored: "WwW.ExAmPlE.com" costs a lower() and a lookup.
-        _ORIGINS[lowered] = found
+        _HOST_CACHE[lowered] = found
     return found
 
 
@@ -331,22 +446,32 @@ def _canonical_fast(match: re.Match[str], url: str) -> CanonicalURL | None:
 
     ``_finish(_split_fast(url))`` without the tuple in between: the hot path of every batch.
     """
-    origin, port, path, query, fragment = match.groups()
-    entry = _ORIGINS.get(origin)
-    if entry is None:
-        entry = _origin(origin)
-    if type(entry) is not tuple:
-        if entry is False:
-            return None
+    scheme, name, port, path, query, fragment = match.groups()
+    info = _HOST_CACHE.get(name)
+    if info is None:
+        info = _fast_host(name)
+    if isinstance(info, LinkError):
+        if not _is_fast_host(name) or (port is not None and int(port) > 65535):
+            return None  # ada's verdict on the whole URL comes first (a..b.com:99999 is no URL)
         # A refused host is cached as its error; raise a fresh one so tracebacks don't pile up.
-        raise type(entry)(str(entry), url)  # type: ignore[misc]
-    prefix, scheme, host, site, identity_host, site_params, file_rule, keep_fragment = entry
-    port_number = None
+        raise type(info)(str(info), url)
+    if not info.plain:
+        return None
+    if scheme == "https":
+        prefix = info.https_prefix
+    elif scheme == "http":
+        prefix = info.http_prefix
+    else:
+        scheme = scheme.lower()
+        prefix = info.https_prefix if scheme == "https" else info.http_prefix
+    host = info.name
+    identity_host = info.identity_host
+    port_number: int | None = None
     if port is not None:
         port_number = int(port)
         if port_number > 65535:
             return None
-        if port_number == _DEFAULT_PORTS[scheme]:
+        if port_number == (443 if scheme == "https" else 80):
             port_number = None
         else:
             prefix = f"{prefix}:{port_number}"
@@ -359,24 +484,21 @@ def _canonical_fast(match: re.Match[str], url: str) -> CanonicalURL | None:
         if "%" in path:
             path = _normalise_percent(path)
     if query:
-        if site_params is None:
-            cleaned = _QUERIES.get(query)
-            if cleaned is None:
-                cleaned = _plain_query(query)
-            query = cleaned
-        else:
-            if "%" in query:
-                query = _normalise_percent(query)
+        if "%" in query:
+            query = _normalise_percent(query)
+        site_params = info.site_params
+        if site_params is not None or _may_need_cleaning(query):
             query = _clean_query(query, site_params)
     else:
         query = ""
     rest = f"{path}?{query}" if query else path
-    if fragment is None or not keep_fragment:
+    if fragment is None or not info.keep_fragment:
         fragment = ""
     elif fragment:
         rest = f"{rest}#{fragment}"
 
     file_key = None
+    file_rule = info.file_rule
     if file_rule is not None:
         file_key = extract_file_key(file_rule, host, path, query, fragment)
     if file_key is not None:
@@ -385,16 +507,13 @@ def _canonical_fast(match: re.Match[str], url: str) -> CanonicalURL | None:
         identity = identity_host + path.rstrip("/") + rest[len(path) :]
     else:
         identity = identity_host + rest
-    # tuple.__new__ skips the Python frame of the NamedTuple constructor.
-    return _tuple_new(
-        CanonicalURL, (prefix + rest, scheme, host, port_number, path, query, fragment, site, identity, file_key)
+    return CanonicalURL(
+        prefix + rest, scheme, host, port_number, path, query, fragment, info.site, identity, file_key, info
     )
 
 
 def _finish(parts: _Parts, url: str) -> CanonicalURL:
     """Canonical form from a WHATWG parse: host rules, query cleaning, identity and file keys."""
-    # This is the hot path of every batch: locals over attribute lookups, and no work on the
-    # common shape (plain http(s) URL, cached host) beyond a few slices and joins.
     scheme, host, port_number, path, query, fragment, _credentials = parts  # credentials: dropped
     info = _HOST_CACHE.get(host)
     if info is None:
@@ -402,20 +521,20 @@ def _finish(parts: _Parts, url: str) -> CanonicalURL:
     if isinstance(info, LinkError):
         # A refused host is cached as its error; raise a fresh one so tracebacks don't pile up.
         raise type(info)(str(info), url)
-    site, identity_host, site_params, file_rule, keep_fragment = info
+    identity_host = info.identity_host
     if host[-1] == ".":
         host = host.rstrip(".")
 
     if query:
         if "%" in query:
             query = _normalise_percent(query)
-        if site_params is not None or _may_need_cleaning(query):
-            query = _clean_query(query, site_params)
+        if info.site_params is not None or _may_need_cleaning(query):
+            query = _clean_query(query, info.site_params)
     else:
         query = ""
     if "%" in path:
         path = _normalise_percent(path)
-    if not (keep_fragment and fragment):
+    if not (info.keep_fragment and fragment):
         fragment = ""
 
     canonical = f"{scheme}://{host}{path}" if port_number == _OMITTED else f"{scheme}://{host}:{port_number}{path}"
@@ -425,8 +544,8 @@ def _finish(parts: _Parts, url: str) -> CanonicalURL:
         canonical = f"{canonical}#{fragment}"
 
     file_key = None
-    if file_rule is not None:
-        file_key = extract_file_key(file_rule, host, path, query, fragment)
+    if info.file_rule is not None:
+        file_key = extract_file_key(info.file_rule, host, path, query, fragment)
     if file_key is not None:
         identity = file_key
     else:
@@ -438,21 +557,18 @@ def _finish(parts: _Parts, url: str) -> CanonicalURL:
         if fragment:
             identity = f"{identity}#{fragment}"
 
-    # tuple.__new__ skips the Python frame of the NamedTuple constructor.
-    return _tuple_new(
-        CanonicalURL,
-        (
-            canonical,
-            scheme,
-            host,
-            None if port_number == _OMITTED else port_number,
-            path,
-            query,
-            fragment,
-            site,
-            identity,
-            file_key,
-        ),
+    return CanonicalURL(
+        canonical,
+        scheme,
+        host,
+        None if port_number == _OMITTED else port_number,
+        path,
+        query,
+        fragment,
+        info.site,
+        identity,
+        file_key,
+        info,
     )
 
 
@@ -479,7 +595,7 @@ def _hint_substrings(tokens: frozenset[str]) -> tuple[str, ...]:
 # Every name and prefix of the one list (tracking.py) contains one of these, so a query whose
 # lower-cased form contains none of them has no tracking parameter: most queries (?id=…,
 # ?page=…) are then kept as they are without being split.
-_TRACKING_HINTS = _hint_substrings(TRACKING_PARAMS | frozenset(TRACKING_PREFIXES))
+_TRACKING_HINTS: Final = _hint_substrings(TRACKING_PARAMS | frozenset(TRACKING_PREFIXES))
 
 
 def _may_need_cleaning(query: str) -> bool:
@@ -491,25 +607,6 @@ def _may_need_cleaning(query: str) -> bool:
         if hint in lowered:
             return True
     return False
-
-
-# Raw query -> canonical query on a site without site-specific tracking parameters. Reports of one
-# site repeat their queries (?id=…, ?page=2, the same utm_* set), so each is cleaned once.
-_QUERIES: dict[str, str] = {}
-_QUERIES_MAX = 50_000
-
-
-def _plain_query(query: str) -> str:
-    """The canonical form of a non-empty raw ``query`` on a site with no own tracking parameters."""
-    cleaned = query
-    if "%" in cleaned:
-        cleaned = _normalise_percent(cleaned)
-    if _may_need_cleaning(cleaned):
-        cleaned = _clean_query(cleaned, None)
-    if len(_QUERIES) >= _QUERIES_MAX:
-        _QUERIES.clear()
-    _QUERIES[query] = cleaned
-    return cleaned
 
 
 def _clean_query(query: str, site_params: frozenset[str] | None) -> str:
@@ -536,8 +633,8 @@ def _clean_query(query: str, site_params: frozenset[str] | None) -> str:
 
 
 # Parameter names repeat across a batch (id, page, utm_source…): decide each once.
-_KEY_VERDICTS: dict[str, bool] = {}
-_KEY_VERDICTS_MAX = 10_000
+_KEY_VERDICTS: Final[dict[str, bool]] = {}
+_KEY_VERDICTS_MAX: Final = 10_000
 
 
 def _is_tracking_key(name: str) -> bool:
@@ -549,7 +646,7 @@ def _is_tracking_key(name: str) -> bool:
     return verdict
 
 
-def _cached_host_info(host: str) -> _HostInfo | LinkError:
+def _cached_host_info(host: str) -> _Host | LinkError:
     info = _HOST_CACHE.get(host)
     if info is None:
         info = _host_info(host)
@@ -559,7 +656,7 @@ def _cached_host_info(host: str) -> _HostInfo | LinkError:
     return info
 
 
-def _plain_host_info(name: str) -> _HostInfo | LinkError:
+def _plain_host_info(name: str) -> _Host | LinkError:
     """``_host_info`` of a lower-case name the fast path takes (``_FAST_HOST_RE``, no "--").
 
     Such a name has two labels or more, none empty, and is never an IP address (its last label
@@ -577,10 +674,10 @@ def _plain_host_info(name: str) -> _HostInfo | LinkError:
             identity_host = rest
     # file_key_extractor, inlined
     file_rule = _FILE_HOSTS.get(name[4:] if name.startswith("www.") else name) or _FILE_HOSTS.get(site)
-    return (site, identity_host, SITE_TRACKING_PARAMS.get(site), file_rule, site in FRAGMENT_HOSTS)
+    return _Host(site, identity_host, SITE_TRACKING_PARAMS.get(site), file_rule, site in FRAGMENT_HOSTS, name, True)
 
 
-def _host_info(host: str) -> _HostInfo | LinkError:
+def _host_info(host: str) -> _Host | LinkError:
     """Everything canonicalisation derives from the host alone; computed once per host."""
     name = host.rstrip(".")
     if not name:
@@ -591,7 +688,7 @@ def _host_info(host: str) -> _HostInfo | LinkError:
             address = address.ipv4_mapped
         if not address.is_global or address.is_multicast:
             return PrivateAddress("a private, loopback, link-local or reserved address", host)
-        return (name, name, None, None, False)
+        return _Host(name, name, None, None, False, name)
     labels = name.split(".")
     if labels[-1] in _LOCAL_TLDS:
         return PrivateAddress("a local host name", host)
@@ -605,12 +702,14 @@ def _host_info(host: str) -> _HostInfo | LinkError:
             break
         identity_host = rest
     bare = name[4:] if name.startswith("www.") else name
-    return (
+    return _Host(
         site,
         identity_host,
         SITE_TRACKING_PARAMS.get(site),
         file_key_extractor(bare, site),
         site in FRAGMENT_HOSTS,
+        name,
+        _is_plain_name(host),  # the key as ada gives it: "example.com." is left to ada
     )
 
 

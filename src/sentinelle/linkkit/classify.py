@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Final, cast, final
 
 from .canonical import MAX_URL_BYTES, CanonicalURL, _canonical_fast, _canonicalise, _fast_match, canonicalise
 from .errors import LinkError
@@ -66,102 +66,188 @@ SHORTENER_DOMAINS: frozenset[str] = frozenset(
 _MAX_UNWRAP = 3
 
 
-class Classification(NamedTuple):
-    """Everything the intake needs to decide about one link.
+_CLASSIFICATION_FIELDS: Final = (
+    "url",
+    "platform",
+    "kind",
+    "licensed",
+    "actions",
+    "remove_recipient",
+    "delist_recipients",
+    "flag",
+    "unwrapped_from",
+    "wrapper",
+)
+
+
+@final
+class Classification:
+    """Everything the intake needs to decide about one link (compared and hashed by value).
 
     ``url`` is the link to act on: the target when ``unwrapped_from`` names the engine or
     redirector it was taken from (``wrapper`` then keeps the URL as given). ``actions`` is empty
     when nothing may be asked: a licensed platform, a results page, an opaque redirect.
     """
 
-    url: CanonicalURL
-    platform: PlatformRule | None
-    kind: str | None
-    licensed: bool
-    actions: tuple[str, ...]
-    remove_recipient: Recipient | None
-    delist_recipients: tuple[Recipient, ...]
-    flag: str | None
-    unwrapped_from: str | None
-    wrapper: CanonicalURL | None
+    __slots__ = _CLASSIFICATION_FIELDS
+
+    def __init__(
+        self,
+        url: CanonicalURL,
+        platform: PlatformRule | None,
+        kind: str | None,
+        licensed: bool,
+        actions: tuple[str, ...],
+        remove_recipient: Recipient | None,
+        delist_recipients: tuple[Recipient, ...],
+        flag: str | None,
+        unwrapped_from: str | None,
+        wrapper: CanonicalURL | None,
+    ) -> None:
+        self.url = url
+        self.platform = platform
+        self.kind = kind
+        self.licensed = licensed
+        self.actions = actions
+        self.remove_recipient = remove_recipient
+        self.delist_recipients = delist_recipients
+        self.flag = flag
+        self.unwrapped_from = unwrapped_from
+        self.wrapper = wrapper
+
+    def astuple(self) -> tuple[object, ...]:
+        return (
+            self.url,
+            self.platform,
+            self.kind,
+            self.licensed,
+            self.actions,
+            self.remove_recipient,
+            self.delist_recipients,
+            self.flag,
+            self.unwrapped_from,
+            self.wrapper,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Classification):
+            return NotImplemented
+        return self.astuple() == other.astuple()
+
+    def __hash__(self) -> int:
+        return hash(self.astuple())
+
+    def __repr__(self) -> str:
+        inside = ", ".join(f"{n}={v!r}" for n, v in zip(_CLASSIFICATION_FIELDS, self.astuple(), strict=True))
+        return f"Classification({inside})"
 
 
-_new = tuple.__new__
-_UNSEEN: Any = object()
+@final
+class _Tail:
+    """What a classification owes to the platform rule and the site alone."""
 
-# What a classification owes to the host alone: the rule, kind, licensed, actions, remove
-# recipient, delist recipients and flag, then unwrapped_from and wrapper (None, None).
-_Tail = tuple[Any, ...]
+    __slots__ = ("actions", "delist_recipients", "flag", "kind", "licensed", "platform", "remove_recipient")
 
-# Per registry and host: (registrable domain it was computed for, the engine or redirector serving
-# the host or None, the registry candidates, the tail when no path prefix decides the rule, else None).
-_HostVerdict = tuple[str, "tuple[str, Unwrapper] | None", _Candidates, "_Tail | None"]
+    def __init__(
+        self,
+        platform: PlatformRule | None,
+        kind: str | None,
+        licensed: bool,
+        actions: tuple[str, ...],
+        remove_recipient: Recipient | None,
+        delist_recipients: tuple[Recipient, ...],
+        flag: str | None,
+    ) -> None:
+        self.platform = platform
+        self.kind = kind
+        self.licensed = licensed
+        self.actions = actions
+        self.remove_recipient = remove_recipient
+        self.delist_recipients = delist_recipients
+        self.flag = flag
+
+    def classification(
+        self, url: CanonicalURL, unwrapped_from: str | None = None, wrapper: CanonicalURL | None = None
+    ) -> Classification:
+        return Classification(
+            url,
+            self.platform,
+            self.kind,
+            self.licensed,
+            self.actions,
+            self.remove_recipient,
+            self.delist_recipients,
+            self.flag,
+            unwrapped_from,
+            wrapper,
+        )
+
+
+@final
+class _Verdict:
+    """Per registry and host: what classifying any URL on that host starts from."""
+
+    __slots__ = ("candidates", "site", "tail", "wrapper")
+
+    def __init__(
+        self, site: str, wrapper: tuple[str, Unwrapper] | None, candidates: _Candidates, tail: _Tail | None
+    ) -> None:
+        self.site = site  # the registrable domain it was computed for
+        self.wrapper = wrapper  # the engine or redirector serving the host
+        self.candidates = candidates  # the registry's rules for the host, most specific first
+        self.tail = tail  # None when a path prefix decides the rule
 
 
 def _tail(registry: Registry, rule: PlatformRule | None, site: str) -> _Tail:
     """Everything of a classification that follows from the platform ``rule`` and the site."""
     if rule is None:
         flag = FLAG_SHORTENER if site in SHORTENER_DOMAINS else None
-        return (
-            None,
-            None,
-            False,
-            ALL_ACTIONS,
-            _new(Recipient, (None, site, site)),
-            registry.delist_recipients,
-            flag,
-            None,
-            None,
-        )
+        return _Tail(None, None, False, ALL_ACTIONS, Recipient(None, site, site), registry.delist_recipients, flag)
     shortener = rule.kind == "url_shortener" or site in SHORTENER_DOMAINS
     flag = FLAG_SHORTENER if shortener else None
     if rule.licensed:
         # The society licenses this platform: there is nothing to take down.
-        return (rule, rule.kind, True, (), None, (), flag, None, None)
-    return (
-        rule,
-        rule.kind,
-        False,
-        ALL_ACTIONS,
-        _new(Recipient, (rule.platform_id, rule.name, site)),
-        registry.delist_recipients,
-        flag,
-        None,
-        None,
-    )
+        return _Tail(rule, rule.kind, True, (), None, (), flag)
+    recipient = Recipient(rule.platform_id, rule.name, site)
+    return _Tail(rule, rule.kind, False, ALL_ACTIONS, recipient, registry.delist_recipients, flag)
 
 
-def _host_verdict(registry: Registry, canonical: CanonicalURL) -> _HostVerdict:
-    """The ``_HostVerdict`` of the host of ``canonical``, computed once per host and registry."""
-    host = canonical[2]
-    site = canonical[7]  # registrable_domain
+def _verdict(registry: Registry, canonical: CanonicalURL) -> _Verdict:
+    """The ``_Verdict`` for the host of ``canonical``: cached per registry and host.
+
+    The host's canonicalisation entry keeps the verdict of the registry it last met, so a batch
+    against one registry finds it without a lookup; the registry's own cache serves the rest.
+    """
+    info = canonical._info
+    if info is not None and info.verdict_serial == registry._serial:
+        return cast(_Verdict, info.verdict)
+    verdict = registry._host_verdicts.get(canonical.host)
+    if verdict is None or verdict.site != canonical.registrable_domain:
+        verdict = _host_verdict(registry, canonical)
+    if info is not None:
+        info.verdict = verdict
+        info.verdict_serial = registry._serial
+    return verdict
+
+
+def _host_verdict(registry: Registry, canonical: CanonicalURL) -> _Verdict:
+    """The ``_Verdict`` of the host of ``canonical``, computed and cached."""
+    host = canonical.host
+    site = canonical.registrable_domain
     # Most sites are neither a redirector nor named like an engine: _wrapper_for only for those.
     found = None
     if site in REDIRECTORS or site.partition(".")[0] in SEARCH_ENGINES:
-        found = _WRAPPERS.get(host, _UNSEEN)
-        if found is _UNSEEN:  # the verdict keeps it: no need to fill unwrap's own cache too
-            found = _wrapper_for(host, site)
+        # The verdict keeps it: no need to fill unwrap's own cache too.
+        found = _WRAPPERS[host] if host in _WRAPPERS else _wrapper_for(host, site)
     candidates = registry._host_candidates.get(host)
     if candidates is None:
         candidates = registry._collect_candidates(host)
+    tail: _Tail | None = None
     if not candidates:
-        # _tail(registry, None, site), inlined: the common case of a first-seen host.
-        tail: _Tail | None = (
-            None,
-            None,
-            False,
-            ALL_ACTIONS,
-            _new(Recipient, (None, site, site)),
-            registry.delist_recipients,
-            FLAG_SHORTENER if site in SHORTENER_DOMAINS else None,
-            None,
-            None,
-        )
+        tail = _tail(registry, None, site)
     elif candidates[0][0] is None:  # the most specific rule holds for every path
         tail = _tail(registry, candidates[0][1], site)
-    else:
-        tail = None
-    verdict = (site, found, candidates, tail)
+    verdict = _Verdict(site, found, candidates, tail)
     cache = registry._host_verdicts
     if len(cache) >= registry._host_candidates_size:
         cache.clear()
@@ -169,51 +255,48 @@ def _host_verdict(registry: Registry, canonical: CanonicalURL) -> _HostVerdict:
     return verdict
 
 
-def classify(url: str | CanonicalURL, registry: Registry) -> Classification:
+def classify(url: object, registry: Registry) -> Classification:
     """Classify ``url`` (raw or already canonical) against ``registry``.
 
     Raises a ``LinkError`` when the URL, or the target a search engine points to, is unusable.
     """
     canonical = url if isinstance(url, CanonicalURL) else canonicalise(url)
-    verdict = registry._host_verdicts.get(canonical[2])  # host
-    if verdict is None or verdict[0] != canonical[7]:  # registrable_domain
-        verdict = _host_verdict(registry, canonical)
-    tail = verdict[3]
-    if verdict[1] is None and tail is not None:
-        return _new(Classification, (canonical, *tail))  # skips the NamedTuple constructor's frame
+    verdict = _verdict(registry, canonical)
+    tail = verdict.tail
+    if verdict.wrapper is None and tail is not None:
+        return tail.classification(canonical)
     return _classify(canonical, registry, verdict)
 
 
-def classify_many(urls: Iterable[str | CanonicalURL], registry: Registry) -> list[Classification | LinkError]:
+def classify_many(urls: Iterable[object], registry: Registry) -> list[Classification | LinkError]:
     """``classify`` of each of ``urls``, in order; a refused URL gives its ``LinkError``."""
     return list(iter_classify(urls, registry))
 
 
-def iter_classify(urls: Iterable[str | CanonicalURL], registry: Registry) -> Iterator[Classification | LinkError]:
+def iter_classify(urls: Iterable[object], registry: Registry) -> Iterator[Classification | LinkError]:
     """``classify`` of each of ``urls`` as it is needed; a refused URL gives its ``LinkError``.
 
     The same results as calling ``classify`` on each (tests/linkkit/test_batch.py), for less: the
-    loop binds what it needs once and inlines the common case (a plain URL on a host seen before).
+    common case (a plain URL on a host seen before) is inlined.
     """
-    fast_match = _fast_match
-    fast = _canonical_fast
-    verdicts = registry._host_verdicts
-    new = _new
+    serial = registry._serial
     for url in urls:
         try:
             canonical = None
-            if type(url) is str and len(url) <= MAX_URL_BYTES:
-                match = fast_match(url)
+            if isinstance(url, str) and len(url) <= MAX_URL_BYTES:
+                match = _fast_match(url)
                 if match is not None:
-                    canonical = fast(match, url)
+                    canonical = _canonical_fast(match, url)
             if canonical is None:
                 canonical = url if isinstance(url, CanonicalURL) else _canonicalise(url)
-            verdict = verdicts.get(canonical[2])  # host
-            if verdict is None or verdict[0] != canonical[7]:  # registrable_domain
-                verdict = _host_verdict(registry, canonical)
-            tail = verdict[3]
-            if verdict[1] is None and tail is not None:
-                result = new(Classification, (canonical, *tail))
+            info = canonical._info
+            if info is not None and info.verdict_serial == serial:
+                verdict = cast(_Verdict, info.verdict)
+            else:
+                verdict = _verdict(registry, canonical)
+            tail = verdict.tail
+            if verdict.wrapper is None and tail is not None:
+                result = tail.classification(canonical)
             else:
                 result = _classify(canonical, registry, verdict)
         except LinkError as error:
@@ -222,12 +305,12 @@ def iter_classify(urls: Iterable[str | CanonicalURL], registry: Registry) -> Ite
             yield result
 
 
-def _classify(canonical: CanonicalURL, registry: Registry, verdict: _HostVerdict) -> Classification:
+def _classify(canonical: CanonicalURL, registry: Registry, verdict: _Verdict) -> Classification:
     """``classify`` when the host is a search engine or redirector, or a path prefix decides."""
     wrapper: CanonicalURL | None = None
     engine: str | None = None
     for _ in range(_MAX_UNWRAP):
-        found = verdict[1]
+        found = verdict.wrapper
         if found is None:
             break
         host = canonical.host
@@ -254,19 +337,15 @@ def _classify(canonical: CanonicalURL, registry: Registry, verdict: _HostVerdict
             wrapper = canonical
         engine = name
         canonical = canonicalise(outcome.target)
-        verdict = registry._host_verdicts.get(canonical.host)  # type: ignore[assignment]
-        if verdict is None or verdict[0] != canonical.registrable_domain:
-            verdict = _host_verdict(registry, canonical)
+        verdict = _verdict(registry, canonical)
 
-    tail = verdict[3]
+    tail = verdict.tail
     if tail is None:
         path = canonical.path
         rule: PlatformRule | None = None
-        for prefix, candidate in verdict[2]:
+        for prefix, candidate in verdict.candidates:
             if prefix is None or path_matches(path, prefix):
                 rule = candidate
                 break
         tail = _tail(registry, rule, canonical.registrable_domain)
-    if engine is None:
-        return _new(Classification, (canonical, *tail))
-    return _new(Classification, (canonical, *tail[:7], engine, wrapper))
+    return tail.classification(canonical, engine, wrapper)

@@ -13,7 +13,6 @@ package's ``_countpublic`` returns (checked against it in tests/linkkit/test_psl
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
 from publicsuffixlist import PublicSuffixList
 
@@ -153,7 +152,6 @@ def _plain_site(name: str) -> str:
 # tracks (an lru_cache's linked entries made every full collection of a batch walk them all).
 _SITES: dict[str, str | None] = {}
 _SITES_MAX = 65536
-_MISS: Any = object()
 
 
 def registrable_domain(host: str) -> str | None:
@@ -163,12 +161,11 @@ def registrable_domain(host: str) -> str | None:
     (leading dot, empty label). An IP address is its own site and is returned as is. Case is
     folded; IDN hosts may be given in Unicode or in punycode and keep that form.
     """
-    found: str | None = _SITES.get(host, _MISS)
-    if found is not _MISS:
-        return found
+    if host in _SITES:  # None is a cached answer too
+        return _SITES[host]
     if not host:
         return None
-    found = host.lower()
+    found: str | None = host.lower()
     if not ((host[0] == "[" or host[-1].isdigit()) and _is_ip(host)):
         found = _private_suffix(host.lower())
     if len(_SITES) >= _SITES_MAX:

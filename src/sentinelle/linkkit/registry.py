@@ -6,11 +6,15 @@ The Django ``platforms`` app owns the rows; it builds ``PlatformRule`` values fr
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ada_url import idna_to_ascii
+
+if TYPE_CHECKING:
+    from .classify import _Verdict
 
 KINDS: tuple[str, ...] = (
     "search_engine",
@@ -79,6 +83,9 @@ def path_matches(path: str, prefix: str) -> bool:
     return path.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/")
 
 
+# Numbers registries, so that a host's cached verdict names the registry it holds for.
+_SERIALS = itertools.count()
+
 # For one host: the rules that may apply, most specific first, as (path_prefix, rule).
 _Candidates = tuple[tuple[str | None, PlatformRule], ...]
 
@@ -90,7 +97,7 @@ class Registry:
     so repeated hosts cost one dict lookup plus a scan of that host's few path rules.
     """
 
-    def __init__(self, rules: Iterable[PlatformRule], cache_size: int = 65536) -> None:
+    def __init__(self, rules: Iterable[PlatformRule], cache_size: int = 200_000) -> None:
         self.rules: tuple[PlatformRule, ...] = tuple(rules)
         self.conflicts: list[tuple[str, str | None, PlatformRule, PlatformRule]] = []
         self._by_suffix: dict[str, list[tuple[str | None, PlatformRule]]] = {}
@@ -112,8 +119,9 @@ class Registry:
         )
         self._host_candidates: dict[str, _Candidates] = {}
         self._host_candidates_size = cache_size
-        # classify's per-host verdicts for this registry (linkkit.classify._HostVerdict), same bound.
-        self._host_verdicts: dict[str, tuple[Any, ...]] = {}
+        # classify's per-host verdicts for this registry, same bound.
+        self._host_verdicts: dict[str, _Verdict] = {}
+        self._serial = next(_SERIALS)
 
     def __len__(self) -> int:
         return len(self.rules)

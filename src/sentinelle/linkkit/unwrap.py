@@ -12,7 +12,7 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from .canonical import replace_escapes
@@ -243,14 +243,12 @@ def display_name(name: str) -> str:
 
 _CACHE: dict[str, tuple[str, Unwrapper] | None] = {}
 _CACHE_MAX = 100_000
-_UNSEEN: Any = object()
 
 
 def wrapper_for(host: str, site: str) -> tuple[str, Unwrapper] | None:
     """The engine or redirector that serves ``host`` (registrable domain ``site``), if any."""
-    found = _CACHE.get(host, _UNSEEN)  # not try/except: a miss would cost a KeyError
-    if found is not _UNSEEN:
-        return found
+    if host in _CACHE:  # None is a cached answer too
+        return _CACHE[host]
     found = _wrapper_for(host, site)
     if len(_CACHE) >= _CACHE_MAX:
         _CACHE.clear()
