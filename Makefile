@@ -14,11 +14,11 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
-	touch $@
+	touch $@ $(VENV)/.linkkit-built
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	touch $(VENV)/.installed $@
+	touch $(VENV)/.installed $(VENV)/.linkkit-built $@
 
 # linkkit's hot path, compiled by mypyc at install (setup.py): rebuilt when its sources change.
 # Without a C compiler the install succeeds uncompiled and linkkit runs from its sources.
@@ -57,13 +57,13 @@ bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/checks.py
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench setup.py
+	$(BIN)/ruff format --check src tests bench setup.py
 	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench setup.py
+	$(BIN)/ruff check --fix src tests bench setup.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache build
