@@ -92,7 +92,7 @@ def _import_copy(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root, check=True)
 
 
-@pytest.mark.skipif(not _compiled.compiled_state()[0], reason="linkkit is not compiled here (no C compiler)")
+@pytest.mark.skipif(not _compiled.compiled_state()[0], reason=f"no usable build: {_compiled.compiled_state()[1]}")
 def test_a_stale_build_falls_back_to_the_sources_with_a_warning(tmp_path: Path) -> None:
     package = tmp_path / "sentinelle"
     shutil.copytree(PACKAGE_DIR, package / "linkkit", ignore=shutil.ignore_patterns("__pycache__"))
