@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 # linkkit's hot path, compiled by mypyc at install (setup.py): rebuilt when its sources change.
 # Without a C compiler the install succeeds uncompiled and linkkit runs from its sources.
-LINKKIT_SOURCES := $(wildcard src/sentinelle/linkkit/*.py) setup.py
+LINKKIT_SOURCES := $(filter-out %/extract.py %/__init__.py,$(wildcard src/sentinelle/linkkit/*.py)) setup.py
 $(VENV)/.linkkit-built: $(LINKKIT_SOURCES) | $(VENV)/.installed
 	$(BIN)/pip install --quiet --no-deps -e .
 	@$(BIN)/python -c 'import sentinelle.linkkit as k; print("linkkit:", k.implementation())'

@@ -7,7 +7,9 @@ against the plain code path it replaces, on the URL table and on hypothesis inpu
 
 from __future__ import annotations
 
+import copy
 import importlib
+import pickle
 import string
 from collections.abc import Sequence
 from urllib.parse import unquote_plus
@@ -183,3 +185,15 @@ def test_engine_names_read_as_people_write_them():
     assert display_name("duckduckgo") == "DuckDuckGo"
     assert display_name("google") == "Google"
     assert display_name("someengine") == "Someengine"
+
+
+def test_results_pickle_and_copy_as_values(registry: Registry) -> None:
+    """Pickle and copy keep the value and leave the per-process host entry (and its verdict) behind."""
+    result = classify("https://WWW.Example.org/a/?utm_source=x&id=1", registry)
+    for value in (result.url, result):
+        for again in (pickle.loads(pickle.dumps(value)), copy.copy(value), copy.deepcopy(value)):  # noqa: S301
+            assert again == value
+            assert hash(again) == hash(value)
+            assert type(again) is type(value)
+    assert result.url._info is not None
+    assert pickle.loads(pickle.dumps(result.url))._info is None  # noqa: S301  # our own bytes

@@ -32,7 +32,7 @@ def _sources(tmp_path: Path) -> Path:
 
 
 def _fake_build(directory: Path) -> None:
-    for name in _compiled.COMPILED_MODULES:
+    for name in (*_compiled.COMPILED_MODULES, _compiled.SHARED_LIBRARY):
         (directory / f"{name}{SUFFIX}").write_bytes(b"")
     manifest = {"sources": _compiled.source_digests(directory)}
     (directory / _compiled.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
@@ -68,6 +68,13 @@ def test_a_missing_module_or_manifest_disqualifies_the_build(tmp_path: Path) -> 
     usable, reason = _compiled.compiled_state(directory)
     assert not usable
     assert _compiled.MANIFEST in reason
+
+
+def test_a_missing_compiled_runtime_disqualifies_the_build(tmp_path: Path) -> None:
+    directory = _sources(tmp_path)
+    _fake_build(directory)
+    (directory / f"{_compiled.SHARED_LIBRARY}{SUFFIX}").unlink()
+    assert _compiled.compiled_state(directory) == (False, "the compiled runtime _native__mypyc is missing")
 
 
 def test_the_modules_in_use_are_the_ones_announced() -> None:

@@ -37,6 +37,7 @@ COMPILED_MODULES: tuple[str, ...] = (
     "classify",
 )
 MANIFEST = "_compiled.json"
+SHARED_LIBRARY = "_native__mypyc"  # the runtime mypyc builds for the group "sentinelle.linkkit._native"
 PURE_ENV = "SENTINELLE_LINKKIT_PURE"
 
 HERE = Path(__file__).resolve().parent
@@ -61,6 +62,8 @@ def compiled_state(directory: Path = HERE) -> tuple[bool, str]:
     present = [name for name in COMPILED_MODULES if extension_path(directory, name) is not None]
     if not present:
         return False, "not compiled (no C compiler or mypyc at install time)"
+    if extension_path(directory, SHARED_LIBRARY) is None:  # the runtime every compiled module imports
+        return False, f"the compiled runtime {SHARED_LIBRARY} is missing"
     try:
         built = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["sources"]
     except (OSError, ValueError, KeyError, TypeError):

@@ -129,6 +129,11 @@ class CanonicalURL:
             return NotImplemented
         return self.astuple() == other.astuple()
 
+    def __reduce__(self) -> tuple[type[CanonicalURL], tuple[object, ...]]:
+        # Pickle and copy the value only: the host entry (and the verdict it caches for a registry
+        # of this process) stays behind.
+        return (CanonicalURL, self.astuple())
+
     def __hash__(self) -> int:
         return hash(self.astuple())
 

@@ -134,6 +134,9 @@ class Classification:
             return NotImplemented
         return self.astuple() == other.astuple()
 
+    def __reduce__(self) -> tuple[type[Classification], tuple[object, ...]]:
+        return (Classification, self.astuple())
+
     def __hash__(self) -> int:
         return hash(self.astuple())
 
