@@ -9,6 +9,7 @@ normalisation shortcut, the tracking-parameter precheck and the folded Public Su
 from __future__ import annotations
 
 import itertools
+import re
 import string
 
 import pytest
@@ -108,6 +109,25 @@ _simple_urls = st.builds(
 @example("http://a.b.c.example.co.uk/x/y.z/?q=a?b&c=d")
 def test_fast_path_matches_ada(url: str) -> None:
     event("fast path" if _agree(url) else "ada")
+
+
+# _FAST_RE with its possessive repeats made ordinary (backtracking) ones: the same language.
+_BACKTRACKING = re.compile(C._FAST_RE.pattern.replace("]++", "]+").replace("]*+", "]*").replace("}+", "}"))
+_near_simple = st.text(alphabet="hHtTpPsS:/?#@.-_%aZ09é \\[]", max_size=20).map(lambda tail: "http://a" + tail)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_urls() | _simple_urls | _near_simple)
+@example("http://a.com:123456/")
+@example("http://a.com:80:90/")
+@example("http://a?#?")
+@example("http://a#b#c")
+def test_possessive_repeats_change_nothing(url: str) -> None:
+    assert _BACKTRACKING.pattern != C._FAST_RE.pattern  # the repeats really differ
+    fast, slow = C._FAST_RE.fullmatch(url), _BACKTRACKING.fullmatch(url)
+    assert (fast is None) == (slow is None), url
+    if fast is not None and slow is not None:
+        assert fast.groups() == slow.groups()
 
 
 @settings(max_examples=500, deadline=None)

@@ -264,9 +264,13 @@ def replace_escapes(text: str, table: dict[str, str]) -> str:
 # decided once per host (``_FAST_HOST_RE``) and cached with everything else the host determines.
 _LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _PCHARS: Final = r"A-Za-z0-9\-._~!$&()*+,;=:@/%"  # RFC 3986 pchar and "/", minus "'"
+#
+# The repeats are possessive (``*+``): each class excludes the character that must follow it (the
+# host ":/?#", the path "?#", the query "#"), so giving characters back can never make a match and
+# the engine need not keep the state to try (755 -> 646 ns per URL on the bench's URLs).
 _FAST_RE: Final = re.compile(
-    rf"([Hh][Tt][Tt][Pp][Ss]?)://([A-Za-z0-9.\-]+)"  # scheme and host, exactly as given
-    rf"(?::([0-9]{{1,5}}))?(/[{_PCHARS}]*)?(?:\?([{_PCHARS}?]*))?(?:#([{_PCHARS}?]*))?"
+    rf"([Hh][Tt][Tt][Pp][Ss]?)://([A-Za-z0-9.\-]++)"  # scheme and host, exactly as given
+    rf"(?::([0-9]{{1,5}}+))?(/[{_PCHARS}]*+)?(?:\?([{_PCHARS}?]*+))?(?:#([{_PCHARS}?]*+))?"
 )
 _FAST_HOST_RE: Final = re.compile(rf"(?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
 _fast_match: Final = _FAST_RE.fullmatch
