@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Final, final
+from collections.abc import Callable
+from typing import ClassVar, Final, final
 
 from ada_url._ada_wrapper import ffi, lib
 
@@ -61,8 +62,38 @@ _FIELDS: Final = (
 )
 
 
+class Value:
+    """Value semantics for linkkit's results: equality, hash, pickle, copy and repr by ``astuple()``.
+
+    Anything else a subclass holds (a cache reference) is not part of the value and is neither
+    compared nor pickled.
+    """
+
+    __slots__ = ()
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def astuple(self) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Value)
+        return self.astuple() == other.astuple()
+
+    def __hash__(self) -> int:
+        return hash(self.astuple())
+
+    def __reduce__(self) -> tuple[Callable[..., Value], tuple[object, ...]]:
+        return (type(self), self.astuple())
+
+    def __repr__(self) -> str:
+        inside = ", ".join(f"{name}={value!r}" for name, value in zip(self.FIELDS, self.astuple(), strict=True))
+        return f"{type(self).__name__}({inside})"
+
+
 @final
-class CanonicalURL:
+class CanonicalURL(Value):
     """A reported URL in canonical form (immutable by convention; compared and hashed by value).
 
     ``url`` is what notices quote; ``identity_key`` is what dedupe compares; ``file_key`` is set
@@ -71,6 +102,7 @@ class CanonicalURL:
     """
 
     __slots__ = (*_FIELDS, "_info")
+    FIELDS = _FIELDS
 
     url: str
     scheme: str
@@ -124,25 +156,8 @@ class CanonicalURL:
             self.file_key,
         )
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CanonicalURL):
-            return NotImplemented
-        return self.astuple() == other.astuple()
-
-    def __reduce__(self) -> tuple[type[CanonicalURL], tuple[object, ...]]:
-        # Pickle and copy the value only: the host entry (and the verdict it caches for a registry
-        # of this process) stays behind.
-        return (CanonicalURL, self.astuple())
-
-    def __hash__(self) -> int:
-        return hash(self.astuple())
-
     def __str__(self) -> str:
         return self.url
-
-    def __repr__(self) -> str:
-        inside = ", ".join(f"{name}={value!r}" for name, value in zip(_FIELDS, self.astuple(), strict=True))
-        return f"CanonicalURL({inside})"
 
 
 @final

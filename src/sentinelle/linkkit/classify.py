@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Final, cast, final
 
-from .canonical import MAX_URL_BYTES, CanonicalURL, _canonical_fast, _canonicalise, _fast_match, canonicalise
+from .canonical import MAX_URL_BYTES, CanonicalURL, Value, _canonical_fast, _canonicalise, _fast_match, canonicalise
 from .errors import LinkError
 from .registry import PlatformRule, Recipient, Registry, _Candidates, path_matches
 from .unwrap import _CACHE as _WRAPPERS
@@ -81,73 +81,8 @@ _CLASSIFICATION_FIELDS: Final = (
 
 
 @final
-class Classification:
-    """Everything the intake needs to decide about one link (compared and hashed by value).
-
-    ``url`` is the link to act on: the target when ``unwrapped_from`` names the engine or
-    redirector it was taken from (``wrapper`` then keeps the URL as given). ``actions`` is empty
-    when nothing may be asked: a licensed platform, a results page, an opaque redirect.
-    """
-
-    __slots__ = _CLASSIFICATION_FIELDS
-
-    def __init__(
-        self,
-        url: CanonicalURL,
-        platform: PlatformRule | None,
-        kind: str | None,
-        licensed: bool,
-        actions: tuple[str, ...],
-        remove_recipient: Recipient | None,
-        delist_recipients: tuple[Recipient, ...],
-        flag: str | None,
-        unwrapped_from: str | None,
-        wrapper: CanonicalURL | None,
-    ) -> None:
-        self.url = url
-        self.platform = platform
-        self.kind = kind
-        self.licensed = licensed
-        self.actions = actions
-        self.remove_recipient = remove_recipient
-        self.delist_recipients = delist_recipients
-        self.flag = flag
-        self.unwrapped_from = unwrapped_from
-        self.wrapper = wrapper
-
-    def astuple(self) -> tuple[object, ...]:
-        return (
-            self.url,
-            self.platform,
-            self.kind,
-            self.licensed,
-            self.actions,
-            self.remove_recipient,
-            self.delist_recipients,
-            self.flag,
-            self.unwrapped_from,
-            self.wrapper,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Classification):
-            return NotImplemented
-        return self.astuple() == other.astuple()
-
-    def __reduce__(self) -> tuple[type[Classification], tuple[object, ...]]:
-        return (Classification, self.astuple())
-
-    def __hash__(self) -> int:
-        return hash(self.astuple())
-
-    def __repr__(self) -> str:
-        inside = ", ".join(f"{n}={v!r}" for n, v in zip(_CLASSIFICATION_FIELDS, self.astuple(), strict=True))
-        return f"Classification({inside})"
-
-
-@final
 class _Tail:
-    """What a classification owes to the platform rule and the site alone."""
+    """What a classification owes to the platform rule and the site alone (shared per host)."""
 
     __slots__ = ("actions", "delist_recipients", "flag", "kind", "licensed", "platform", "remove_recipient")
 
@@ -169,21 +104,91 @@ class _Tail:
         self.delist_recipients = delist_recipients
         self.flag = flag
 
-    def classification(
-        self, url: CanonicalURL, unwrapped_from: str | None = None, wrapper: CanonicalURL | None = None
-    ) -> Classification:
-        return Classification(
-            url,
-            self.platform,
-            self.kind,
-            self.licensed,
-            self.actions,
-            self.remove_recipient,
-            self.delist_recipients,
-            self.flag,
-            unwrapped_from,
-            wrapper,
+
+@final
+class Classification(Value):
+    """Everything the intake needs to decide about one link (compared and hashed by value).
+
+    ``url`` is the link to act on: the target when ``unwrapped_from`` names the engine or
+    redirector it was taken from (``wrapper`` then keeps the URL as given). ``actions`` is empty
+    when nothing may be asked: a licensed platform, a results page, an opaque redirect. What
+    depends on the platform and the site alone (platform to recipients) is read from the host's
+    shared ``_Tail``, not copied into each result.
+    """
+
+    __slots__ = ("_tail", "unwrapped_from", "url", "wrapper")
+    FIELDS = _CLASSIFICATION_FIELDS
+
+    def __init__(
+        self, url: CanonicalURL, tail: _Tail, unwrapped_from: str | None = None, wrapper: CanonicalURL | None = None
+    ) -> None:
+        self.url = url
+        self._tail = tail
+        self.unwrapped_from = unwrapped_from
+        self.wrapper = wrapper
+
+    @property
+    def platform(self) -> PlatformRule | None:
+        return self._tail.platform
+
+    @property
+    def kind(self) -> str | None:
+        return self._tail.kind
+
+    @property
+    def licensed(self) -> bool:
+        return self._tail.licensed
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return self._tail.actions
+
+    @property
+    def remove_recipient(self) -> Recipient | None:
+        return self._tail.remove_recipient
+
+    @property
+    def delist_recipients(self) -> tuple[Recipient, ...]:
+        return self._tail.delist_recipients
+
+    @property
+    def flag(self) -> str | None:
+        return self._tail.flag
+
+    def astuple(self) -> tuple[object, ...]:
+        tail = self._tail
+        return (
+            self.url,
+            tail.platform,
+            tail.kind,
+            tail.licensed,
+            tail.actions,
+            tail.remove_recipient,
+            tail.delist_recipients,
+            tail.flag,
+            self.unwrapped_from,
+            self.wrapper,
         )
+
+    def __reduce__(self) -> tuple[Callable[..., Value], tuple[object, ...]]:
+        return (_classification, self.astuple())
+
+
+def _classification(
+    url: CanonicalURL,
+    platform: PlatformRule | None,
+    kind: str | None,
+    licensed: bool,
+    actions: tuple[str, ...],
+    remove_recipient: Recipient | None,
+    delist_recipients: tuple[Recipient, ...],
+    flag: str | None,
+    unwrapped_from: str | None,
+    wrapper: CanonicalURL | None,
+) -> Classification:
+    """A ``Classification`` from its value (what pickle and copy store)."""
+    tail = _Tail(platform, kind, licensed, actions, remove_recipient, delist_recipients, flag)
+    return Classification(url, tail, unwrapped_from, wrapper)
 
 
 @final
@@ -267,7 +272,7 @@ def classify(url: object, registry: Registry) -> Classification:
     verdict = _verdict(registry, canonical)
     tail = verdict.tail
     if verdict.wrapper is None and tail is not None:
-        return tail.classification(canonical)
+        return Classification(canonical, tail)
     return _classify(canonical, registry, verdict)
 
 
@@ -299,7 +304,7 @@ def iter_classify(urls: Iterable[object], registry: Registry) -> Iterator[Classi
                 verdict = _verdict(registry, canonical)
             tail = verdict.tail
             if verdict.wrapper is None and tail is not None:
-                result = tail.classification(canonical)
+                result = Classification(canonical, tail)
             else:
                 result = _classify(canonical, registry, verdict)
         except LinkError as error:
@@ -324,8 +329,7 @@ def _classify(canonical: CanonicalURL, registry: Registry, verdict: _Verdict) ->
         if outcome.outcome == SEARCH_PAGE or outcome.outcome == OPAQUE or outcome.target is None:
             refused = FLAG_SEARCH_PAGE if outcome.outcome == SEARCH_PAGE else FLAG_OPAQUE_REDIRECT
             page_rule = registry.match(host, canonical.path)
-            return Classification(
-                canonical,
+            page = _Tail(
                 page_rule,
                 page_rule.kind if page_rule is not None else None,
                 page_rule.licensed if page_rule is not None else False,
@@ -333,9 +337,8 @@ def _classify(canonical: CanonicalURL, registry: Registry, verdict: _Verdict) ->
                 None,
                 (),
                 refused,
-                engine,
-                wrapper,
             )
+            return Classification(canonical, page, engine, wrapper)
         if wrapper is None:
             wrapper = canonical
         engine = name
@@ -351,4 +354,4 @@ def _classify(canonical: CanonicalURL, registry: Registry, verdict: _Verdict) ->
                 rule = candidate
                 break
         tail = _tail(registry, rule, canonical.registrable_domain)
-    return tail.classification(canonical, engine, wrapper)
+    return Classification(canonical, tail, engine, wrapper)
