@@ -81,6 +81,13 @@ class Value:
         assert isinstance(other, Value)
         return self.astuple() == other.astuple()
 
+    def __ne__(self, other: object) -> bool:
+        # Written out: mypyc cannot derive it from __eq__ for subclasses in another module.
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Value)
+        return self.astuple() != other.astuple()
+
     def __hash__(self) -> int:
         return hash(self.astuple())
 
