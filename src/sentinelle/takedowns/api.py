@@ -14,7 +14,8 @@ Every 4xx answer is ``{"error": {"code": ..., "message": ...}}`` with a stable `
 401    unauthenticated     no token, an unknown or revoked one (WWW-Authenticate: Bearer)
 403    not_a_member        the token's account has no member profile (staff, investigators)
 404    not_found           no such work in *your* catalogue / link in *your* history
-405    (plain)             method not allowed on this path
+404    not_found           (core.middleware) no endpoint at this path
+405    method_not_allowed  (core.middleware) another method is expected here (Allow header)
 413    too_large           the text is over SENTINELLE_MAX_SUBMISSION_BYTES, or the body is
 413    too_many_lines      more lines than SENTINELLE_MAX_LINES_PER_SUBMISSION
 429    rate_limited        over SENTINELLE_API_RATE_LIMIT requests a minute (Retry-After)
