@@ -74,28 +74,26 @@ def _extensions() -> list[Any]:
 class OptionalBuildExt(build_ext):
     """Build the extensions if the compiler can; never fail the installation over them."""
 
+    def _manifest(self) -> Path:
+        # Where the extension modules go (the source tree for an editable install, the build
+        # directory for a wheel): the manifest beside them ties them to the sources they came from.
+        return Path(self.get_ext_fullpath("sentinelle.linkkit.canonical")).parent / HELPERS.MANIFEST
+
     def run(self) -> None:
         if self.extensions:  # a failed build must not leave an older manifest vouching for it
-            stale = Path(self.get_ext_fullpath("sentinelle.linkkit.canonical")).parent / HELPERS.MANIFEST
-            stale.unlink(missing_ok=True)
+            self._manifest().unlink(missing_ok=True)
         try:
             super().run()
         except Exception as error:  # noqa: BLE001  # no compiler, missing headers…
             _say(f"compiling linkkit failed ({error}); it runs from its Python sources.")
             return
-        if not self.extensions:
-            return
-        # The manifest goes where the extension modules went (the source tree for an editable
-        # install, the build directory for a wheel): it ties them to the sources they came from.
-        target = Path(self.get_ext_fullpath("sentinelle.linkkit.canonical")).parent
-        manifest = {"sources": DIGESTS}
-        (target / HELPERS.MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+        if self.extensions:
+            self._manifest().write_text(json.dumps({"sources": DIGESTS}, indent=1) + "\n", encoding="utf-8")
 
     def get_outputs(self) -> list[str]:
         outputs: list[str] = super().get_outputs()
         if self.extensions:
-            target = Path(self.get_ext_fullpath("sentinelle.linkkit.canonical")).parent
-            outputs.append(str(target / HELPERS.MANIFEST))
+            outputs.append(str(self._manifest()))
         return outputs
 
 

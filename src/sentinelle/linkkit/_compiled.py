@@ -105,13 +105,13 @@ def select(package: str) -> bool:
         usable, reason = False, f"{PURE_ENV} is set"
     else:
         usable, reason = compiled_state()
-    if not usable and extension_path(HERE, "canonical") is not None and not reason.startswith(PURE_ENV):
-        warnings.warn(
-            f"linkkit runs from its Python sources, not its compiled build: {reason}. "
-            "Rebuild with `make build` (or `pip install -e .`).",
-            RuntimeWarning,
-            stacklevel=3,
-        )
+        if not usable and extension_path(HERE, "canonical") is not None:  # a build is there, unusable
+            warnings.warn(
+                f"linkkit runs from its Python sources, not its compiled build: {reason}. "
+                "Rebuild with `make build` (or `pip install -e .`).",
+                RuntimeWarning,
+                stacklevel=3,
+            )
     if not usable and not any(isinstance(finder, _SourcesFirst) for finder in sys.meta_path):
         sys.meta_path.insert(0, _SourcesFirst(package, HERE))  # type: ignore[arg-type]
     COMPILED, REASON = usable, reason

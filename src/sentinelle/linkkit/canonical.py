@@ -502,7 +502,7 @@ def _canonical_fast(match: re.Match[str], url: str) -> CanonicalURL | None:
         port_number = int(port)
         if port_number > 65535:
             return None
-        if port_number == (443 if scheme == "https" else 80):
+        if port_number == _DEFAULT_PORTS[scheme]:
             port_number = None
         else:
             prefix = f"{prefix}:{port_number}"
