@@ -210,6 +210,60 @@ def test_without_hosting_provider_the_reminder_is_followed_by_delisting(local_se
     assert _escalations(link) == [("reminder", 1), ("delist", None)]
 
 
+def _same_file_elsewhere(link: ReportedLink, action: str) -> ReportedLink:
+    """An active report of the same file (same file key) at another address, for the same work."""
+    link.file_key = "filehost:abc123"
+    link.save(update_fields=["file_key"])
+    return ReportedLink.objects.create(
+        request=link.request,
+        member=link.member,
+        work=link.work,
+        action=action,
+        status=LinkStatus.ACCEPTED,
+        submitted_url="https://mirror.example/abc123",
+        url="https://mirror.example/abc123",
+        identity_key="https://mirror.example/abc123",
+        file_key="filehost:abc123",
+        host="mirror.example",
+        registrable_domain="mirror.example",
+    )
+
+
+def test_escalation_to_delisting_finds_an_active_delisting_of_the_same_file(local_server, clock):
+    link = make_link(local_server.url("/live"))
+    mirror = _same_file_elsewhere(link, "delist")
+    deliver(link)
+    at(clock, 72)
+    services.run_checks()
+    deliver(link)
+    at(clock, 72 + 72)
+    services.run_checks()
+    assert _escalations(link) == [("reminder", 1), ("delist", None)]
+    assert list(ReportedLink.objects.filter(action="delist")) == [mirror]
+    step = link.events.filter(kind=EventKind.ESCALATED).latest("at")
+    assert step.data["delist_link"] == mirror.pk
+
+
+def test_a_reappearance_is_not_reported_twice_when_the_same_file_is_already_active(local_server, clock):
+    local_server.live_status = 404
+    link = make_link(local_server.url("/live"))
+    deliver(link)
+    at(clock, 1)
+    services.run_checks()
+    at(clock, 2)
+    services.run_checks()
+    assert status(link) == LinkStatus.REMOVED
+    mirror = _same_file_elsewhere(link, "remove")
+    local_server.live_status = 200
+    at(clock, 2 + 168)
+    services.run_checks()
+    at(clock, 2 + 169)
+    summary = services.run_checks()
+    assert status(link) == LinkStatus.REAPPEARED
+    assert summary.reappeared == [mirror.pk]
+    assert ReportedLink.objects.count() == 2
+
+
 def test_delisting_step_can_be_switched_off(local_server, clock, settings):
     settings.SENTINELLE_ESCALATE_TO_DELIST = False
     link = make_link(local_server.url("/live"))

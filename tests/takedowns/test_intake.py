@@ -152,7 +152,7 @@ def test_a_removed_link_reported_again_is_a_reappearance_outside_the_quota(owned
     assert result.verdicts[0].outcome == "accepted"
     earlier = ReportedLink.objects.get(pk=result.verdicts[0].reappearance_of)
     assert earlier.status == LinkStatus.REAPPEARED
-    assert earlier.events.last().data["follow_up"] == result.verdicts[0].link_ids[0]
+    assert earlier.events.last().data["follow_up_link"] == result.verdicts[0].link_ids[0]
     # Reported a third time while the new one is being handled: a duplicate.
     again = services.submit_links(member, work.pk, "https://pirate.example.org/back", ["remove"])
     assert again.verdicts[0].reason == "duplicate"

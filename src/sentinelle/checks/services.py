@@ -44,15 +44,8 @@ from sentinelle.checks.engine import Outcome, Politeness, Target, check_targets
 from sentinelle.checks.fetch import SafeFetcher
 from sentinelle.checks.models import LinkCheck, LinkSchedule, ScheduleCursor
 from sentinelle.platforms.selectors import get_registry
-from sentinelle.takedowns.models import (
-    ACTIVE_STATUSES,
-    Action,
-    EventKind,
-    LinkEvent,
-    LinkStatus,
-    ReportedLink,
-    message_params,
-)
+from sentinelle.takedowns import services as links
+from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
 from sentinelle.takedowns.services import change_status
 
 # Statuses whose links are fetched after their notice.
@@ -531,64 +524,10 @@ def _delist_recipients(url: str) -> list[dict[str, object]]:
 def open_follow_up_link(
     source: ReportedLink, action: str, *, why: str, data: dict[str, object], at: dt.datetime | None = None
 ) -> tuple[ReportedLink, bool]:
-    """A new accepted link for the same work and URL, outside the member's quota.
-
-    Returns (link, created): when the same work, action and URL already has an active link, that
-    link is returned and nothing is created. The new link carries its received and accepted
-    events, like a link taken at intake, so the notice builder picks it up.
-    """
-    at = at or timezone.now()
-    with transaction.atomic():
-        existing = (
-            ReportedLink.objects.select_for_update()
-            .filter(work_id=source.work_id, action=action, identity_key=source.identity_key, status__in=ACTIVE_STATUSES)
-            .exclude(pk=source.pk)
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        if existing is not None:
-            return existing, False
-        recipients = source.recipients if action == source.action else _delist_recipients(source.url)
-        link = ReportedLink.objects.create(
-            request_id=source.request_id,
-            member_id=source.member_id,
-            work_id=source.work_id,
-            action=action,
-            status=LinkStatus.ACCEPTED,
-            submitted_url=source.submitted_url,
-            url=source.url,
-            identity_key=source.identity_key,
-            file_key=source.file_key,
-            host=source.host,
-            registrable_domain=source.registrable_domain,
-            platform_id=source.platform_id,
-            unwrapped_from=source.unwrapped_from,
-            shortener=source.shortener,
-            recipients=recipients,
-            line_number=source.line_number,
-            quota_day=None,
-        )
-        LinkEvent.objects.bulk_create(
-            [
-                LinkEvent(
-                    link=link,
-                    at=at,
-                    kind=EventKind.RECEIVED,
-                    to_status="",
-                    message=gettext_noop("Opened by the society from link #%(id)d."),
-                    data={"source_link": source.pk, **message_params({"id": source.pk})},
-                ),
-                LinkEvent(
-                    link=link,
-                    at=at,
-                    kind=EventKind.ACCEPTED,
-                    to_status=LinkStatus.ACCEPTED,
-                    message=why,
-                    data={"source_link": source.pk, "recipients": recipients, **data},
-                ),
-            ]
-        )
-    return link, True
+    """``takedowns.services.open_follow_up_link`` with the recipients of ``action``: the source's
+    own for the same action, the registry's search engines for a delisting."""
+    recipients = source.recipients if action == source.action else _delist_recipients(source.url)
+    return links.open_follow_up_link(source, action, recipients=recipients, why=why, data=data, at=at)
 
 
 def mark_reappeared(link: ReportedLink, *, data: dict[str, object], at: dt.datetime) -> ReportedLink:
@@ -604,18 +543,7 @@ def mark_reappeared(link: ReportedLink, *, data: dict[str, object], at: dt.datet
             data={"reappearance_of": link.pk},
             at=at,
         )
-        change_status(
-            link,
-            LinkStatus.REAPPEARED,
-            kind=EventKind.CHECK,
-            message=gettext_noop(
-                "The page is back online after its removal (seen on two checks). It is reported again "
-                "as link #%(id)d, outside your daily limit."
-            ),
-            params={"id": follow_up.pk},
-            data={**data, "follow_up_link": follow_up.pk},
-            at=at,
-        )
+        links.mark_reappeared(link, follow_up, seen_by=links.SEEN_BY_CHECK, data=data, at=at)
     return follow_up
 
 

@@ -1,0 +1,64 @@
+"""The members' result digests: one e-mail a day at most, with the results since the last one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sentinelle.members.models import Member
+from sentinelle.takedowns.models import FINAL_STATUSES, EventKind, LinkEvent, ResultDigest
+from sentinelle.takedowns.quota import quota_day
+
+
+def send_result_digests(now: dt.datetime | None = None) -> int:
+    """E-mail each member the results recorded since their last digest; at most one e-mail a day.
+
+    Returns the number of e-mails sent. Safe to run as often as wanted (the unique
+    (member, day) row is written in the same transaction as the send).
+    """
+    now = now or timezone.now()
+    day = quota_day(now)
+    sent = 0
+    pending = (
+        LinkEvent.objects.filter(
+            to_status__in=FINAL_STATUSES, kind__in=[EventKind.RESULT, EventKind.ANSWER, EventKind.CHECK]
+        )
+        .exclude(from_status__in=FINAL_STATUSES)
+        .filter(at__lte=now)
+        .values_list("link__member_id", flat=True)
+        .distinct()
+    )
+    for member_id in list(pending):
+        member = Member.objects.select_related("user").get(pk=member_id)
+        last = member.result_digests.order_by("-covered_until").first()
+        if last is not None and last.day == day:
+            continue
+        events = list(
+            LinkEvent.objects.filter(link__member=member, to_status__in=FINAL_STATUSES, at__lte=now)
+            .exclude(from_status__in=FINAL_STATUSES)
+            .filter(**({"at__gt": last.covered_until} if last else {}))
+            .select_related("link", "link__work", "link__platform")
+            .order_by("link__work__title", "at")
+        )
+        if not events:
+            continue
+        with transaction.atomic():
+            _digest, created = ResultDigest.objects.get_or_create(
+                member=member, day=day, defaults={"sent_at": now, "covered_until": now, "result_count": len(events)}
+            )
+            if not created:
+                continue
+            with translation.override(member.user.language or settings.LANGUAGE_CODE):
+                context = {"member": member, "events": events, "society": settings.SENTINELLE_SOCIETY}
+                subject = _("Results of your takedown requests (%(count)d)") % {"count": len(events)}
+                body = render_to_string("takedowns/email/result_digest.txt", context)
+            message = EmailMultiAlternatives(subject=subject, body=body, to=[member.user.email])
+            message.send()
+        sent += 1
+    return sent

@@ -1,0 +1,523 @@
+"""Intake: pasted text for one work → a verdict per line, accepted links saved with their events.
+
+The rules live here, once, for the page and the API alike: own works only, the licensed
+platforms, duplicates, search-engine pages, and the daily quota — which holds under
+concurrent submissions because every submission of a member locks that member's quota row
+for the day (PostgreSQL: SELECT … FOR UPDATE; SQLite: the write transaction is IMMEDIATE).
+
+Each line goes through three steps: what is known of it is gathered (its classification, then
+— only when the line could still be accepted — the earlier reports of its link), a pure judge
+turns that into a ``Decision`` (``judge_line``, then ``judge_history``), and the ``_Recorder``
+writes what the decision says (links, events, the quota count) and fills the line's verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
+from sentinelle import linkkit
+from sentinelle.catalogue.models import Work
+from sentinelle.catalogue.selectors import get_member_work
+from sentinelle.members.models import Member, User
+from sentinelle.platforms.selectors import get_registry
+from sentinelle.takedowns.models import (
+    Action,
+    DailyQuotaUsage,
+    EventKind,
+    LinkEvent,
+    LinkStatus,
+    RefusalReason,
+    ReportedLink,
+    TakedownRequest,
+)
+from sentinelle.takedowns.quota import daily_limit, quota_day, quota_resets_at
+from sentinelle.takedowns.services.links import (
+    SEEN_BY_MEMBER,
+    LinkFacts,
+    LinkIdentity,
+    NewEvent,
+    find_active_duplicate,
+    find_taken_down,
+    mark_reappeared,
+    open_link,
+)
+
+ACCEPTED = "accepted"
+REFUSED = "refused"
+
+
+class IntakeError(Exception):
+    """The submission as a whole cannot be taken; nothing was saved. ``code`` is stable."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class WorkNotFound(IntakeError):
+    def __init__(self) -> None:
+        super().__init__("work_not_found", _("No such work in your catalogue."))
+
+
+@dataclass
+class LineVerdict:
+    """The answer for one pasted line (several when a line holds several URLs)."""
+
+    line_no: int
+    text: str
+    outcome: str  # ACCEPTED or REFUSED
+    reason: str = ""  # a RefusalReason value when refused
+    message: str = ""
+    url: str = ""
+    platform: str = ""
+    actions: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    link_ids: list[int] = field(default_factory=list)
+    duplicate_of: int | None = None
+    reappearance_of: int | None = None
+
+
+@dataclass
+class SubmissionResult:
+    request: TakedownRequest | None
+    verdicts: list[LineVerdict]
+    quota_limit: int
+    quota_remaining: int
+    quota_resets_at: dt.datetime
+
+    @property
+    def accepted(self) -> list[LineVerdict]:
+        return [v for v in self.verdicts if v.outcome == ACCEPTED]
+
+    @property
+    def refused(self) -> list[LineVerdict]:
+        return [v for v in self.verdicts if v.outcome == REFUSED]
+
+
+def max_lines() -> int:
+    return int(getattr(settings, "SENTINELLE_MAX_LINES_PER_SUBMISSION", 1000))
+
+
+def max_text_bytes() -> int:
+    return int(getattr(settings, "SENTINELLE_MAX_SUBMISSION_BYTES", 1_048_576))
+
+
+# --- The judge: what is known of a line → a decision (no I/O) ---------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """What is known of one pasted line before the earlier reports of its link are looked up."""
+
+    pasted: linkkit.PastedLine
+    classification: linkkit.Classification | None = None
+    error: linkkit.LinkError | None = None
+    # An earlier line of this submission with the same link: (its line number, its first link id).
+    same_as: tuple[int, int | None] | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    """The earlier reports of the link for this work, per chosen action (any member's)."""
+
+    active: Mapping[str, ReportedLink]  # an active duplicate
+    taken_down: Mapping[str, ReportedLink]  # no active one, and the latest ended removed or delisted
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    used: int
+    resets_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one line. ``message`` is the English source (``gettext_noop``)."""
+
+    outcome: str
+    reason: str = ""
+    message: str = ""
+    params: Mapping[str, object] | None = None
+    store: bool = False  # a refused URL line kept as refused links, so the member sees it in the history
+    duplicate_of: int | None = None
+    take: tuple[str, ...] = ()  # accepted: the actions to open links for
+    reappeared: Mapping[str, ReportedLink] = field(default_factory=dict)  # action → the earlier link
+    counts_on_quota: bool = False
+
+
+_LINK_ERROR_MESSAGES = {
+    "empty": gettext_noop("This line is empty."),
+    "not_a_url": gettext_noop("This is not a web address."),
+    "unsupported_scheme": gettext_noop("Only web addresses (http or https) can be reported."),
+    "no_host": gettext_noop("This address names no site."),
+    "private_address": gettext_noop("This address points to a private network, not to a public site."),
+    "too_long": gettext_noop("This address is longer than 8 KB; no site uses such addresses."),
+}
+
+
+def judge_line(line: Line) -> Decision | None:
+    """The decision that the line alone settles (not a URL, a search page, a licensed platform,
+    the same link as an earlier line), or None when the earlier reports must be looked at."""
+    if line.classification is None:
+        if line.error is None:
+            return Decision(REFUSED, RefusalReason.NOT_A_URL, gettext_noop("This line holds no web address."))
+        message = _LINK_ERROR_MESSAGES.get(line.error.code, gettext_noop("This is not a web address."))
+        return Decision(REFUSED, RefusalReason.NOT_A_URL, message)
+    classification = line.classification
+    if classification.flag in (linkkit.FLAG_SEARCH_PAGE, linkkit.FLAG_OPAQUE_REDIRECT):
+        message = gettext_noop(
+            "This is a search-engine page, not the page it points to. Open the result and report "
+            "the address of the page itself."
+        )
+        return Decision(REFUSED, RefusalReason.SEARCH_PAGE, message, store=True)
+    if classification.licensed:
+        message = gettext_noop(
+            "%(platform)s is licensed by the society: its use of your works is already paid for. "
+            "Contact the society if you think this use is outside the licence."
+        )
+        return Decision(
+            REFUSED, RefusalReason.LICENSED_PLATFORM, message, {"platform": _platform_label(classification)}, True
+        )
+    if line.same_as is not None:
+        first_line, first_link = line.same_as
+        message = gettext_noop("The same link as line %(line)d of this submission.")
+        return Decision(REFUSED, RefusalReason.DUPLICATE, message, {"line": first_line}, duplicate_of=first_link)
+    return None
+
+
+def judge_history(history: History, chosen: Sequence[str], member_id: int, quota: Quota) -> Decision:
+    """The decision for a URL line from the earlier reports of its link and the day's quota.
+
+    Active for every chosen action: a duplicate. Otherwise the actions without an active report
+    are taken; a link taken down before and back online comes back without using the quota (one
+    the platform refused is a new request like any other).
+    """
+    if len(history.active) == len(chosen):
+        dup = history.active[chosen[0]]
+        if dup.member_id == member_id:
+            message = gettext_noop("You reported this link on %(date)s; it is still being handled.")
+            params = {"date": timezone.localtime(dup.created_at).strftime("%d/%m/%Y")}
+            return Decision(REFUSED, RefusalReason.DUPLICATE, message, params, duplicate_of=dup.pk)
+        message = gettext_noop("Another rights holder of this work already reported this link; it is being handled.")
+        return Decision(REFUSED, RefusalReason.DUPLICATE, message)
+    take = tuple(a for a in chosen if a not in history.active)
+    reappeared = {a: history.taken_down[a] for a in take if a in history.taken_down}
+    counts_on_quota = len(reappeared) < len(take)
+    if counts_on_quota and quota.used >= quota.limit:
+        message = gettext_noop(
+            "Daily limit reached: %(limit)d links a day, none left today. The count resets on %(when)s."
+        )
+        when = timezone.localtime(quota.resets_at).strftime("%d/%m/%Y %H:%M")
+        return Decision(REFUSED, RefusalReason.QUOTA, message, {"limit": quota.limit, "when": when}, True)
+    return Decision(ACCEPTED, take=take, reappeared=reappeared, counts_on_quota=counts_on_quota)
+
+
+def _platform_label(classification: linkkit.Classification) -> str:
+    platform = classification.platform
+    return platform.name if platform else classification.url.registrable_domain
+
+
+# --- Gathering what is known -------------------------------------------------------------------
+
+
+def _validate_actions(actions: Sequence[str]) -> list[str]:
+    chosen = [a for a in Action.values if a in set(actions)]
+    unknown = set(actions) - set(Action.values)
+    if unknown or not chosen:
+        raise IntakeError("invalid_action", _("Choose the action: remove from the site, delist, or both."))
+    return chosen
+
+
+def _pasted_lines(text: str) -> list[linkkit.PastedLine]:
+    if len(text.encode("utf-8", "surrogatepass")) > max_text_bytes():
+        raise IntakeError(
+            "too_large",
+            _("The pasted text is larger than %(limit)d KB. Send it in several parts.")
+            % {"limit": max_text_bytes() // 1024},
+        )
+    if "\x00" in text:
+        raise IntakeError("binary", _("The pasted text contains binary data. Paste web addresses only."))
+    non_blank = sum(1 for line in text.splitlines() if line.strip())
+    if non_blank == 0:
+        raise IntakeError("empty", _("Paste at least one web address."))
+    if non_blank > max_lines():
+        raise IntakeError(
+            "too_many_lines",
+            _("%(count)d lines were pasted; at most %(limit)d are taken at once. Send them in several parts.")
+            % {"count": non_blank, "limit": max_lines()},
+        )
+    return list(linkkit.extract_lines(text, max_lines=max_lines()))
+
+
+def _classified(pasted: linkkit.PastedLine, registry: linkkit.Registry) -> Line:
+    if pasted.url is None:
+        return Line(pasted)
+    try:
+        return Line(pasted, linkkit.classify(pasted.url, registry))
+    except linkkit.LinkError as exc:
+        return Line(pasted, error=exc)
+
+
+def _history(work: Work, chosen: Sequence[str], identity: LinkIdentity) -> History:
+    active: dict[str, ReportedLink] = {}
+    taken_down: dict[str, ReportedLink] = {}
+    for action in chosen:
+        found = find_active_duplicate(work.pk, action, identity)
+        if found is not None:
+            active[action] = found
+        elif (earlier := find_taken_down(work.pk, action, identity)) is not None:
+            taken_down[action] = earlier
+    return History(active, taken_down)
+
+
+def _lock_quota(member: Member, day: dt.date) -> DailyQuotaUsage:
+    DailyQuotaUsage.objects.get_or_create(member=member, day=day)
+    return DailyQuotaUsage.objects.select_for_update().get(member=member, day=day)
+
+
+# --- The recorder: a decision → links, events, the verdict -------------------------------------
+
+
+def _recipient_names(classification: linkkit.Classification, action: str) -> list[str]:
+    if action == Action.REMOVE:
+        rec = classification.remove_recipient
+        return [rec.name] if rec is not None else []
+    return [r.name for r in classification.delist_recipients]
+
+
+def _recipient_rows(classification: linkkit.Classification, action: str) -> list[dict[str, object]]:
+    if action == Action.REMOVE:
+        recs = [classification.remove_recipient] if classification.remove_recipient else []
+    else:
+        recs = list(classification.delist_recipients)
+    return [{"platform_id": r.platform_id, "name": r.name, "domain": r.domain} for r in recs]
+
+
+_RECEIVED = NewEvent(EventKind.RECEIVED, "", gettext_noop("Reported by the member."))
+
+
+@dataclass
+class _Recorder:
+    """Writes the decisions of one submission: its request, links and events, its quota count."""
+
+    request: TakedownRequest
+    member: Member
+    work: Work
+    chosen: list[str]
+    actor: User | None
+    now: dt.datetime
+    usage: DailyQuotaUsage
+    platform_ids: set[int | str]
+    events: list[LinkEvent] = field(default_factory=list)
+
+    def record(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
+        shown = _(decision.message) if decision.message else ""
+        verdict.outcome, verdict.reason = decision.outcome, decision.reason
+        verdict.message = shown % dict(decision.params) if decision.params else shown
+        verdict.duplicate_of = decision.duplicate_of
+        if decision.outcome == ACCEPTED:
+            assert line.classification is not None
+            self._accept(verdict, line.classification, decision)
+        elif decision.store and line.classification is not None:
+            self._store_refused(verdict, line.classification, decision)
+
+    def _open(
+        self,
+        verdict: LineVerdict,
+        classification: linkkit.Classification,
+        action: str,
+        *,
+        status: str,
+        events: list[NewEvent],
+        refusal_reason: str = "",
+        quota_day: dt.date | None = None,
+    ) -> ReportedLink:
+        canonical = classification.url
+        platform_id = classification.platform.platform_id if classification.platform else None
+        facts = LinkFacts(
+            submitted_url=verdict.text,
+            url=canonical.url,
+            identity=LinkIdentity.of(canonical),
+            host=canonical.host,
+            registrable_domain=canonical.registrable_domain,
+            platform_id=platform_id if platform_id in self.platform_ids and isinstance(platform_id, int) else None,
+            unwrapped_from=classification.unwrapped_from or "",
+            shortener=classification.flag == linkkit.FLAG_SHORTENER,
+            line_number=verdict.line_no,
+        )
+        link = open_link(
+            request_id=self.request.pk,
+            member_id=self.member.pk,
+            work_id=self.work.pk,
+            action=action,
+            facts=facts,
+            recipients=_recipient_rows(classification, action),
+            actor=self.actor,
+            at=self.now,
+            status=status,
+            events=events,
+            refusal_reason=refusal_reason,
+            quota_day=quota_day,
+            pending_events=self.events,
+        )
+        verdict.link_ids.append(link.pk)
+        return link
+
+    def _store_refused(self, verdict: LineVerdict, classification: linkkit.Classification, decision: Decision) -> None:
+        refused = NewEvent(
+            EventKind.REFUSED,
+            LinkStatus.REFUSED,
+            decision.message,
+            data={"reason": decision.reason},
+            params=dict(decision.params) if decision.params else None,
+        )
+        for action in self.chosen:
+            self._open(
+                verdict,
+                classification,
+                action,
+                status=LinkStatus.REFUSED,
+                refusal_reason=decision.reason,
+                events=[_RECEIVED, refused],
+            )
+
+    def _accept(self, verdict: LineVerdict, classification: linkkit.Classification, decision: Decision) -> None:
+        verdict.actions = list(decision.take)
+        day = self.usage.day if decision.counts_on_quota else None
+        for action in decision.take:
+            earlier = decision.reappeared.get(action)
+            names = _recipient_names(classification, action)
+            if earlier is not None:
+                why = gettext_noop("Accepted again: the link had been %(status)s and is back online.")
+                params: dict[str, object] = {"status": LinkStatus(earlier.status).label}
+            else:
+                why = gettext_noop("Accepted: a notice will be sent to %(who)s.")
+                params = {"who": ", ".join(names) or "—"}
+            data: dict[str, object] = {
+                "recipients": _recipient_rows(classification, action),
+                "reappearance_of": earlier.pk if earlier else None,
+            }
+            accepted = NewEvent(EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, data=data, params=params)
+            link = self._open(
+                verdict, classification, action, status=LinkStatus.ACCEPTED, quota_day=day, events=[_RECEIVED, accepted]
+            )
+            verdict.recipients.extend(n for n in names if n not in verdict.recipients)
+            if earlier is not None:
+                verdict.reappearance_of = earlier.pk
+                mark_reappeared(earlier, link, seen_by=SEEN_BY_MEMBER, actor=self.actor, at=self.now)
+        if decision.counts_on_quota:
+            self.usage.accepted += 1
+        verdict.message = _accepted_message(verdict, classification)
+
+    def finish(self, verdicts: list[LineVerdict]) -> None:
+        LinkEvent.objects.bulk_create(self.events)
+        self.usage.save(update_fields=["accepted"])
+        request = self.request
+        request.line_count = len({v.line_no for v in verdicts})
+        request.accepted_count = sum(1 for v in verdicts if v.outcome == ACCEPTED)
+        request.refused_count = len(verdicts) - request.accepted_count
+        request.save(update_fields=["line_count", "accepted_count", "refused_count"])
+
+
+def _accepted_message(verdict: LineVerdict, classification: linkkit.Classification) -> str:
+    parts = [
+        ngettext("Accepted: %(actions)s.", "Accepted: %(actions)s.", len(verdict.actions))
+        % {"actions": ", ".join(str(Action(a).label) for a in verdict.actions)}
+    ]
+    if verdict.recipients:
+        parts.append(_("The notice goes to %(who)s.") % {"who": ", ".join(verdict.recipients)})
+    if classification.unwrapped_from:
+        parts.append(
+            _("Taken from a %(engine)s result: the target page is reported.")
+            % {"engine": linkkit.display_name(classification.unwrapped_from)}
+        )
+    if classification.flag == linkkit.FLAG_SHORTENER:
+        parts.append(_("This is a short link: the society will find where it leads before acting."))
+    if verdict.reappearance_of:
+        parts.append(_("It had been taken down before; it does not count against your daily limit."))
+    return " ".join(parts)
+
+
+# --- The service ---------------------------------------------------------------------------------
+
+
+def submit_links(
+    member: Member,
+    work_id: int,
+    text: str,
+    actions: Sequence[str],
+    *,
+    actor: User | None = None,
+    via_api: bool = False,
+    now: dt.datetime | None = None,
+) -> SubmissionResult:
+    """Take one submission. Raises WorkNotFound or IntakeError (then nothing is saved)."""
+    try:
+        work = get_member_work(member, work_id)
+    except Work.DoesNotExist:
+        raise WorkNotFound() from None
+    chosen = _validate_actions(actions)
+    lines = _pasted_lines(text or "")
+    registry = get_registry()
+    now = now or timezone.now()
+    limit = daily_limit(member)
+
+    with transaction.atomic():
+        usage = _lock_quota(member, quota_day(now))
+        # Lock the work too: two co-writers reporting the same link at once make one link.
+        Work.objects.select_for_update().filter(pk=work.pk).first()
+        request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
+        recorder = _Recorder(request, member, work, chosen, actor, now, usage, {r.platform_id for r in registry.rules})
+        seen: dict[str, LineVerdict] = {}
+        verdicts = [_take_line(pasted, registry, recorder, limit, seen) for pasted in lines]
+        recorder.finish(verdicts)
+
+    return SubmissionResult(
+        request=request,
+        verdicts=verdicts,
+        quota_limit=limit,
+        quota_remaining=max(0, limit - usage.accepted),
+        quota_resets_at=quota_resets_at(now),
+    )
+
+
+def _take_line(
+    pasted: linkkit.PastedLine,
+    registry: linkkit.Registry,
+    recorder: _Recorder,
+    limit: int,
+    seen: dict[str, LineVerdict],
+) -> LineVerdict:
+    """Gather what is known of one line, judge it, record the decision.
+
+    ``seen``: the lines of this submission that were judged on their history, by link key.
+    """
+    verdict = LineVerdict(line_no=pasted.line_no, text=pasted.text, outcome=REFUSED)
+    line = _classified(pasted, registry)
+    key = ""
+    if line.classification is not None:
+        canonical = line.classification.url
+        verdict.url = canonical.url
+        verdict.platform = _platform_label(line.classification)
+        key = canonical.file_key or canonical.identity_key
+        if (first := seen.get(key)) is not None:
+            line = replace(line, same_as=(first.line_no, first.link_ids[0] if first.link_ids else None))
+    decision = judge_line(line)
+    if decision is None:
+        assert line.classification is not None
+        seen[key] = verdict
+        history = _history(recorder.work, recorder.chosen, LinkIdentity.of(line.classification.url))
+        quota = Quota(limit, recorder.usage.accepted, quota_resets_at(recorder.now))
+        decision = judge_history(history, recorder.chosen, recorder.member.pk, quota)
+    recorder.record(verdict, line, decision)
+    return verdict

@@ -1,0 +1,374 @@
+"""The one writer of ``ReportedLink`` and ``LinkEvent``: open a link, find its active duplicate,
+change its status, mark it reappeared.
+
+Intake (a member's report) and the checks app (a reappearance seen by a check, an escalation to
+the search engines) open links through ``open_link`` and look for duplicates through
+``find_active_duplicate``, so both apply the same rule: a duplicate is an *active* link for the
+same work and action with the same identity key, or the same file key on a known file host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from sentinelle import linkkit
+from sentinelle.members.models import User
+from sentinelle.takedowns.models import (
+    ACTIVE_STATUSES,
+    EventKind,
+    LinkEvent,
+    LinkStatus,
+    ReportedLink,
+    message_params,
+)
+
+# Who saw a removed link back online.
+SEEN_BY_MEMBER = "member"
+SEEN_BY_CHECK = "check"
+
+
+@dataclass(frozen=True)
+class LinkIdentity:
+    """What makes two reports the same link: the identity key, or the file key on a file host."""
+
+    identity_key: str
+    file_key: str = ""
+
+    @classmethod
+    def of(cls, canonical: linkkit.CanonicalURL) -> LinkIdentity:
+        return cls(canonical.identity_key[:2048], (canonical.file_key or "")[:512])
+
+    @classmethod
+    def of_link(cls, link: ReportedLink) -> LinkIdentity:
+        return cls(link.identity_key, link.file_key)
+
+    def matches(self) -> Q:
+        same = Q(identity_key=self.identity_key)
+        if self.file_key:
+            same |= Q(file_key=self.file_key)
+        return same
+
+
+@dataclass(frozen=True)
+class LinkFacts:
+    """What a link is, apart from whose and which action: from a classification at intake, or
+    copied from an earlier link when the society opens a follow-up."""
+
+    submitted_url: str
+    url: str
+    identity: LinkIdentity
+    host: str
+    registrable_domain: str
+    platform_id: int | None = None
+    unwrapped_from: str = ""
+    shortener: bool = False
+    line_number: int = 0
+
+    @classmethod
+    def of_link(cls, link: ReportedLink) -> LinkFacts:
+        return cls(
+            submitted_url=link.submitted_url,
+            url=link.url,
+            identity=LinkIdentity.of_link(link),
+            host=link.host,
+            registrable_domain=link.registrable_domain,
+            platform_id=link.platform_id,
+            unwrapped_from=link.unwrapped_from,
+            shortener=link.shortener,
+            line_number=link.line_number,
+        )
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to record on a link being opened (``message``: English source, ``gettext_noop``)."""
+
+    kind: str
+    to_status: str
+    message: str
+    data: dict[str, object] | None = None
+    params: dict[str, object] | None = None
+
+
+def event(
+    link: ReportedLink,
+    new: NewEvent,
+    *,
+    actor: User | None,
+    at: dt.datetime,
+    from_status: str = "",
+) -> LinkEvent:
+    """An unsaved LinkEvent; ``message`` is the English source text, translated when shown."""
+    return LinkEvent(
+        link=link,
+        at=at,
+        kind=new.kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=new.to_status,
+        message=new.message,
+        data={**(new.data or {}), **message_params(new.params)},
+    )
+
+
+def _reports(work_id: int, action: str, identity: LinkIdentity) -> QuerySet[ReportedLink]:
+    """Earlier reports of the same link for this work and action (any member), latest first."""
+    return (
+        ReportedLink.objects.filter(identity.matches(), work_id=work_id, action=action)
+        .exclude(status=LinkStatus.REFUSED)
+        .order_by("-created_at", "-id")
+    )
+
+
+def find_active_duplicate(
+    work_id: int, action: str, identity: LinkIdentity, *, exclude: int | None = None, lock: bool = False
+) -> ReportedLink | None:
+    """The latest *active* report of the same link for this work and action, or None.
+
+    ``lock`` takes a row lock on it (the caller is in a transaction and may open a new link).
+    """
+    reports = _reports(work_id, action, identity).filter(status__in=ACTIVE_STATUSES)
+    if exclude is not None:
+        reports = reports.exclude(pk=exclude)
+    if lock:
+        reports = reports.select_for_update()
+    return reports.first()
+
+
+def find_taken_down(work_id: int, action: str, identity: LinkIdentity) -> ReportedLink | None:
+    """The latest report of the same link, when it ended removed or delisted (a reappearance).
+
+    A link the platform refused is not one: reported again, it is a new request like any other.
+    """
+    latest = _reports(work_id, action, identity).first()
+    if latest is not None and latest.status in (LinkStatus.REMOVED, LinkStatus.DELISTED):
+        return latest
+    return None
+
+
+def open_link(
+    *,
+    request_id: int,
+    member_id: int,
+    work_id: int,
+    action: str,
+    facts: LinkFacts,
+    status: str,
+    recipients: list[dict[str, object]],
+    events: Sequence[NewEvent],
+    actor: User | None = None,
+    at: dt.datetime | None = None,
+    quota_day: dt.date | None = None,
+    refusal_reason: str = "",
+    pending_events: list[LinkEvent] | None = None,
+) -> ReportedLink:
+    """Create a link with its first events (received, then accepted or refused).
+
+    The events are written at once, or appended to ``pending_events`` when the caller opens many
+    links and writes their events in one insert.
+    """
+    at = at or timezone.now()
+    link = ReportedLink.objects.create(
+        request_id=request_id,
+        member_id=member_id,
+        work_id=work_id,
+        action=action,
+        status=status,
+        refusal_reason=refusal_reason,
+        submitted_url=facts.submitted_url[:8192],
+        url=facts.url,
+        identity_key=facts.identity.identity_key,
+        file_key=facts.identity.file_key,
+        host=facts.host,
+        registrable_domain=facts.registrable_domain,
+        platform_id=facts.platform_id,
+        unwrapped_from=facts.unwrapped_from,
+        shortener=facts.shortener,
+        recipients=recipients,
+        line_number=facts.line_number,
+        quota_day=quota_day,
+    )
+    rows = [event(link, new, actor=actor, at=at) for new in events]
+    if pending_events is None:
+        LinkEvent.objects.bulk_create(rows)
+    else:
+        pending_events.extend(rows)
+    return link
+
+
+def open_follow_up_link(
+    source: ReportedLink,
+    action: str,
+    *,
+    recipients: list[dict[str, object]],
+    why: str,
+    data: dict[str, object],
+    at: dt.datetime | None = None,
+) -> tuple[ReportedLink, bool]:
+    """A new accepted link for the same work and URL, opened by the society, outside the quota.
+
+    Returns (link, created): when the same work and action already has an active duplicate
+    (``find_active_duplicate``), that link is returned and nothing is created. The new link
+    carries its received and accepted events, like a link taken at intake, so the notice builder
+    picks it up.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        existing = find_active_duplicate(
+            source.work_id, action, LinkIdentity.of_link(source), exclude=source.pk, lock=True
+        )
+        if existing is not None:
+            return existing, False
+        link = open_link(
+            request_id=source.request_id,
+            member_id=source.member_id,
+            work_id=source.work_id,
+            action=action,
+            facts=LinkFacts.of_link(source),
+            status=LinkStatus.ACCEPTED,
+            recipients=recipients,
+            at=at,
+            events=[
+                NewEvent(
+                    EventKind.RECEIVED,
+                    "",
+                    gettext_noop("Opened by the society from link #%(id)d."),
+                    data={"source_link": source.pk},
+                    params={"id": source.pk},
+                ),
+                NewEvent(
+                    EventKind.ACCEPTED,
+                    LinkStatus.ACCEPTED,
+                    why,
+                    data={"source_link": source.pk, "recipients": recipients, **data},
+                ),
+            ],
+        )
+    return link, True
+
+
+def mark_reappeared(
+    earlier: ReportedLink,
+    follow_up: ReportedLink,
+    *,
+    seen_by: str,
+    actor: User | None = None,
+    data: dict[str, object] | None = None,
+    at: dt.datetime | None = None,
+) -> LinkEvent:
+    """The taken-down ``earlier`` link is back online and followed as ``follow_up``.
+
+    ``seen_by`` is ``SEEN_BY_MEMBER`` (reported again) or ``SEEN_BY_CHECK`` (two checks saw it).
+    """
+    if seen_by == SEEN_BY_MEMBER:
+        kind = EventKind.NOTE
+        message = gettext_noop("Reported again by a rights holder: the link is back online (followed as #%(id)d).")
+    else:
+        kind = EventKind.CHECK
+        message = gettext_noop(
+            "The page is back online after its removal (seen on two checks). It is reported again "
+            "as link #%(id)d, outside your daily limit."
+        )
+    return change_status(
+        earlier,
+        LinkStatus.REAPPEARED,
+        kind=kind,
+        message=message,
+        params={"id": follow_up.pk},
+        actor=actor,
+        data={**(data or {}), "follow_up_link": follow_up.pk},
+        at=at,
+    )
+
+
+# --- Status changes ---------------------------------------------------------------------------
+
+
+def change_status(
+    link: ReportedLink,
+    to_status: str,
+    *,
+    kind: str,
+    message: str = "",
+    actor: User | None = None,
+    data: dict[str, object] | None = None,
+    at: dt.datetime | None = None,
+    params: dict[str, object] | None = None,
+) -> LinkEvent:
+    """Move a link to ``to_status`` and record why. The one way any app changes a link's status.
+
+    ``message`` is the English source text (mark it with ``gettext_noop``) and ``params`` fill
+    its placeholders: it is translated when shown (``LinkEvent.display_message``), in the reader's
+    language rather than the writer's.
+    """
+    if to_status not in LinkStatus.values:
+        raise ValueError(f"unknown status {to_status!r}")
+    with transaction.atomic():
+        locked = ReportedLink.objects.select_for_update().get(pk=link.pk)
+        row = LinkEvent.objects.create(
+            link=locked,
+            at=at or timezone.now(),
+            kind=kind,
+            actor=actor,
+            from_status=locked.status,
+            to_status=to_status,
+            message=message,
+            data={**(data or {}), **message_params(params)},
+        )
+        if locked.status != to_status:
+            locked.status = to_status
+            locked.save(update_fields=["status", "updated_at"])
+        link.status = to_status
+    return row
+
+
+def change_status_many(
+    link_ids: Sequence[int],
+    to_status: str,
+    *,
+    kind: str,
+    message: str = "",
+    actor: User | None = None,
+    data: dict[str, object] | None = None,
+    at: dt.datetime | None = None,
+    only_from: Collection[str] | None = None,
+    params: dict[str, object] | None = None,
+) -> int:
+    """``change_status`` for many links at once: one lock query, one insert, one update.
+
+    Links whose status is not in ``only_from`` (when given) keep it but still get the event.
+    Returns the number of links whose status changed.
+    """
+    if to_status not in LinkStatus.values:
+        raise ValueError(f"unknown status {to_status!r}")
+    at = at or timezone.now()
+    stored = {**(data or {}), **message_params(params)}
+    with transaction.atomic():
+        rows = list(
+            ReportedLink.objects.select_for_update().filter(pk__in=link_ids).order_by("pk").values_list("pk", "status")
+        )
+        changed = [pk for pk, status in rows if status != to_status and (only_from is None or status in only_from)]
+        moving = set(changed)
+        LinkEvent.objects.bulk_create(
+            LinkEvent(
+                link_id=pk,
+                at=at,
+                kind=kind,
+                actor=actor,
+                from_status=status,
+                to_status=to_status if pk in moving else status,
+                message=message,
+                data=stored,
+            )
+            for pk, status in rows
+        )
+        if changed:
+            ReportedLink.objects.filter(pk__in=changed).update(status=to_status, updated_at=timezone.now())
+    return len(changed)
