@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from sentinelle.notices import services
 from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt
+from sentinelle.notices.legal import NoticeData
 from sentinelle.notices.models import (
     AttemptOutcome,
     Decision,
@@ -140,7 +141,7 @@ def test_discarding_needs_a_reason():
 class DropsAfterHandOver:
     """A channel whose connection drops after its point of no return: the recipient may have the notice."""
 
-    def deliver(self, notice: Notice, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
         commit_point()
         raise DeliveryError("connection dropped after the final '.'", temporary=True)
 
@@ -148,7 +149,7 @@ class DropsAfterHandOver:
 class RefusedOutright:
     """A channel whose recipient answers with a permanent refusal after the point of no return."""
 
-    def deliver(self, notice: Notice, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
         commit_point()
         raise DeliveryError("550 no such mailbox", temporary=False)
 

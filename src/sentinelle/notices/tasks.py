@@ -1,4 +1,9 @@
-"""Background work of the notices app (thin: each task loads by id and calls one service)."""
+"""Background work of the notices app (thin: each task loads by id and calls one service).
+
+The services enqueue ``deliver_notice`` (``services.delivery.enqueue_delivery``), so each task
+imports the services inside its function: importing them here, at module level, would make the
+cycle services → tasks → services.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,6 @@ import os
 import socket
 
 from django_tasks import task
-
-from sentinelle.notices import services
 
 
 def _worker() -> str:
@@ -17,16 +20,22 @@ def _worker() -> str:
 @task()
 def build_notices() -> int:
     """Periodic: turn due links into notices (their deliveries are enqueued on commit)."""
+    from sentinelle.notices import services  # inside: see the module docstring
+
     return len(services.build_notices().notices)
 
 
 @task()
 def deliver_notice(notice_id: int) -> str:
     """One attempt at one notice; exits at once if it is not due (delivered, failed, being sent)."""
+    from sentinelle.notices import services  # inside: see the module docstring
+
     return services.deliver_notice(notice_id, worker=_worker())
 
 
 @task()
 def deliver_due_notices() -> dict[str, int]:
     """Periodic sweep: notices whose worker died, and retries whose time has come."""
+    from sentinelle.notices import services  # inside: see the module docstring
+
     return services.deliver_due(worker=_worker())

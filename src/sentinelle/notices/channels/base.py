@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
+    from sentinelle.notices.legal import NoticeData
     from sentinelle.notices.models import Notice
 
 DEFAULT_CHANNELS: dict[str, str] = {
@@ -33,8 +34,11 @@ class DeliveryReceipt:
 
 
 class Channel(Protocol):
-    def deliver(self, notice: Notice, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
         """Hand ``notice`` to its recipient, or raise ``DeliveryError``.
+
+        ``data`` is what the notice says (``notices.selectors.notice_data``), read once by the
+        delivery service: a channel renders from it and the notice's stored text, and imports no service.
 
         ``commit_point`` must be called once, at the last moment before the recipient may have
         the notice (for SMTP: before the final "." of DATA). It records, in its own committed

@@ -20,7 +20,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from sentinelle.core.csvsafe import csv_text
 from sentinelle.notices import faults
 from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt, excerpt
-from sentinelle.notices.legal import single_line
+from sentinelle.notices.legal import NoticeData, render_html, single_line
 
 if TYPE_CHECKING:
     from sentinelle.notices.models import Notice
@@ -44,10 +44,7 @@ def csv_attachment(notice: Notice) -> str:
     return csv_text(CSV_HEADER, rows)
 
 
-def build_message(notice: Notice) -> EmailMultiAlternatives:
-    from sentinelle.notices.legal import render_html
-    from sentinelle.notices.services import notice_data  # the service owns the notice's data
-
+def build_message(notice: Notice, data: NoticeData) -> EmailMultiAlternatives:
     sender = notice.sender or {}
     from_email = getattr(settings, "SENTINELLE_NOTICE_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
     reply_to = [single_line(sender.get("email", ""))] if sender.get("email") else []
@@ -63,7 +60,7 @@ def build_message(notice: Notice) -> EmailMultiAlternatives:
             "Auto-Submitted": "auto-generated",
         },
     )
-    message.attach_alternative(render_html(notice_data(notice), notice.body), "text/html")
+    message.attach_alternative(render_html(data, notice.body), "text/html")
     message.attach(f"notice-{notice.pk}.csv", csv_attachment(notice), "text/csv")
     return message
 
@@ -126,10 +123,10 @@ def smtp_send(message: EmailMultiAlternatives, commit_point: Callable[[], None])
 
 
 class EmailChannel:
-    def deliver(self, notice: Notice, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
         if not notice.recipient_email:
             raise DeliveryError("the recipient has no e-mail address", temporary=False)
-        message = build_message(notice)
+        message = build_message(notice, data)
         if settings.EMAIL_BACKEND == SMTP_BACKEND:
             return smtp_send(message, commit_point)
         commit_point()

@@ -20,17 +20,15 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
 from sentinelle.checks import fetch
 from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt, excerpt
-from sentinelle.notices.legal import reference
-
-if TYPE_CHECKING:
-    from sentinelle.notices.models import Notice
+from sentinelle.notices.legal import NoticeData, reference
+from sentinelle.notices.models import Notice, PlatformSigningKey
 
 SIGNATURE_HEADER = "X-Sentinelle-Signature"
 TEMPORARY_4XX = {408, 425, 429}
@@ -88,9 +86,7 @@ _PERMANENT_FETCH_ERRORS = (fetch.BlockedAddress, fetch.InvalidURL, fetch.TooMany
 
 
 class HttpsChannel:
-    def deliver(self, notice: Notice, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
-        from sentinelle.notices.models import PlatformSigningKey
-
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
         if not notice.recipient_endpoint:
             raise DeliveryError("the recipient has no HTTPS endpoint", temporary=False)
         key = (

@@ -1,0 +1,190 @@
+"""Escalation of links still online past their deadline, and the follow-up links it opens.
+
+Still online past the deadline of its regime (``SENTINELLE_ESCALATION_DEADLINE_HOURS``,
+counted from the notice): a reminder to the same recipient (level 1), then a notice to the
+hosting provider where the registry knows it (level 2), then, for a removal when
+``SENTINELLE_ESCALATE_TO_DELIST`` allows it, a delisting request to the search engines (a new
+"delist" link, opened through ``takedowns.services``). Each step is a LinkEvent the member sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from sentinelle import linkkit
+from sentinelle.checks import rules
+from sentinelle.checks.models import LinkSchedule
+from sentinelle.checks.schedule import as_watched, chunks, hours, watched_links
+from sentinelle.platforms.selectors import get_registry
+from sentinelle.takedowns import services as links
+from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
+from sentinelle.takedowns.services import change_status
+
+STEP_REMINDER = "reminder"
+STEP_HOSTING_PROVIDER = "hosting_provider"
+STEP_DELIST = "delist"
+STEP_EXHAUSTED = "exhausted"
+
+
+def escalation_deadline(regime: str) -> dt.timedelta:
+    """``SENTINELLE_ESCALATION_DEADLINE_HOURS``: hours, or {"eu": 72, "us": 72, "other": 72}."""
+    raw: Any = getattr(settings, "SENTINELLE_ESCALATION_DEADLINE_HOURS", 72)
+    if isinstance(raw, dict):
+        raw = raw.get(regime or "other", raw.get("default", 72))
+    return hours(raw)
+
+
+def escalate_to_delist() -> bool:
+    return bool(getattr(settings, "SENTINELLE_ESCALATE_TO_DELIST", True))
+
+
+# --- Follow-up links (reappearance, delisting) ---------------------------------------------
+
+
+def _delist_recipients(url: str) -> list[dict[str, object]]:
+    """The search engines a delisting of ``url`` goes to (the registry's, as at intake)."""
+    registry = get_registry()
+    try:
+        recipients = linkkit.classify(url, registry).delist_recipients
+    except linkkit.LinkError:
+        recipients = registry.delist_recipients
+    return [{"platform_id": r.platform_id, "name": r.name, "domain": r.domain} for r in recipients]
+
+
+def open_follow_up_link(
+    source: ReportedLink, action: str, *, why: str, data: dict[str, object], at: dt.datetime | None = None
+) -> tuple[ReportedLink, bool]:
+    """``takedowns.services.open_follow_up_link`` with the recipients of ``action``: the source's
+    own for the same action, the registry's search engines for a delisting."""
+    recipients = source.recipients if action == source.action else _delist_recipients(source.url)
+    return links.open_follow_up_link(source, action, recipients=recipients, why=why, data=data, at=at)
+
+
+# --- Escalation -----------------------------------------------------------------------------
+
+
+def _steps_taken(link: ReportedLink) -> set[str]:
+    return {
+        str(step)
+        for step in LinkEvent.objects.filter(link=link, kind=EventKind.ESCALATED).values_list("data__step", flat=True)
+        if step
+    }
+
+
+def escalate_link(link: ReportedLink, *, at: dt.datetime) -> str | None:
+    """Take the next escalation step for a link still online past its deadline; the step or None."""
+    with transaction.atomic():
+        link = (
+            ReportedLink.objects.select_for_update(of=("self",))
+            .select_related("platform__hosting_provider")
+            .get(pk=link.pk)
+        )
+        if link.status != LinkStatus.STILL_ONLINE:
+            return None
+        platform = link.platform
+        provider = platform.hosting_provider if platform is not None else None
+        recipient = platform.name if platform is not None else link.registrable_domain
+        if link.escalation_level == 0:
+            level, step = 1, STEP_REMINDER
+            message = gettext_noop("Still online after the deadline: a reminder is sent to %(who)s.")
+            params: dict[str, object] = {"who": recipient}
+        elif link.escalation_level == 1 and provider is not None:
+            level, step = 2, STEP_HOSTING_PROVIDER
+            message = gettext_noop(
+                "Still online after the reminder: a notice is sent to %(provider)s, which hosts %(who)s."
+            )
+            params = {"provider": provider.name, "who": recipient}
+        else:
+            return _last_step(link, at)
+        ReportedLink.objects.filter(pk=link.pk).update(escalation_level=level)
+        link.escalation_level = level
+        change_status(
+            link,
+            LinkStatus.ESCALATED,
+            kind=EventKind.ESCALATED,
+            message=message,
+            params=params,
+            data={"step": step, "level": level},
+            at=at,
+        )
+        return step
+
+
+def _last_step(link: ReportedLink, at: dt.datetime) -> str | None:
+    taken = _steps_taken(link)
+    if STEP_DELIST in taken or STEP_EXHAUSTED in taken:
+        return None
+    if link.action == Action.REMOVE and escalate_to_delist():
+        delist, created = open_follow_up_link(
+            link,
+            Action.DELIST,
+            why=gettext_noop(
+                "Accepted: the page stays online despite the notices, so the search engines are asked to delist it."
+            ),
+            data={"escalated_from": link.pk},
+            at=at,
+        )
+        message = (
+            gettext_noop("Still online after every notice: the search engines are asked to delist it (link #%(id)d).")
+            if created
+            else gettext_noop("Still online after every notice; its delisting is already requested (link #%(id)d).")
+        )
+        change_status(
+            link,
+            LinkStatus.STILL_ONLINE,
+            kind=EventKind.ESCALATED,
+            message=message,
+            params={"id": delist.pk},
+            data={"step": STEP_DELIST, "delist_link": delist.pk},
+            at=at,
+        )
+        return STEP_DELIST
+    change_status(
+        link,
+        LinkStatus.STILL_ONLINE,
+        kind=EventKind.ESCALATED,
+        message=gettext_noop("Still online after every notice. The society's staff will review it."),
+        data={"step": STEP_EXHAUSTED},
+        at=at,
+    )
+    return STEP_EXHAUSTED
+
+
+def _shortest_deadline() -> dt.timedelta:
+    raw: Any = getattr(settings, "SENTINELLE_ESCALATION_DEADLINE_HOURS", 72)
+    if isinstance(raw, dict):
+        return min(hours(value) for value in [*raw.values(), raw.get("default", 72)])
+    return hours(raw)
+
+
+def escalate_overdue(now: dt.datetime | None = None) -> list[int]:
+    """Escalate every "still online" link whose latest notice is older than its regime's deadline."""
+    now = now or timezone.now()
+    escalated: list[int] = []
+    # The schedule rows narrow the search; the link's own events and checks decide.
+    candidates = list(
+        LinkSchedule.objects.filter(
+            link__status=LinkStatus.STILL_ONLINE,
+            last_verdict=rules.STILL_ONLINE,
+            notice_at__lte=now - _shortest_deadline(),
+        )
+        .order_by("link_id")
+        .values_list("link_id", flat=True)
+    )
+    for chunk in chunks(candidates):
+        for link in list(watched_links(chunk).filter(status=LinkStatus.STILL_ONLINE)):
+            w = as_watched(link)
+            regime = link.platform.regime if link.platform else "other"
+            if w.notice_at is None or now - w.notice_at < escalation_deadline(regime):
+                continue
+            if w.last_verdict != rules.STILL_ONLINE:
+                continue
+            if escalate_link(link, at=now) is not None:
+                escalated.append(link.pk)
+    return escalated

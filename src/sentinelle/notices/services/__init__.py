@@ -1,0 +1,73 @@
+"""Every write and rule of the notices app, by verb (as zulip's ``actions/``):
+
+``build``     due links → notices per recipient, regime, language and level
+``delivery``  one attempt at a time through a channel, exactly once; retries; crash recovery
+``discard``   withdraw a notice that never reached its recipient
+``answers``   the recipients' decisions per URL
+``tokens``    the platforms' API tokens for those answers
+
+The public names are re-exported here, so callers import ``sentinelle.notices.services``.
+"""
+
+from sentinelle.notices.selectors import notice_data
+from sentinelle.notices.services.answers import AnswerError, ItemDecision, record_answers
+from sentinelle.notices.services.build import (
+    DUE_STATUSES,
+    BuildResult,
+    Recipient,
+    build_notices,
+    due_links,
+    max_urls,
+    society,
+)
+from sentinelle.notices.services.delivery import (
+    AUTOMATIC_CHANNELS,
+    MANUAL_CHANNELS,
+    deliver_due,
+    deliver_notice,
+    enqueue_delivery,
+    max_attempts,
+    record_manual_delivery,
+    recover_stale,
+    requeue,
+    retry_delay,
+    send_lease,
+)
+from sentinelle.notices.services.discard import DiscardError, discard_notice
+from sentinelle.notices.services.tokens import (
+    PLATFORM_TOKEN_SCHEME,
+    authenticate_platform_token,
+    create_platform_token,
+    is_search_engine,
+)
+
+__all__ = [
+    "AUTOMATIC_CHANNELS",
+    "DUE_STATUSES",
+    "MANUAL_CHANNELS",
+    "PLATFORM_TOKEN_SCHEME",
+    "AnswerError",
+    "BuildResult",
+    "DiscardError",
+    "ItemDecision",
+    "Recipient",
+    "authenticate_platform_token",
+    "build_notices",
+    "create_platform_token",
+    "deliver_due",
+    "deliver_notice",
+    "discard_notice",
+    "due_links",
+    "enqueue_delivery",
+    "is_search_engine",
+    "max_attempts",
+    "max_urls",
+    "notice_data",
+    "record_answers",
+    "record_manual_delivery",
+    "recover_stale",
+    "requeue",
+    "retry_delay",
+    "send_lease",
+    "society",
+]
