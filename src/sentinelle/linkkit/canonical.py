@@ -25,7 +25,7 @@ from .errors import (
 )
 from .filekeys import FILE_HOSTS as _FILE_HOSTS
 from .filekeys import FRAGMENT_HOSTS, Extractor, extract_file_key, file_key_extractor
-from .psl import _PSL, _plain_site, registrable_domain
+from .psl import PSL, plain_site, registrable_domain
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
 
 # Module constants are ``Final`` so that mypyc's build reads them from C variables rather than
@@ -295,7 +295,7 @@ _FAST_RE: Final = re.compile(
     rf"(?::([0-9]{{1,5}}+))?(/[{_PCHARS}]*+)?(?:\?([{_PCHARS}?]*+))?(?:#([{_PCHARS}?]*+))?"
 )
 _FAST_HOST_RE: Final = re.compile(rf"(?:{_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
-_fast_match: Final = _FAST_RE.fullmatch
+fast_match: Final = _FAST_RE.fullmatch
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 # What a parse yields: scheme, host, port (or _OMITTED), path, query and fragment (None when the
@@ -351,7 +351,7 @@ def _is_fast_host(host: str) -> bool:
 
 def _split_fast(text: str) -> _Parts | None:
     """The WHATWG parse of ``text`` when it is a simple URL (see ``_FAST_RE``), else None."""
-    match = _fast_match(text)
+    match = fast_match(text)
     if match is None:
         return None
     scheme, host, port, path, query, fragment = match.groups()
@@ -425,16 +425,16 @@ def canonicalise(url: object) -> CanonicalURL:
     defanged forms (``hxxps://example[.]com``). Only http and https are accepted.
     """
     if type(url) is str and len(url) <= MAX_URL_BYTES:
-        match = _fast_match(url)
+        match = fast_match(url)
         if match is not None:
-            found = _canonical_fast(match, url)
+            found = canonical_fast(match, url)
             if found is not None:
                 return found
-    return _canonicalise(url)
+    return canonicalise_any(url)
 
 
-def _canonicalise(url: object, fast: bool = True) -> CanonicalURL:
-    """``canonicalise`` for what its shortcut (``_canonical_fast``) left: any pasted form.
+def canonicalise_any(url: object, fast: bool = True) -> CanonicalURL:
+    """``canonicalise`` for what its shortcut (``canonical_fast``) left: any pasted form.
 
     ``fast=False`` sends every URL through ada (the tests compare both paths).
     """
@@ -472,7 +472,7 @@ def _fast_host(name: str) -> _Host | LinkError:
     return found
 
 
-def _canonical_fast(match: re.Match[str], url: str) -> CanonicalURL | None:
+def canonical_fast(match: re.Match[str], url: str) -> CanonicalURL | None:
     """The canonical form of a URL ``_FAST_RE`` matched, or None when ada must parse it.
 
     ``_finish(_split_fast(url))`` without the tuple in between: the hot path of every batch.
@@ -695,7 +695,7 @@ def _plain_host_info(name: str) -> _Host | LinkError:
     """
     if name[name.rfind(".") + 1 :] in _LOCAL_TLDS:
         return PrivateAddress("a local host name", name)
-    site = _plain_site(name)
+    site = plain_site(name)
     identity_host = name
     if name[: name.find(".")] in _ALIAS_LABELS:
         while len(identity_host) > len(site):
@@ -786,7 +786,7 @@ def _prepare(text: str) -> str:
     host_match = _HOST_RE.match(text)
     if host_match:
         candidate = host_match.group(0).rsplit(":", 1)[0].rstrip(".").lower()
-        if "." in candidate and _PSL.publicsuffix(candidate, accept_unknown=False) is not None:
+        if "." in candidate and PSL.publicsuffix(candidate, accept_unknown=False) is not None:
             return "http://" + text
         if candidate.replace(".", "").isdigit() and candidate.count(".") == 3:
             return "http://" + text

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Final, cast, final
 
-from .canonical import MAX_URL_BYTES, CanonicalURL, Value, _canonical_fast, _canonicalise, _fast_match, canonicalise
+from .canonical import MAX_URL_BYTES, CanonicalURL, Value, canonical_fast, canonicalise, canonicalise_any, fast_match
 from .errors import LinkError
-from .registry import PlatformRule, Recipient, Registry, _Candidates, path_matches
-from .unwrap import _CACHE as _WRAPPERS
-from .unwrap import OPAQUE, REDIRECTORS, SEARCH_ENGINES, SEARCH_PAGE, Unwrapper, _wrapper_for
+from .registry import Candidates, PlatformRule, Recipient, Registry, path_matches
+from .unwrap import OPAQUE, REDIRECTORS, SEARCH_ENGINES, SEARCH_PAGE, Unwrapper, find_wrapper
+from .unwrap import WRAPPER_CACHE as _WRAPPERS
 
 REMOVE = "remove"
 DELIST = "delist"
@@ -198,7 +198,7 @@ class _Verdict:
     __slots__ = ("candidates", "site", "tail", "wrapper")
 
     def __init__(
-        self, site: str, wrapper: tuple[str, Unwrapper] | None, candidates: _Candidates, tail: _Tail | None
+        self, site: str, wrapper: tuple[str, Unwrapper] | None, candidates: Candidates, tail: _Tail | None
     ) -> None:
         self.site = site  # the registrable domain it was computed for
         self.wrapper = wrapper  # the engine or redirector serving the host
@@ -229,7 +229,8 @@ def _verdict(registry: Registry, canonical: CanonicalURL) -> _Verdict:
     info = canonical._info
     if info is not None and info.verdict_serial == registry._serial:
         return cast(_Verdict, info.verdict)
-    verdict = registry._host_verdicts.get(canonical.host)
+    cached = registry.host_verdicts.get(canonical.host)
+    verdict = cast(_Verdict, cached) if cached is not None else None
     if verdict is None or verdict.site != canonical.registrable_domain:
         verdict = _host_verdict(registry, canonical)
     if info is not None:
@@ -242,11 +243,11 @@ def _host_verdict(registry: Registry, canonical: CanonicalURL) -> _Verdict:
     """The ``_Verdict`` of the host of ``canonical``, computed and cached."""
     host = canonical.host
     site = canonical.registrable_domain
-    # Most sites are neither a redirector nor named like an engine: _wrapper_for only for those.
+    # Most sites are neither a redirector nor named like an engine: find_wrapper only for those.
     found = None
     if site in REDIRECTORS or site.partition(".")[0] in SEARCH_ENGINES:
         # The verdict keeps it: no need to fill unwrap's own cache too.
-        found = _WRAPPERS[host] if host in _WRAPPERS else _wrapper_for(host, site)
+        found = _WRAPPERS[host] if host in _WRAPPERS else find_wrapper(host, site)
     candidates = registry._host_candidates.get(host)
     if candidates is None:
         candidates = registry._collect_candidates(host)
@@ -256,7 +257,7 @@ def _host_verdict(registry: Registry, canonical: CanonicalURL) -> _Verdict:
     elif candidates[0][0] is None:  # the most specific rule holds for every path
         tail = _tail(registry, candidates[0][1], site)
     verdict = _Verdict(site, found, candidates, tail)
-    cache = registry._host_verdicts
+    cache = registry.host_verdicts
     if len(cache) >= registry._host_candidates_size:
         cache.clear()
     cache[host] = verdict
@@ -292,11 +293,11 @@ def iter_classify(urls: Iterable[object], registry: Registry) -> Iterator[Classi
         try:
             canonical = None
             if isinstance(url, str) and len(url) <= MAX_URL_BYTES:
-                match = _fast_match(url)
+                match = fast_match(url)
                 if match is not None:
-                    canonical = _canonical_fast(match, url)
+                    canonical = canonical_fast(match, url)
             if canonical is None:
-                canonical = url if isinstance(url, CanonicalURL) else _canonicalise(url)
+                canonical = url if isinstance(url, CanonicalURL) else canonicalise_any(url)
             info = canonical._info
             if info is not None and info.verdict_serial == serial:
                 verdict = cast(_Verdict, info.verdict)

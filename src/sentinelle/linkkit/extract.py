@@ -12,7 +12,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from .canonical import refang
-from .psl import _PSL
+from .psl import PSL
 
 MAX_LINES = 10_000
 MAX_TEXT_CHARS = 1_048_576
@@ -67,7 +67,7 @@ def _bare_token(line: str) -> str | None:
     if "://" in token or token.lower().startswith(("magnet:", "mailto:", "javascript:")):
         return token
     host = re.split(r"[/?#]", refang(token), maxsplit=1)[0].rsplit(":", 1)[0].rstrip(".")
-    if "." in host and _PSL.publicsuffix(host.lower(), accept_unknown=False) is not None:
+    if "." in host and PSL.publicsuffix(host.lower(), accept_unknown=False) is not None:
         return token
     return None
 

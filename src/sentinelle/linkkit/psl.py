@@ -18,7 +18,7 @@ from publicsuffixlist import PublicSuffixList
 
 # only_icann=False keeps the private section, so x.blogspot.com and y.github.io are sites of
 # their own rather than pages of blogspot.com / github.io.
-_PSL = PublicSuffixList(only_icann=False)
+PSL = PublicSuffixList(only_icann=False)
 
 # Kinds of rule for one suffix, in the package's order of precedence (exception > wildcard >
 # exact); _ANCESTOR marks a suffix that only leads to longer rules.
@@ -47,7 +47,7 @@ def _fold_rules(rules: frozenset[str]) -> dict[str, int]:
     return table
 
 
-_RULES: dict[str, int] = _fold_rules(_PSL._publicsuffix)
+_RULES: dict[str, int] = _fold_rules(PSL._publicsuffix)
 
 
 def _count_public(name: str) -> int:
@@ -103,7 +103,7 @@ def _private_suffix(name: str) -> str | None:
     return name if name.count(".") + 1 >= public + 1 else None
 
 
-def _plain_site(name: str) -> str:
+def plain_site(name: str) -> str:
     """``_private_suffix(name) or name`` for a lower-case name of two labels or more, none empty.
 
     One walk from the last label: the dots seen by the Public Suffix List lookup are kept, so the
@@ -176,7 +176,7 @@ def registrable_domain(host: str) -> str | None:
 
 def public_suffix(host: str) -> str | None:
     """The public suffix of ``host`` (``co.uk`` for ``a.b.co.uk``), or None."""
-    return _PSL.publicsuffix(host.lower()) if host else None
+    return PSL.publicsuffix(host.lower()) if host else None
 
 
 def _is_ip(host: str) -> bool:

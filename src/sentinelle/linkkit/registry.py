@@ -9,12 +9,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from ada_url import idna_to_ascii
-
-if TYPE_CHECKING:
-    from .classify import _Verdict
 
 KINDS: tuple[str, ...] = (
     "search_engine",
@@ -87,7 +84,7 @@ def path_matches(path: str, prefix: str) -> bool:
 _SERIALS = itertools.count()
 
 # For one host: the rules that may apply, most specific first, as (path_prefix, rule).
-_Candidates = tuple[tuple[str | None, PlatformRule], ...]
+Candidates = tuple[tuple[str | None, PlatformRule], ...]
 
 
 class Registry:
@@ -117,16 +114,17 @@ class Registry:
         self.delist_recipients: tuple[Recipient, ...] = tuple(
             Recipient(r.platform_id, r.name, r.domains[0][0] if r.domains else "") for r in self.search_engines
         )
-        self._host_candidates: dict[str, _Candidates] = {}
+        self._host_candidates: dict[str, Candidates] = {}
         self._host_candidates_size = cache_size
-        # classify's per-host verdicts for this registry, same bound.
-        self._host_verdicts: dict[str, _Verdict] = {}
+        # classify's per-host verdicts for this registry, same bound (of classify's own type, which
+        # the registry does not need to know).
+        self.host_verdicts: dict[str, object] = {}
         self._serial = next(_SERIALS)
 
     def __len__(self) -> int:
         return len(self.rules)
 
-    def candidates(self, host: str) -> _Candidates:
+    def candidates(self, host: str) -> Candidates:
         """The rules that can match ``host``, most specific first (cached per host)."""
         found = self._host_candidates.get(host)
         if found is not None:
@@ -137,7 +135,7 @@ class Registry:
         self._host_candidates[host] = result
         return result
 
-    def _collect_candidates(self, host: str) -> _Candidates:
+    def _collect_candidates(self, host: str) -> Candidates:
         """``candidates`` without the cache."""
         collected: list[tuple[str | None, PlatformRule]] = []
         name = host.rstrip(".")

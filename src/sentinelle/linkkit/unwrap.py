@@ -241,22 +241,22 @@ def display_name(name: str) -> str:
     return DISPLAY_NAMES.get(name, name.capitalize())
 
 
-_CACHE: dict[str, tuple[str, Unwrapper] | None] = {}
-_CACHE_MAX = 100_000
+WRAPPER_CACHE: dict[str, tuple[str, Unwrapper] | None] = {}
+WRAPPER_CACHE_MAX = 100_000
 
 
 def wrapper_for(host: str, site: str) -> tuple[str, Unwrapper] | None:
     """The engine or redirector that serves ``host`` (registrable domain ``site``), if any."""
-    if host in _CACHE:  # None is a cached answer too
-        return _CACHE[host]
-    found = _wrapper_for(host, site)
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    _CACHE[host] = found
+    if host in WRAPPER_CACHE:  # None is a cached answer too
+        return WRAPPER_CACHE[host]
+    found = find_wrapper(host, site)
+    if len(WRAPPER_CACHE) >= WRAPPER_CACHE_MAX:
+        WRAPPER_CACHE.clear()
+    WRAPPER_CACHE[host] = found
     return found
 
 
-def _wrapper_for(host: str, site: str) -> tuple[str, Unwrapper] | None:
+def find_wrapper(host: str, site: str) -> tuple[str, Unwrapper] | None:
     """``wrapper_for`` without its cache."""
     found = REDIRECTORS.get(site)
     if found is None:
