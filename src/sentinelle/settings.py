@@ -265,6 +265,12 @@ SENTINELLE_PUBLIC_URL = os.environ.get("SENTINELLE_PUBLIC_URL", "")
 # --- Link checks (the checks app) ----------------------------------------------
 # Loopback is refused by the safe fetcher unless this is on (the demo and the tests only).
 SENTINELLE_FETCH_ALLOW_LOOPBACK = env_bool("SENTINELLE_FETCH_ALLOW_LOOPBACK", False)
+# Extra trusted CA certificates (PEM) for every outbound fetch: a TLS-inspecting proxy's CA.
+SENTINELLE_FETCH_CA_FILE = os.environ.get("SENTINELLE_FETCH_CA_FILE", "")
+# Name servers (host:port, comma-separated) for every lookup of the fetcher and of recipient
+# discovery; empty: the system's resolver.
+SENTINELLE_DNS_NAMESERVERS = env_list("SENTINELLE_DNS_NAMESERVERS", [])
+SENTINELLE_DNS_TIMEOUT_SECONDS = env_int("SENTINELLE_DNS_TIMEOUT_SECONDS", 5)
 SENTINELLE_CHECK_SCHEDULE_HOURS = os.environ.get("SENTINELLE_CHECK_SCHEDULE_HOURS", "1,24,72,168")
 SENTINELLE_CHECK_CONFIRM_HOURS = env_int("SENTINELLE_CHECK_CONFIRM_HOURS", 1)
 SENTINELLE_CHECK_RETRY_HOURS = env_int("SENTINELLE_CHECK_RETRY_HOURS", 1)

@@ -8,7 +8,8 @@ Link checks, notice delivery over HTTPS and evidence capture all go through :cla
 * a total deadline per request (10 s by default, DNS and every redirect hop included), at most
   5 redirects, followed by hand so that each hop is checked again, and a body cap (2 MB): the body
   is streamed and reading stops at the cap;
-* DNS is resolved here (``getaddrinfo`` in a thread) and every address is checked: private,
+* DNS is resolved here (``getaddrinfo`` in a thread, or dnspython on the name servers named by
+  ``SENTINELLE_DNS_NAMESERVERS``) and every address is checked: private,
   loopback, link-local, multicast, reserved, unspecified, shared (CGNAT) addresses are refused, and
   so are IPv6 addresses that embed one (IPv4-mapped, IPv4-compatible, 6to4, Teredo, NAT64);
 * the connection goes to the address that was checked: aiohttp's resolver hook returns the pinned
@@ -17,7 +18,8 @@ Link checks, notice delivery over HTTPS and evidence capture all go through :cla
   against the host name (SNI), so a second, different DNS answer (DNS rebinding) is never used.
 
 ``SENTINELLE_FETCH_ALLOW_LOOPBACK`` (default False) opens 127.0.0.0/8 and ::1 for the demo and
-the tests; nothing else is ever opened.
+the tests; nothing else is ever opened. ``SENTINELLE_FETCH_CA_FILE`` adds trusted CA certificates
+to the usual ones (a TLS-inspecting proxy's, or the tests' own CA).
 """
 
 from __future__ import annotations
@@ -38,9 +40,15 @@ from typing import Any
 
 import ada_url
 import aiohttp
+import dns.asyncresolver
+import dns.exception
+import dns.message
+import dns.nameserver
+import dns.resolver
 import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from multidict import CIMultiDictProxy
 
 DEFAULT_TIMEOUT = 10.0
@@ -91,7 +99,13 @@ class BlockedAddress(FetchError):
 
 
 class DNSFailure(FetchError):
+    """No usable address. ``reason``: nxdomain, no_address, timeout, cname_loop, servfail, unresolved."""
+
     code = "dns_failure"
+
+    def __init__(self, message: str, *, url: str = "", reason: str = "unresolved") -> None:
+        super().__init__(message, url=url)
+        self.reason = reason
 
 
 class ConnectFailed(FetchError):
@@ -191,6 +205,109 @@ async def system_resolver(host: str, port: int) -> list[str]:
     except (socket.gaierror, UnicodeError) as exc:
         raise DNSFailure(f"{host}: {exc}") from exc
     return [str(info[4][0]) for info in infos]
+
+
+# --- Resolution through named servers (SENTINELLE_DNS_NAMESERVERS) ----------------------------
+
+
+def parse_nameserver(item: str) -> tuple[str, int]:
+    """``"9.9.9.9"``, ``"127.0.0.1:5353"``, ``"[::1]:53"`` -> (address, port); ValueError otherwise."""
+    item = item.strip()
+    host, port = item, 53
+    if item.startswith("["):
+        host, _, rest = item[1:].partition("]")
+        if rest:
+            port = int(rest.removeprefix(":"))
+    elif item.count(":") == 1:
+        host, _, raw_port = item.partition(":")
+        port = int(raw_port)
+    ipaddress.ip_address(host)  # a name server is an address, never a name to resolve first
+    if not 0 < port < 65536:
+        raise ValueError(f"port out of range in {item!r}")
+    return host, port
+
+
+def configured_nameservers() -> list[tuple[str, int]]:
+    raw: Any = getattr(settings, "SENTINELLE_DNS_NAMESERVERS", []) or []
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return [parse_nameserver(str(item)) for item in items if str(item).strip()]
+
+
+def dns_timeout() -> float:
+    return float(getattr(settings, "SENTINELLE_DNS_TIMEOUT_SECONDS", 5))
+
+
+@functools.cache
+def _dns_resolver(nameservers: tuple[tuple[str, int], ...], lifetime: float) -> dns.asyncresolver.Resolver:
+    # configure=True reads the system's resolv.conf: "no name servers named" means the system's.
+    resolver = dns.asyncresolver.Resolver(configure=not nameservers)
+    if nameservers:
+        resolver.nameservers = [dns.nameserver.Do53Nameserver(host, port) for host, port in nameservers]
+    resolver.lifetime = lifetime
+    resolver.timeout = lifetime
+    resolver.cache = None  # the callers cache what they keep, with its expiry
+    return resolver
+
+
+def dns_resolver_for(nameservers: Iterable[tuple[str, int]] | None = None) -> dns.asyncresolver.Resolver:
+    """dnspython's resolver on ``nameservers`` (default: the configured ones, else the system's)."""
+    chosen = tuple(configured_nameservers() if nameservers is None else nameservers)
+    return _dns_resolver(chosen, dns_timeout())
+
+
+async def lookup_addresses(host: str, resolver: dns.asyncresolver.Resolver | None = None) -> list[str]:
+    """The A and AAAA addresses of ``host`` (CNAMEs followed by the server); DNSFailure otherwise."""
+    resolver = resolver or dns_resolver_for()
+    answers = await asyncio.gather(
+        *(resolver.resolve(host, rdtype, search=False) for rdtype in ("A", "AAAA")), return_exceptions=True
+    )
+    addresses: list[str] = []
+    failures: list[BaseException] = []
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            failures.append(answer)
+        else:
+            addresses.extend(str(record.address) for record in answer)
+    if addresses:
+        return addresses
+    reason, text = _dns_reason(failures)
+    raise DNSFailure(f"{host}: {text}", reason=reason)
+
+
+def _dns_reason(failures: list[BaseException]) -> tuple[str, str]:
+    """The most telling reason among the A and AAAA failures."""
+    ranked = [
+        (dns.resolver.NXDOMAIN, "nxdomain", "no such domain"),
+        (dns.message.ChainTooLong, "cname_loop", "CNAME chain too long (a loop)"),
+        (dns.resolver.LifetimeTimeout, "timeout", "no answer from the name server in time"),
+        (dns.resolver.NoNameservers, "servfail", "the name servers failed to answer"),
+        (dns.resolver.NoAnswer, "no_address", "no A or AAAA record"),
+    ]
+    # A server whose answer is unusable (a CNAME loop among others) shows as NoNameservers.
+    inner = [
+        error[3]
+        for failure in failures
+        if isinstance(failure, dns.resolver.NoNameservers)
+        for error in failure.kwargs.get("errors", [])
+        if len(error) > 3
+    ]
+    for kind, reason, text in ranked:
+        if any(isinstance(failure, kind) for failure in [*inner, *failures]):
+            return reason, text
+    for failure in failures:
+        if not isinstance(failure, dns.exception.DNSException):
+            raise failure  # a bug, not a DNS answer
+    return "unresolved", "; ".join(str(failure) or type(failure).__name__ for failure in failures)[:300]
+
+
+async def nameserver_resolver(host: str, port: int) -> list[str]:
+    """A :data:`Resolver` on the configured name servers (dnspython), for the fetcher."""
+    return await lookup_addresses(host)
+
+
+def default_resolver() -> Resolver:
+    """The named servers when SENTINELLE_DNS_NAMESERVERS is set, else the system's ``getaddrinfo``."""
+    return nameserver_resolver if configured_nameservers() else system_resolver
 
 
 def _literal_ip(host: str) -> IPAddress | None:
@@ -355,14 +472,25 @@ class _PinnedConnector(aiohttp.TCPConnector):
             raise client_error(req.connection_key, exc) from exc
 
 
-@functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    # Loading the CA bundle costs milliseconds: one context for the whole process.
+    return _ssl_context_for(str(getattr(settings, "SENTINELLE_FETCH_CA_FILE", "") or ""))
+
+
+@functools.cache
+def _ssl_context_for(extra_ca_file: str) -> ssl.SSLContext:
+    # Loading the CA bundle costs milliseconds: one context per CA file for the whole process.
     try:
         import certifi
     except ImportError:  # pragma: no cover - certifi comes with httpx (notices channel)
-        return ssl.create_default_context()
-    return ssl.create_default_context(cafile=certifi.where())
+        context = ssl.create_default_context()
+    else:
+        context = ssl.create_default_context(cafile=certifi.where())
+    if extra_ca_file:
+        try:
+            context.load_verify_locations(cafile=extra_ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise ImproperlyConfigured(f"SENTINELLE_FETCH_CA_FILE={extra_ca_file!r} cannot be loaded: {exc}") from exc
+    return context
 
 
 # --- Results --------------------------------------------------------------------------------
@@ -490,7 +618,7 @@ class SafeFetcher:
         backend: PinnedBackend | None = None,
     ) -> None:
         self.allow_loopback = allow_loopback_setting() if allow_loopback is None else allow_loopback
-        self.resolver: Resolver = resolver or system_resolver
+        self.resolver: Resolver = resolver or default_resolver()
         self.timeout = timeout
         self.max_redirects = max_redirects
         self.max_bytes = max_bytes
