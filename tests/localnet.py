@@ -114,3 +114,20 @@ class LocalCA:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._ca.issue_cert(*names).configure_cert(context)
         return context
+
+    def sni_context(self, names: Iterable[str]) -> ssl.SSLContext:
+        """A server context for ``names`` that also issues a certificate for any other name asked (SNI)."""
+        default = self.server_context(names)
+        issued: dict[str, ssl.SSLContext] = {}
+        lock = threading.Lock()
+
+        def choose(sock: ssl.SSLObject, name: str | None, context: ssl.SSLContext) -> None:
+            if not name:
+                return
+            with lock:
+                if name not in issued:
+                    issued[name] = self.server_context([name])
+                sock.context = issued[name]
+
+        default.sni_callback = choose
+        return default

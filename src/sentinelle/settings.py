@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "sentinelle.takedowns",
     "sentinelle.notices",
     "sentinelle.checks",
+    "sentinelle.recipients",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +231,7 @@ SENTINELLE_PERIODIC_TASKS = {
     "sentinelle.notices.tasks.deliver_due_notices": env_int("SENTINELLE_DELIVER_DUE_EVERY", 120),
     "sentinelle.checks.tasks.run_due_checks": env_int("SENTINELLE_RUN_CHECKS_EVERY", 600),
     "sentinelle.takedowns.tasks.send_result_digests": env_int("SENTINELLE_SEND_DIGESTS_EVERY", 3600),
+    "sentinelle.recipients.tasks.discover_pending": env_int("SENTINELLE_DISCOVER_RECIPIENTS_EVERY", 300),
 }
 
 # --- The society (sender of every notice) -------------------------------------
@@ -283,6 +285,21 @@ SENTINELLE_ESCALATION_DEADLINE_HOURS = env_int("SENTINELLE_ESCALATION_DEADLINE_H
 SENTINELLE_ESCALATE_TO_DELIST = env_bool("SENTINELLE_ESCALATE_TO_DELIST", True)
 SENTINELLE_REAPPEARANCE_CHECK_HOURS = env_int("SENTINELLE_REAPPEARANCE_CHECK_HOURS", 168)
 SENTINELLE_REAPPEARANCE_WATCH_DAYS = env_int("SENTINELLE_REAPPEARANCE_WATCH_DAYS", 90)
+
+# --- Recipient discovery (the recipients app) ----------------------------------------
+# Requests to the sites and the RDAP servers follow the link checks' politeness caps above.
+SENTINELLE_RECIPIENTS_TTL_DAYS = env_int("SENTINELLE_RECIPIENTS_TTL_DAYS", 30)
+SENTINELLE_RECIPIENTS_RETRY_BASE_SECONDS = env_int("SENTINELLE_RECIPIENTS_RETRY_BASE_SECONDS", 900)
+SENTINELLE_RECIPIENTS_RETRY_MAX_SECONDS = env_int("SENTINELLE_RECIPIENTS_RETRY_MAX_SECONDS", 86400)
+SENTINELLE_RECIPIENTS_MAX_PAGES = env_int("SENTINELLE_RECIPIENTS_MAX_PAGES", 6)
+SENTINELLE_RECIPIENTS_MAX_BYTES = env_int("SENTINELLE_RECIPIENTS_MAX_BYTES", 2 * 1024 * 1024)
+SENTINELLE_RECIPIENTS_CONCURRENCY = env_int("SENTINELLE_RECIPIENTS_CONCURRENCY", 20)
+SENTINELLE_RECIPIENTS_BATCH = env_int("SENTINELLE_RECIPIENTS_BATCH", 200)
+SENTINELLE_RECIPIENTS_LEASE_SECONDS = env_int("SENTINELLE_RECIPIENTS_LEASE_SECONDS", 900)
+# A directory of IANA-format bootstrap files (dns.json, ipv4.json, ipv6.json); empty: the shipped ones.
+SENTINELLE_RDAP_BOOTSTRAP_DIR = os.environ.get("SENTINELLE_RDAP_BOOTSTRAP_DIR", "")
+# A CDN ranges file in the shipped format (recipients/data/cdn.json); empty: the shipped one.
+SENTINELLE_CDN_RANGES_FILE = os.environ.get("SENTINELLE_CDN_RANGES_FILE", "")
 
 LOGGING = {
     "version": 1,

@@ -23,8 +23,10 @@ STAFF_MODELS: dict[str, tuple[str, ...]] = {
     "takedowns": ("add", "change", "view"),
     "notices": ("add", "change", "view"),
     "checks": ("view",),
+    "recipients": ("add", "change", "view"),
 }
 INVESTIGATOR_MODELS: dict[str, tuple[str, ...]] = {
+    "recipients": ("view",),
     "investigations": ("add", "change", "view"),
     "platforms": ("view",),
     "takedowns": ("view",),

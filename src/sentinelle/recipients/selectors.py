@@ -1,0 +1,106 @@
+"""Reads of recipient discovery: the usable contacts of a domain, best first, and where discovery stands.
+
+``contacts_for(registrable_domain, purpose)`` is the one question the notices app asks. Staff
+overrides win: when staff set an active contact for a role, discovered contacts of that role are
+not returned. A discovered contact is usable while it has not expired, was found again by the
+latest run that answered for its source (not withdrawn), was not set aside by staff and is not
+suspect (a bounce).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.utils import timezone
+
+from sentinelle.recipients.models import ROLE_ORDER, ContactOverride, DomainDiscovery, Finding, Role, Source
+
+
+class Purpose(StrEnum):
+    NOTICE = "notice"  # a first notice: the site, else its hosting network, else the CDN
+    SITE = "site"  # the site's own channels only
+    HOSTING = "hosting"  # the hosting network's abuse contact, else the CDN's form
+    ESCALATION = "escalation"  # the registrar
+    ALL = "all"  # every role, in order
+
+
+ROLES_FOR: dict[Purpose, tuple[str, ...]] = {
+    Purpose.NOTICE: (Role.SITE, Role.HOSTING, Role.CDN),
+    Purpose.SITE: (Role.SITE,),
+    Purpose.HOSTING: (Role.HOSTING, Role.CDN),
+    Purpose.ESCALATION: (Role.REGISTRAR,),
+    Purpose.ALL: (Role.SITE, Role.HOSTING, Role.CDN, Role.REGISTRAR),
+}
+
+
+@dataclass(frozen=True)
+class RecipientContact:
+    role: str
+    kind: str  # "email", "web_form" or "https"
+    address: str  # an e-mail address or an https URL
+    source: str  # where it comes from (Source), "staff" for an override
+    source_url: str
+    found_at: dt.datetime
+    expires_at: dt.datetime | None  # None: a staff contact does not expire
+    detail: dict[str, Any] = field(default_factory=dict)
+    finding_id: int | None = None
+    override_id: int | None = None
+
+
+def contacts_for(registrable_domain: str, purpose: Purpose | str = Purpose.NOTICE) -> list[RecipientContact]:
+    """The usable contacts of the domain for ``purpose``, in order of preference."""
+    roles = ROLES_FOR[Purpose(purpose)]
+    domain = registrable_domain.strip().lower().rstrip(".")
+    now = timezone.now()
+    overrides = list(
+        ContactOverride.objects.filter(registrable_domain=domain, role__in=roles, is_active=True).order_by("id")
+    )
+    overridden = {o.role for o in overrides}
+    findings = Finding.objects.filter(
+        registrable_domain=domain,
+        role__in=[r for r in roles if r not in overridden],
+        expires_at__gt=now,
+        withdrawn_at__isnull=True,
+        rejected_at__isnull=True,
+        suspect_at__isnull=True,
+    ).order_by("preference", "id")
+    contacts = [
+        RecipientContact(
+            o.role, o.kind, o.address, Source.STAFF, "", o.created_at, None, {"note": o.note}, override_id=o.pk
+        )
+        for o in overrides
+    ]
+    contacts.extend(
+        RecipientContact(
+            f.role, f.kind, f.address, f.source, f.source_url, f.found_at, f.expires_at, f.detail, finding_id=f.pk
+        )
+        for f in findings
+    )
+    contacts.sort(key=lambda c: (ROLE_ORDER[Role(c.role)], c.override_id is None))  # stable: preference kept
+    return contacts
+
+
+@dataclass(frozen=True)
+class DiscoveryStatus:
+    registrable_domain: str
+    state: str  # "pending", "done", "retry"; "unknown" when never asked
+    last_run_at: dt.datetime | None
+    next_run_at: dt.datetime | None
+    contacts_found: int
+    summary: str
+    steps: list[dict[str, Any]]  # the latest run's steps: step, outcome, code, message, retry_at
+
+
+def discovery_status(registrable_domain: str) -> DiscoveryStatus:
+    """Where discovery stands for the domain, with the latest run's reasons (for honest statuses)."""
+    domain = registrable_domain.strip().lower().rstrip(".")
+    row = DomainDiscovery.objects.filter(registrable_domain=domain).first()
+    if row is None:
+        return DiscoveryStatus(domain, "unknown", None, None, 0, "", [])
+    run = row.runs.order_by("-started_at", "-id").first()
+    return DiscoveryStatus(
+        domain, row.state, row.last_run_at, row.next_run_at, row.contacts_found, row.summary, run.steps if run else []
+    )
