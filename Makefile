@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/linkkit.py
 	$(BIN)/python bench/notices.py
 	$(BIN)/python bench/checks.py
+	$(BIN)/python bench/discovery.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench setup.py

@@ -412,11 +412,22 @@ def _address(block: int, index: int) -> str:
     return f"127.0.{block}.{index}"
 
 
-def build_domains() -> tuple[dict[str, dict[str, Page]], dict[str, Expect], dict[str, list[str]]]:
-    """At least 100 pirate-style domains of five kinds, their pages, their expected findings, their addresses."""
+def build_domains(copies: int = 1) -> tuple[dict[str, dict[str, Page]], dict[str, Expect], dict[str, list[str]]]:
+    """100 pirate-style domains (times ``copies``) of five kinds, their pages, expected findings, addresses."""
     sites: dict[str, dict[str, Page]] = {}
     expected: dict[str, Expect] = {}
     addresses: dict[str, list[str]] = {}
+    for copy in range(copies):
+        _build_copy(sites, expected, addresses, f"-{copy}" if copy else "")
+    return sites, expected, addresses
+
+
+def _build_copy(
+    sites: dict[str, dict[str, Page]],
+    expected: dict[str, Expect],
+    addresses: dict[str, list[str]],
+    tag: str,
+) -> None:
     tlds = ["to", "cc", "net"]
 
     def registrar(domain: str) -> list[tuple[str, str, str, str]]:
@@ -428,7 +439,7 @@ def build_domains() -> tuple[dict[str, dict[str, Page]], dict[str, Expect], dict
         return [("hosting", "email", net[3], "rdap_ip")] if net else []
 
     for i in range(25):  # security.txt (every fifth signed; every fourth with a form as well)
-        domain = f"mp3-vault-{i:02d}.{tlds[i % 3]}"
+        domain = f"mp3-vault{tag}-{i:02d}.{tlds[i % 3]}"
         address = _address(1 if i % 2 else 2, 10 + i)
         contacts = [f"mailto:dmca@{domain}"]
         if i % 4 == 0:
@@ -443,7 +454,7 @@ def build_domains() -> tuple[dict[str, dict[str, Page]], dict[str, Expect], dict
         expected[domain] = Expect(found + hosting(address) + registrar(domain))
         addresses[domain] = [address]
     for i in range(25):  # a DMCA / copyright / legal page linked from the home page
-        domain = f"flac-share-{i:02d}.{tlds[i % 3]}"
+        domain = f"flac-share{tag}-{i:02d}.{tlds[i % 3]}"
         address = _address(1 if i % 2 else 2, 70 + i)
         link, page_path = [
             ("<a href='/dmca'>DMCA</a>", "/dmca"),
@@ -471,29 +482,28 @@ def build_domains() -> tuple[dict[str, dict[str, Page]], dict[str, Expect], dict
         expected[domain] = Expect(found + hosting(address) + registrar(domain))
         addresses[domain] = [address]
     for i in range(20):  # nothing on the site: the hosting network's abuse contact only
-        domain = f"rip-tracks-{i:02d}.{tlds[i % 3]}"
+        domain = f"rip-tracks{tag}-{i:02d}.{tlds[i % 3]}"
         address = _address(1 if i % 2 else 2, 100 + i if i % 2 == 0 else 100 - i)
         sites[domain] = {"/": (200, HTML, HOME_PLAIN)}
         expected[domain] = Expect(hosting(address) + registrar(domain))
         addresses[domain] = [address]
     for i in range(15):  # behind the CDN
-        domain = f"cdn-tunes-{i:02d}.{tlds[i % 3]}"
+        domain = f"cdn-tunes{tag}-{i:02d}.{tlds[i % 3]}"
         sites[domain] = {"/": (200, HTML, HOME_PLAIN)}
         expected[domain] = Expect(
-            [("cdn", "web_form", "https://abuse.cdn.test/report", "cdn_ranges")] + registrar(domain)
+            [("cdn", "web_form", "https://abuse.cdn.test/report", "cdn_ranges"), *registrar(domain)]
         )
         addresses[domain] = [_address(3, 10 + i)]
     for i in range(15):  # nothing at all: no contact on the site, no RDAP service for the address or the TLD
-        domain = f"dead-drop-{i:02d}.ws"
+        domain = f"dead-drop{tag}-{i:02d}.ws"
         if i % 3 == 0:
             sites[domain] = {"/": (200, HTML, HOME_PLAIN)}
         expected[domain] = Expect([], {"hosting": "rdap_no_service", "registrar": "rdap_no_service"})
         addresses[domain] = [_address(5, 10 + i)]
-    return sites, expected, addresses
 
 
-def start_world(directory: Path) -> World:
-    sites, expected, addresses = build_domains()
+def start_world(directory: Path, copies: int = 1) -> World:
+    sites, expected, addresses = build_domains(copies)
     dns = LocalDNS().start()
     ca = LocalCA(directory)
     names = [
