@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "sentinelle.notices",
     "sentinelle.checks",
     "sentinelle.recipients",
+    "sentinelle.investigations",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +301,20 @@ SENTINELLE_RECIPIENTS_LEASE_SECONDS = env_int("SENTINELLE_RECIPIENTS_LEASE_SECON
 SENTINELLE_RDAP_BOOTSTRAP_DIR = os.environ.get("SENTINELLE_RDAP_BOOTSTRAP_DIR", "")
 # A CDN ranges file in the shipped format (recipients/data/cdn.json); empty: the shipped one.
 SENTINELLE_CDN_RANGES_FILE = os.environ.get("SENTINELLE_CDN_RANGES_FILE", "")
+
+# --- Investigations (the investigations app) ----------------------------------------
+# Evidence files, write-once and named by their SHA-256.
+SENTINELLE_EVIDENCE_DIR = Path(os.environ.get("SENTINELLE_EVIDENCE_DIR", VAR_DIR / "evidence"))
+# The society's Ed25519 key that signs evidence manifests; made on first use when absent.
+SENTINELLE_SIGNING_KEY_PATH = Path(os.environ.get("SENTINELLE_SIGNING_KEY_PATH", VAR_DIR / "signing_key.pem"))
+# An RFC 3161 time-stamping authority (empty: manifests are signed but not time-stamped).
+SENTINELLE_TSA_URL = os.environ.get("SENTINELLE_TSA_URL", "")
+# PEM file of the authority's root certificate(s), to check its tokens.
+SENTINELLE_TSA_ROOTS = os.environ.get("SENTINELLE_TSA_ROOTS", "")
+SENTINELLE_CHROMIUM = os.environ.get("SENTINELLE_CHROMIUM", "/usr/bin/chromium")
+SENTINELLE_EVIDENCE_SCREENSHOTS = env_bool("SENTINELLE_EVIDENCE_SCREENSHOTS", True)
+SENTINELLE_EVIDENCE_MAX_BYTES = env_int("SENTINELLE_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+SENTINELLE_EVIDENCE_TIMEOUT = env_int("SENTINELLE_EVIDENCE_TIMEOUT", 30)
 
 LOGGING = {
     "version": 1,

@@ -501,6 +501,10 @@ class Hop:
     url: str
     status_code: int
     location: str = ""
+    # What evidence capture records of each hop (the redirect's own exchange; its body is not read).
+    headers: CIMultiDictProxy[str] | None = None
+    request_headers: Mapping[str, str] = field(default_factory=dict)
+    address: str = ""
 
 
 @dataclass
@@ -514,6 +518,8 @@ class FetchResult:
     elapsed: float
     address: str = ""
     redirects: list[Hop] = field(default_factory=list)
+    # The request as sent (aiohttp adds Host, Accept…): evidence capture writes it into its WARC.
+    request_headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def bytes_read(self) -> int:
@@ -714,11 +720,14 @@ class SafeFetcher:
             token = _PINS.set({host: addresses})
             try:
                 response = await self._send(session, method, href, content, headers)
+                peer = _peer_address(response) or addresses[0]
                 truncated = False
                 try:
                     location = response.headers.get("Location", "")
                     if response.status in REDIRECT_CODES and location:
-                        hops.append(Hop(href, response.status, location))
+                        hops.append(
+                            Hop(href, response.status, location, response.headers, response.request_info.headers, peer)
+                        )
                         if len(hops) > max_redirects:
                             raise TooManyRedirects(f"more than {max_redirects} redirects", url=url)
                         try:
@@ -745,8 +754,9 @@ class SafeFetcher:
                 body=body,
                 truncated=truncated,
                 elapsed=time.monotonic() - started,
-                address=addresses[0],
+                address=peer,
                 redirects=hops,
+                request_headers=response.request_info.headers,
             )
 
     async def _send(
@@ -791,6 +801,14 @@ class SafeFetcher:
         except (aiohttp.ClientError, OSError) as exc:
             raise ProtocolFailure(str(exc) or type(exc).__name__, url=href) from exc
         return parts[0] if len(parts) == 1 else b"".join(parts), False
+
+
+def _peer_address(response: aiohttp.ClientResponse) -> str:
+    """The address the answer came from (one of the checked ones), while the connection is held."""
+    connection = response.connection
+    transport = connection.transport if connection is not None else None
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    return str(peer[0]) if peer else ""
 
 
 # --- Helpers --------------------------------------------------------------------------------
