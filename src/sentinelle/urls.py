@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from sentinelle.api import api
 from sentinelle.core import views as core_views
@@ -11,12 +10,13 @@ admin.site.site_header = _("Sentinelle — back office")
 admin.site.site_title = "Sentinelle"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="catalogue:my-works", permanent=False), name="home"),
+    path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),
     path("catalogue/", include("sentinelle.catalogue.urls")),
+    path("investigations/", include("sentinelle.investigations.urls")),
     path("account/", include("sentinelle.members.urls")),
     path("", include("sentinelle.takedowns.urls")),
     path("api/v1/", api.urls),

@@ -351,3 +351,25 @@ def sites_sharing_with(evidence: Evidence) -> QuerySet[Site]:
     if evidence.favicon_sha256:
         match |= Q(evidence__favicon_sha256=evidence.favicon_sha256)
     return Site.objects.filter(match).distinct()
+
+
+def monthly_links(flt: RankingFilter, domains: list[str]) -> tuple[list[str], dict[str, list[int]]]:
+    """Reported links per month (the society's time zone) for each domain: (month labels, counts)."""
+    from django.db.models.functions import TruncMonth
+
+    rows = (
+        ranked_links(flt)
+        .filter(registrable_domain__in=domains)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month", "registrable_domain")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    months: list[str] = []
+    for r in rows:
+        label = f"{r['month']:%Y-%m}"
+        if label not in months:
+            months.append(label)
+        counts[r["registrable_domain"]][label] = r["n"]
+    return months, {d: [counts[d].get(m, 0) for m in months] for d in domains}
