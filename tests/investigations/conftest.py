@@ -74,3 +74,21 @@ def member_user(db):
 @pytest.fixture
 def capture_env(evidence_settings: Path, fake_dns: None, pirate_site: fixture_site.FixtureSite) -> fixture_site.FixtureSite:
     return pirate_site
+
+
+@pytest.fixture
+def dossier(investigator):
+    from sentinelle.investigations.services import dossiers
+
+    return dossiers.open_dossier([fixture_site.ORIGINAL], actor=investigator)
+
+
+@pytest.fixture
+def captured(capture_env, dossier, investigator):
+    """The dossier with two finished captures: the site's home page and the mirror's redirect."""
+    from sentinelle.investigations.services import evidence
+
+    rows = evidence.request_captures(
+        dossier, [capture_env.url("/"), capture_env.url("/old", fixture_site.MIRROR)], actor=investigator
+    )
+    return [evidence.run_capture(row.pk) for row in rows]

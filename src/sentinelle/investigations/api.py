@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from sentinelle.investigations import selectors
 from sentinelle.investigations.access import can_investigate
@@ -81,8 +81,8 @@ class EvidenceOut(Schema):
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
 
-def _invalid(exc: InvestigationError) -> tuple[int, dict[str, Any]]:
-    return 400, {"error": {"code": exc.code, "message": exc.message}}
+def _invalid(exc: InvestigationError) -> Status[dict[str, Any]]:
+    return Status(400, {"error": {"code": exc.code, "message": exc.message}})
 
 
 def _dossier_out(site: Site) -> dict[str, Any]:
@@ -149,7 +149,7 @@ def capture(request: HttpRequest, site_id: Path[int], body: CapturesIn) -> Any:
     except InvestigationError as exc:
         return _invalid(exc)
     evidence.enqueue_captures(rows)
-    return 202, [_evidence_out(row) for row in rows]
+    return Status(202, [_evidence_out(row) for row in rows])
 
 
 @router.get("/evidence/{evidence_id}", response={200: EvidenceOut, **ERRORS}, summary="A capture and its progress")

@@ -79,6 +79,7 @@ class PageCapture:
     title: str
     redirects: list[dict[str, Any]]
     exchanges: list[Exchange]
+    headers: list[tuple[str, str]] = field(default_factory=list)
     favicon_sha256: str = ""
     favicon_url: str = ""
 
@@ -181,6 +182,7 @@ async def fetch_page(url: str, fetcher: fetch.SafeFetcher, *, max_bytes: int, ti
         title=title,
         redirects=[{"url": hop.url, "status": hop.status_code, "location": hop.location} for hop in result.redirects],
         exchanges=exchanges,
+        headers=_pairs(result.headers),
     )
     await _favicon(page, icons, fetcher, timeout)
     return page
@@ -266,7 +268,7 @@ async def _answer(
     url = route.request.url
     shot.requests += 1
     if url == page.final_url:
-        await route.fulfill(status=page.status, headers=_for_browser(page.exchanges[-1].response_headers), body=page.body)
+        await route.fulfill(status=page.status, headers=_for_browser(page.headers), body=page.body)
         return
     if route.request.method != "GET" or not url.startswith(("http://", "https://")) or shot.requests > MAX_SUBRESOURCES:
         await route.abort()
