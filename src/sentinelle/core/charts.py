@@ -47,6 +47,11 @@ def format_number(value: float) -> str:
     return number_format(round(value, 2), decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
+def _n(value: float) -> str:
+    """A coordinate: one decimal is finer than a pixel."""
+    return f"{value:.1f}"
+
+
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
@@ -130,15 +135,15 @@ def bar_chart(
         parts.append(
             format_html(
                 '<text class="chart-label" x="0" y="{}">{}</text>'
-                '<rect class="chart-bar" x="0" y="{}" width="{:.1f}" height="{}" fill="{}"></rect>'
-                '<text class="chart-value" x="{:.1f}" y="{}">{}</text>',
+                '<rect class="chart-bar" x="0" y="{}" width="{}" height="{}" fill="{}"></rect>'
+                '<text class="chart-value" x="{}" y="{}">{}</text>',
                 y + 12,
                 label,
                 y + 17,
-                length,
+                _n(length),
                 bar,
                 PALETTE[0],
-                length + 6,
+                _n(length + 6),
                 y + 31,
                 value_format(value),
             )
@@ -174,9 +179,15 @@ def line_chart(
         y = top_pad + plot_h - fraction * plot_h
         parts.append(
             format_html(
-                '<line class="chart-grid" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}"></line>'
-                '<text class="chart-axis" x="{}" y="{:.1f}" text-anchor="end">{}</text>',
-                left, y, width - 8, y, left - 6, y + 4, value_format(top * fraction),
+                '<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
+                '<text class="chart-axis" x="{}" y="{}" text-anchor="end">{}</text>',
+                left,
+                _n(y),
+                width - 8,
+                _n(y),
+                left - 6,
+                _n(y + 4),
+                value_format(top * fraction),
             )
         )
     every = max(1, math.ceil(len(x_labels) / 6))  # at most ~6 x labels: readable on a phone
@@ -185,8 +196,10 @@ def line_chart(
             x, _y = point(i, 0)
             parts.append(
                 format_html(
-                    '<text class="chart-axis" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
-                    x, height - bottom + 18, label,
+                    '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    _n(x),
+                    height - bottom + 18,
+                    label,
                 )
             )
     for index, s in enumerate(series):
