@@ -56,6 +56,7 @@ bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/notices.py
 	$(BIN)/python bench/checks.py
 	$(BIN)/python bench/discovery.py
+	$(BIN)/python bench/investigations.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench setup.py

@@ -31,7 +31,10 @@ def test_labels_are_escaped():
 
 def test_a_line_chart_draws_one_line_per_series_and_a_legend():
     html = charts.line_chart(
-        "Per month", ["2026-01", "2026-02", "2026-03"], [charts.Series("a.to", [1, 4, 2]), charts.Series("b.cc", [0, 1, 1])], area=True
+        "Per month",
+        ["2026-01", "2026-02", "2026-03"],
+        [charts.Series("a.to", [1, 4, 2]), charts.Series("b.cc", [0, 1, 1])],
+        area=True,
     )
     assert html.count('class="chart-line"') == 2 and html.count('class="chart-area"') == 2
     assert "<li>" in html and "a.to" in html

@@ -72,7 +72,9 @@ def member_user(db):
 
 
 @pytest.fixture
-def capture_env(evidence_settings: Path, fake_dns: None, pirate_site: fixture_site.FixtureSite) -> fixture_site.FixtureSite:
+def capture_env(
+    evidence_settings: Path, fake_dns: None, pirate_site: fixture_site.FixtureSite
+) -> fixture_site.FixtureSite:
     return pirate_site
 
 

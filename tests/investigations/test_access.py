@@ -30,7 +30,9 @@ def targets(dossier, investigator, evidence_settings):
     row = evidence_service.request_captures(dossier, ["http://pirate.test/"], actor=investigator)[0]
     from sentinelle.investigations.models import EvidenceFile, MirrorSuggestion
 
-    file = EvidenceFile.objects.create(evidence=row, name="response.warc.gz", media_type="application/warc", sha256="0" * 64, size=1)
+    file = EvidenceFile.objects.create(
+        evidence=row, name="response.warc.gz", media_type="application/warc", sha256="0" * 64, size=1
+    )
     suggestion = MirrorSuggestion.objects.create(site=dossier, domain="other.test", reason="same_title")
     urls = [(reverse(name, args=[dossier.pk] if needs_id else []), method) for name, method, needs_id in PAGES]
     urls += [
@@ -95,7 +97,12 @@ def test_every_api_route_is_a_404_for_a_members_token(client, dossier, investiga
     _row, token = create_api_token(member_user, "t")
     for method, url, body in _api_urls(dossier, investigator):
         response = _call(
-            client, method, url, data=body, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+            client,
+            method,
+            url,
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 404, url
 
@@ -105,7 +112,10 @@ def test_an_investigators_token_reaches_the_api(client, dossier, investigator):
     _row, token = create_api_token(investigator, "t")
     auth = {"Authorization": f"Bearer {token}"}
     opened = client.post(
-        "/api/v1/investigations/dossiers", {"domains": ["www.pirate.test"]}, content_type="application/json", headers=auth
+        "/api/v1/investigations/dossiers",
+        {"domains": ["www.pirate.test"]},
+        content_type="application/json",
+        headers=auth,
     )
     assert opened.status_code == 200
     assert opened.json()["id"] == dossier.pk  # the dossier that already holds the domain

@@ -52,7 +52,9 @@ def test_an_edit_made_behind_the_applications_back_is_detected(dossier, investig
             cursor.execute("ALTER TABLE investigations_custodyevent DISABLE TRIGGER custody_no_change")
         else:
             cursor.execute("DROP TRIGGER custody_no_update")
-        cursor.execute("UPDATE investigations_custodyevent SET reason = 'rewritten' WHERE seq = 2 AND site_id = %s", [dossier.pk])
+        cursor.execute(
+            "UPDATE investigations_custodyevent SET reason = 'rewritten' WHERE seq = 2 AND site_id = %s", [dossier.pk]
+        )
     problems = custody.verify_site_chain(dossier)
     assert [str(p) for p in problems] == ["event 2 (line 2): its content does not match its hash (altered)"]
 
@@ -75,7 +77,11 @@ def test_a_download_needs_a_reason_and_is_recorded(client, captured, dossier, in
     assert response["X-Content-SHA256"] == file.sha256
     assert b"".join(response.streaming_content).startswith(b"\x1f\x8b")
     event = CustodyEvent.objects.filter(site=dossier).order_by("-seq").first()
-    assert (event.action, event.reason, event.details["sha256"]) == (CustodyAction.DOWNLOADED, "copy for the expert", file.sha256)
+    assert (event.action, event.reason, event.details["sha256"]) == (
+        CustodyAction.DOWNLOADED,
+        "copy for the expert",
+        file.sha256,
+    )
 
 
 @pytest.mark.django_db

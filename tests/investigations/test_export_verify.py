@@ -138,9 +138,8 @@ def test_the_time_stamp_is_checked_against_the_manifests_hash(capture_env, dossi
 
 @pytest.mark.django_db
 def test_a_token_from_an_untrusted_authority_is_refused(capture_env, dossier, investigator, with_tsa, tmp_path):
-    from tests.investigations.tsa import make_tsa
-
     from sentinelle.investigations.services import evidence
+    from tests.investigations.tsa import make_tsa
 
     evidence.run_capture(evidence.request_captures(dossier, [capture_env.url("/")], actor=investigator)[0].pk)
     out = tmp_path / "stamped.zip"

@@ -14,12 +14,16 @@ from tests.investigations.test_damages import CASE
 
 
 @pytest.mark.django_db
-def test_capturing_from_the_page_queues_a_task_per_address(client, dossier, investigator, django_capture_on_commit_callbacks):
+def test_capturing_from_the_page_queues_a_task_per_address(
+    client, dossier, investigator, django_capture_on_commit_callbacks
+):
     from django_tasks_db.models import DBTaskResult
 
     client.force_login(investigator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("investigations:capture", args=[dossier.pk]), {"urls": "http://pirate.test/a\nhttp://pirate.test/b"})
+        client.post(
+            reverse("investigations:capture", args=[dossier.pk]), {"urls": "http://pirate.test/a\nhttp://pirate.test/b"}
+        )
     assert list(Evidence.objects.filter(site=dossier).values_list("status", flat=True)) == [CaptureStatus.QUEUED] * 2
     assert DBTaskResult.objects.filter(task_path="sentinelle.investigations.tasks.capture_evidence").count() == 2
     page = client.get(reverse("investigations:dossier", args=[dossier.pk])).content.decode()
@@ -30,7 +34,9 @@ def test_capturing_from_the_page_queues_a_task_per_address(client, dossier, inve
 @pytest.mark.django_db
 def test_an_address_that_cannot_be_fetched_is_refused_with_its_reason(client, dossier, investigator):
     client.force_login(investigator)
-    response = client.post(reverse("investigations:capture", args=[dossier.pk]), {"urls": "ftp://pirate.test/a"}, follow=True)
+    response = client.post(
+        reverse("investigations:capture", args=[dossier.pk]), {"urls": "ftp://pirate.test/a"}, follow=True
+    )
     assert "cannot be captured: unsupported scheme" in response.content.decode()
     assert not Evidence.objects.exists()
 
@@ -59,7 +65,9 @@ def test_the_damage_form_offers_the_cited_substitution_rates(client, dossier, in
 @pytest.mark.django_db
 def test_the_export_button_downloads_a_zip_that_verifies(client, captured, dossier, investigator, tmp_path):
     client.force_login(investigator)
-    response = client.post(reverse("investigations:export", args=[dossier.pk]), {"reason": "for the investigating judge"})
+    response = client.post(
+        reverse("investigations:export", args=[dossier.pk]), {"reason": "for the investigating judge"}
+    )
     assert response["Content-Type"] == "application/zip"
     path = tmp_path / "web.zip"
     path.write_bytes(b"".join(response.streaming_content))

@@ -46,14 +46,34 @@ def notify(row: ReportedLink, *, removed_after_days: float | None = None) -> Non
     n = next(_n)
     sent = timezone.now() - dt.timedelta(days=10)
     notice = Notice.objects.create(
-        recipient_key=f"r{n}", recipient_name="Host", channel="email", action="remove", regime="eu", language="fr",
-        status="delivered", dated=sent.date(), subject="s", body="b", message_id=f"<{n}@t>", idempotency_key=f"k{n}",
+        recipient_key=f"r{n}",
+        recipient_name="Host",
+        channel="email",
+        action="remove",
+        regime="eu",
+        language="fr",
+        status="delivered",
+        dated=sent.date(),
+        subject="s",
+        body="b",
+        message_id=f"<{n}@t>",
+        idempotency_key=f"k{n}",
         sent_at=sent,
     )
-    NoticeItem.objects.create(notice=notice, link=row, escalation_level=0, recipient_key=f"r{n}", url=row.url, site=row.registrable_domain, work_title="w")
+    NoticeItem.objects.create(
+        notice=notice,
+        link=row,
+        escalation_level=0,
+        recipient_key=f"r{n}",
+        url=row.url,
+        site=row.registrable_domain,
+        work_title="w",
+    )
     LinkEvent.objects.create(link=row, at=sent, kind="notice_sent", to_status=LinkStatus.NOTICE_SENT)
     if removed_after_days is not None:
-        LinkEvent.objects.create(link=row, at=sent + dt.timedelta(days=removed_after_days), kind="check", to_status=LinkStatus.REMOVED)
+        LinkEvent.objects.create(
+            link=row, at=sent + dt.timedelta(days=removed_after_days), kind="check", to_status=LinkStatus.REMOVED
+        )
         ReportedLink.objects.filter(pk=row.pk).update(status=LinkStatus.REMOVED)
     else:
         ReportedLink.objects.filter(pk=row.pk).update(status=LinkStatus.STILL_ONLINE)
@@ -90,7 +110,7 @@ def test_the_sites_page_draws_the_ranking_and_offers_a_dossier(client, investiga
     client.force_login(investigator)
     page = client.get(reverse("investigations:sites"), {"period": "all"}).content.decode()
     assert '<svg class="chart-svg"' in page and "<title id=" in page
-    assert "<th scope=\"row\">big.to</th>" in page
+    assert '<th scope="row">big.to</th>' in page
     response = client.post(reverse("investigations:open"), {"domains": "big.to"})
     site = SiteDomain.objects.get(domain="big.to").site
     assert response["Location"] == reverse("investigations:dossier", args=[site.pk])

@@ -97,7 +97,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> SafeString:
         "",
         "<tr>{}</tr>",
         (
-            (format_html('<th scope="row">{}</th>', row[0]) + format_html_join("", "<td>{}</td>", ((c,) for c in row[1:])),)
+            (
+                format_html('<th scope="row">{}</th>', row[0])
+                + format_html_join("", "<td>{}</td>", ((c,) for c in row[1:])),
+            )
             for row in rows
         ),
     )
@@ -148,8 +151,10 @@ def bar_chart(
                 value_format(value),
             )
         )
-    parts.append(mark_safe("</svg>"))  # noqa: S308 - a constant
-    table = _table([_("label"), _("value")], [[label, value_format(v)] for label, v in zip(labels, values, strict=True)])
+    parts.append(mark_safe("</svg>"))
+    table = _table(
+        [_("label"), _("value")], [[label, value_format(v)] for label, v in zip(labels, values, strict=True)]
+    )
     return _figure(chart_id, title, description, SafeString("".join(parts)), table)
 
 
@@ -213,13 +218,16 @@ def line_chart(
         parts.append(
             format_html('<polyline class="chart-line" points="{}" fill="none" stroke="{}"></polyline>', path, colour)
         )
-    parts.append(mark_safe("</svg>"))  # noqa: S308 - a constant
+    parts.append(mark_safe("</svg>"))
     legend = format_html_join(
         "",
         '<li><span class="chart-key" style="background:{}"></span>{}</li>',
         ((PALETTE[i % len(PALETTE)], s.name) for i, s in enumerate(series)),
     )
-    rows = [[label, *(value_format(s.values[i]) if i < len(s.values) else "" for s in series)] for i, label in enumerate(x_labels)]
+    rows = [
+        [label, *(value_format(s.values[i]) if i < len(s.values) else "" for s in series)]
+        for i, label in enumerate(x_labels)
+    ]
     table = _table(["", *(s.name for s in series)], rows)
     svg = SafeString("".join(parts)) + format_html('<ul class="chart-legend">{}</ul>', legend)
     return _figure(chart_id, title, description, svg, table)

@@ -37,7 +37,7 @@ from sentinelle.investigations import chain, signing, timestamps
 FORMAT = "sentinelle-dossier/1"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.sig"
-TOKEN = "manifest.json.tsr"
+TOKEN = "manifest.json.tsr"  # noqa: S105 - a file name, not a secret
 CUSTODY = "custody.jsonl"
 REPORT = "report.pdf"
 KEY = "signing-key.pem"
@@ -123,9 +123,7 @@ def _manifest_key(manifest: dict[str, Any], trusted_pem: bytes | None, report: V
     if trusted_pem is not None:
         expected = signing.fingerprint(signing.load_public_pem(trusted_pem))
         if expected != fingerprint:
-            report.problems.append(
-                f"{MANIFEST}: signed with key {fingerprint}, not with the society's key {expected}"
-            )
+            report.problems.append(f"{MANIFEST}: signed with key {fingerprint}, not with the society's key {expected}")
             return key
         report.notes.append(f"signing key {fingerprint}: the society's key")
     else:

@@ -45,7 +45,9 @@ class OpenDossierForm(forms.Form):
 class DossierForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     status = forms.ChoiceField(label=_("Status"), choices=SiteStatus.choices)
-    operator_notes = forms.CharField(label=_("Notes on its operators"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    operator_notes = forms.CharField(
+        label=_("Notes on its operators"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class AddDomainForm(forms.Form):
@@ -79,9 +81,9 @@ class TransferForm(forms.Form):
 INPUT_LABELS = {
     "visits_per_day": _("Visits per day"),
     "period_days": _("Period (days)"),
-    "music_share": _("Share of visits that take music (0–1)"),
+    "music_share": _("Share of visits that take music (0-1)"),
     "items_per_visit": _("Items taken per such visit"),
-    "repertoire_share": _("Share of the society's repertoire in the site's content (0–1)"),
+    "repertoire_share": _("Share of the society's repertoire in the site's content (0-1)"),
     "unit_value_eur": _("Value of a lawful unit (EUR)"),
     "substitution_low": _("Substitution rate, low"),
     "substitution_central": _("Substitution rate, central"),
@@ -95,7 +97,9 @@ class DamageForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in damages.INPUTS:
-            self.fields[name] = forms.DecimalField(label=INPUT_LABELS[name], max_digits=20, decimal_places=6, min_value=0)
+            self.fields[name] = forms.DecimalField(
+                label=INPUT_LABELS[name], max_digits=20, decimal_places=6, min_value=0
+            )
             self.fields[f"{name}_source"] = forms.CharField(
                 label=_("Source"), max_length=2000, widget=forms.TextInput(attrs={"class": "source"})
             )

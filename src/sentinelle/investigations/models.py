@@ -204,7 +204,7 @@ class AppendOnlyQuerySet(models.QuerySet["CustodyEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("Custody events are append-only")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise TypeError("Custody events are append-only")
 
 

@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import reportlab
 from django.utils.translation import gettext as _
@@ -19,7 +20,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
-from xml.sax.saxutils import escape
 
 FONT_DIR = Path(reportlab.__file__).parent / "fonts"
 MAX_ROWS = 500  # per table; the rest is counted, the data stays in the ZIP
@@ -65,8 +65,14 @@ def render(title: str, subtitle: list[str], sections: list[Section]) -> bytes:
     styles = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
-        title=title, author="Sentinelle",
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=title,
+        author="Sentinelle",
     )
     story: list[Any] = [Paragraph(escape(title), styles["title"])]
     story += [_p(line, styles["p"]) for line in subtitle]

@@ -93,12 +93,16 @@ def _timeline_section(site: Site) -> report.Section:
         items.append((event.at, event.get_action_display(), f"{event.subject} — {event.actor_label}"))
     items.sort(key=lambda item: item[0])
     rows: list[list[Any]] = [[_when(at), what, detail] for at, what, detail in items]
-    return report.Section(_("Timeline"), [], [_("when"), _("what"), _("detail")], rows, max(0, len(rows) - report.MAX_ROWS))
+    return report.Section(
+        _("Timeline"), [], [_("when"), _("what"), _("detail")], rows, max(0, len(rows) - report.MAX_ROWS)
+    )
 
 
 def _works_section(site: Site) -> report.Section:
     works = selectors.works_of_dossier(site)
-    rows: list[list[Any]] = [[w.work.title, w.work.iswc or "—", w.links, ", ".join(w.rights_holders) or "—"] for w in works]
+    rows: list[list[Any]] = [
+        [w.work.title, w.work.iswc or "—", w.links, ", ".join(w.rights_holders) or "—"] for w in works
+    ]
     return report.Section(
         _("Works and rights holders affected"),
         [_("%(n)s works reported on the site's domains.") % {"n": len(works)}],
@@ -111,7 +115,14 @@ def _works_section(site: Site) -> report.Section:
 def _notices_section(site: Site) -> report.Section:
     notices = list(selectors.notices_of_dossier(site))
     rows: list[list[Any]] = [
-        [f"#{n.pk}", n.recipient_name, n.get_action_display(), n.get_status_display(), _when(n.sent_at), n.item_count]
+        [
+            f"#{n.pk}",
+            n.recipient_name,
+            n.get_action_display(),
+            n.get_status_display(),
+            _when(n.sent_at),
+            getattr(n, "item_count", ""),
+        ]
         for n in notices
     ]
     return report.Section(
@@ -126,10 +137,14 @@ def _notices_section(site: Site) -> report.Section:
 def _answers_section(site: Site) -> report.Section:
     answers = list(selectors.answers_of_dossier(site))
     rows: list[list[Any]] = [
-        [f"#{a.notice_id}", a.item.url, a.get_decision_display(), a.reason or "—", _when(a.received_at)] for a in answers
+        [f"#{a.notice_id}", a.item.url, a.get_decision_display(), a.reason or "—", _when(a.received_at)]
+        for a in answers
     ]
     return report.Section(
-        _("Answers from recipients"), [], [_("notice"), _("address"), _("decision"), _("reason"), _("received")], rows,
+        _("Answers from recipients"),
+        [],
+        [_("notice"), _("address"), _("decision"), _("reason"), _("received")],
+        rows,
         max(0, len(rows) - report.MAX_ROWS),
     )
 
@@ -138,7 +153,9 @@ def _checks_section(site: Site) -> report.Section:
     checks = list(selectors.checks_of_dossier(site)[: report.MAX_ROWS])
     verdicts = Counter(c.get_verdict_display() for c in selectors.checks_of_dossier(site))
     summary = ", ".join(f"{v}: {n}" for v, n in sorted(verdicts.items())) or _("no check yet")
-    rows: list[list[Any]] = [[_when(c.checked_at), c.url, c.status_code or "—", c.get_verdict_display(), c.rule] for c in checks]
+    rows: list[list[Any]] = [
+        [_when(c.checked_at), c.url, c.status_code or "—", c.get_verdict_display(), c.rule] for c in checks
+    ]
     return report.Section(
         _("Link checks"), [summary], [_("checked"), _("address"), _("HTTP"), _("verdict"), _("rule")], rows
     )
@@ -160,7 +177,12 @@ def _evidence_section(captures: list[Evidence]) -> report.Section:
         )
     return report.Section(
         _("Evidence"),
-        [_("Each capture: the HTTP exchange as a WARC file, a screenshot when one could be taken, and a signed manifest.")],
+        [
+            _(
+                "Each capture: the HTTP exchange as a WARC file, a screenshot when one could be taken, "
+                "and a signed manifest."
+            )
+        ],
         [_("capture"), _("captured (UTC)"), _("answer"), _("SHA-256"), _("time-stamp")],
         rows,
     )
@@ -175,7 +197,10 @@ def _damage_section(site: Site) -> report.Section:
         _("Low: EUR %(low)s — central: EUR %(central)s — high: EUR %(high)s.")
         % {"low": f"{estimate.low:,.2f}", "central": f"{estimate.central:,.2f}", "high": f"{estimate.high:,.2f}"},
         *estimate.arithmetic,
-        _("Method: docs/damages.md (lawful units displaced x value of a lawful unit, with published substitution rates)."),
+        _(
+            "Method: docs/damages.md (lawful units displaced x value of a lawful unit, "
+            "with published substitution rates)."
+        ),
     ]
     rows: list[list[Any]] = [[name, item["value"], item["source"]] for name, item in assessment.inputs.items()]
     return report.Section(_("Damage estimate"), paragraphs, [_("input"), _("value"), _("source")], rows)

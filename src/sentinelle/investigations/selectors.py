@@ -30,7 +30,7 @@ from sentinelle.investigations.models import (
 )
 from sentinelle.linkkit import registrable_domain
 from sentinelle.notices.models import Notice, NoticeItem, NoticeStatus, RecipientAnswer
-from sentinelle.takedowns.models import EventKind, LinkEvent, LinkStatus, ReportedLink
+from sentinelle.takedowns.models import LinkEvent, LinkStatus, ReportedLink
 
 # Links whose recipient got (or was meant to get) a notice: the base of the "share actioned".
 NOTIFIED_STATUSES = (
@@ -163,9 +163,11 @@ def _add_removal_delays(links: QuerySet[ReportedLink], rows: dict[str, SiteRow])
 
 
 def dossiers() -> QuerySet[Site]:
-    return Site.objects.prefetch_related("domains").annotate(
-        evidence_count=Count("evidence", distinct=True)
-    ).order_by("-updated_at", "-id")
+    return (
+        Site.objects.prefetch_related("domains")
+        .annotate(evidence_count=Count("evidence", distinct=True))
+        .order_by("-updated_at", "-id")
+    )
 
 
 def get_dossier(site_id: int) -> Site:
@@ -245,9 +247,7 @@ class WorkAffected:
 
 def works_of_dossier(site: Site) -> list[WorkAffected]:
     """The works reported on the site's domains, with their rights holders from the catalogue."""
-    counts = (
-        links_of_dossier(site).order_by().values("work_id").annotate(n=Count("id")).order_by("-n", "work_id")
-    )
+    counts = links_of_dossier(site).order_by().values("work_id").annotate(n=Count("id")).order_by("-n", "work_id")
     per_work = {r["work_id"]: r["n"] for r in counts}
     works = Work.objects.in_bulk(list(per_work))
     holders: dict[int, list[str]] = defaultdict(list)
@@ -279,7 +279,9 @@ def recipient_discovery(site: Site) -> DiscoveryPanel:
     ``{"domain", "kind", "value", "source", "seen_at"}``; the page and the PDF show them as they are.
     The "same network" mirror suggestion (``mirror_candidates``) needs the same findings.
     """
-    return DiscoveryPanel(known=False, message=_("Nothing known yet: recipient discovery has not run on these domains."))
+    return DiscoveryPanel(
+        known=False, message=_("Nothing known yet: recipient discovery has not run on these domains.")
+    )
 
 
 # --- Mirror suggestions ----------------------------------------------------------------------
@@ -303,9 +305,8 @@ def mirror_candidates(site: Site) -> set[tuple[str, str, str]]:
     network findings (see ``recipient_discovery``) and is not suggested yet.
     """
     own = set(dossier_domains(site))
-    mine = list(
-        Evidence.objects.filter(site=site).values("domain", "peer_address", "page_title", "favicon_sha256", "final_url", "redirect_chain")
-    )
+    columns = ("domain", "peer_address", "page_title", "favicon_sha256", "final_url", "redirect_chain")
+    mine: list[dict[str, Any]] = [dict(row) for row in Evidence.objects.filter(site=site).values(*columns)]
     found: set[tuple[str, str, str]] = set()
     keys = (
         ("peer_address", MirrorReason.SAME_ADDRESS),

@@ -8,6 +8,7 @@ never repaired.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -47,10 +48,8 @@ def put(data: bytes) -> str:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o444)
-        try:
+        with contextlib.suppress(FileExistsError):  # another writer stored the same content first
             os.link(tmp, target)
-        except FileExistsError:
-            pass  # another writer stored the same content first
     finally:
         os.unlink(tmp)
     return digest

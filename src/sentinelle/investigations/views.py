@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,10 +29,17 @@ from sentinelle.investigations.forms import (
     TransferForm,
 )
 from sentinelle.investigations.models import Evidence, MirrorSuggestion, Site
-from sentinelle.investigations.services import custody, damages, dossiers, evidence, export as exporting
+from sentinelle.investigations.services import custody, damages, dossiers, evidence
+from sentinelle.investigations.services import export as exporting
+from sentinelle.members.models import User
 
 TOP_IN_CHART = 10
 LINES_IN_CHART = 5
+
+
+def _actor(request: HttpRequest) -> User:
+    """The acting account (``investigators_only`` has checked it is an investigator or staff)."""
+    return cast(User, request.user)
 
 
 def _site(site_id: int) -> Site:
@@ -92,7 +99,7 @@ def open_dossier(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Give at least one domain."))
         return redirect("investigations:sites")
     try:
-        site = dossiers.open_dossier(form.domain_list(), actor=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        site = dossiers.open_dossier(form.domain_list(), actor=_actor(request), name=form.cleaned_data["name"])
     except InvestigationError as exc:
         messages.error(request, exc.message)
         return redirect("investigations:sites")
@@ -156,7 +163,9 @@ def add_domain(request: HttpRequest, site_id: int) -> HttpResponse:
     form = AddDomainForm(request.POST)
     if form.is_valid():
         try:
-            dossiers.add_domain(site, form.cleaned_data["domain"], relation=form.cleaned_data["relation"], actor=request.user)  # type: ignore[arg-type]
+            dossiers.add_domain(
+                site, form.cleaned_data["domain"], relation=form.cleaned_data["relation"], actor=_actor(request)
+            )
         except InvestigationError as exc:
             messages.error(request, exc.message)
     else:
@@ -173,7 +182,7 @@ def decide_suggestion(request: HttpRequest, site_id: int, suggestion_id: int) ->
     except MirrorSuggestion.DoesNotExist:
         raise Http404("No such suggestion") from None
     try:
-        dossiers.decide_suggestion(suggestion, accept=request.POST.get("decision") == "accept", actor=request.user)  # type: ignore[arg-type]
+        dossiers.decide_suggestion(suggestion, accept=request.POST.get("decision") == "accept", actor=_actor(request))
     except InvestigationError as exc:
         messages.error(request, exc.message)
     return redirect("investigations:dossier", site.pk)
@@ -185,10 +194,12 @@ def capture(request: HttpRequest, site_id: int) -> HttpResponse:
     site = _site(site_id)
     form = CaptureForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("urls", [])) or _("Give at least one address."))
+        messages.error(
+            request, " ".join(str(e) for e in form.errors.get("urls", [])) or _("Give at least one address.")
+        )
         return redirect("investigations:dossier", site.pk)
     try:
-        rows = evidence.request_captures(site, form.cleaned_data["urls"], actor=request.user)  # type: ignore[arg-type]
+        rows = evidence.request_captures(site, form.cleaned_data["urls"], actor=_actor(request))
     except InvestigationError as exc:
         messages.error(request, exc.message)
     else:
@@ -203,7 +214,7 @@ def evidence_detail(request: HttpRequest, site_id: int, evidence_id: int) -> Htt
     site = _site(site_id)
     row = _evidence(site, evidence_id)
     if not row.is_pending:
-        evidence.record_view(row, actor=request.user)  # type: ignore[arg-type]
+        evidence.record_view(row, actor=_actor(request))
     return render(
         request,
         "investigations/evidence.html",
@@ -219,7 +230,7 @@ def evidence_detail(request: HttpRequest, site_id: int, evidence_id: int) -> Htt
 
 @require_POST
 @investigators_only
-def download_file(request: HttpRequest, site_id: int, evidence_id: int, file_id: int) -> HttpResponse:
+def download_file(request: HttpRequest, site_id: int, evidence_id: int, file_id: int) -> HttpResponseBase:
     site = _site(site_id)
     row = _evidence(site, evidence_id)
     file = row.files.filter(pk=file_id).first()
@@ -229,7 +240,7 @@ def download_file(request: HttpRequest, site_id: int, evidence_id: int, file_id:
     if not form.is_valid():
         messages.error(request, _("Say why you download this file."))
         return redirect("investigations:evidence", site.pk, row.pk)
-    evidence.record_download(row, file, actor=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+    evidence.record_download(row, file, actor=_actor(request), reason=form.cleaned_data["reason"])
     response = StreamingHttpResponse(storage.open_stored(file.sha256), content_type=file.media_type)
     response["Content-Disposition"] = f'attachment; filename="evidence-{row.pk}-{file.name}"'
     response["X-Content-SHA256"] = file.sha256
@@ -245,7 +256,7 @@ def damage(request: HttpRequest, site_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                damages.assess(site, form.inputs(), actor=request.user)  # type: ignore[arg-type]
+                damages.assess(site, form.inputs(), actor=_actor(request))
             except InvestigationError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -263,7 +274,7 @@ def damage(request: HttpRequest, site_id: int) -> HttpResponse:
 
 @require_POST
 @investigators_only
-def export(request: HttpRequest, site_id: int) -> HttpResponse:
+def export(request: HttpRequest, site_id: int) -> HttpResponseBase:
     site = _site(site_id)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -272,7 +283,7 @@ def export(request: HttpRequest, site_id: int) -> HttpResponse:
     folder = Path(tempfile.mkdtemp(prefix="sentinelle-export-"))
     out = folder / f"dossier-{site.pk}.zip"
     try:
-        exporting.export_dossier(site, out, actor=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        exporting.export_dossier(site, out, actor=_actor(request), reason=form.cleaned_data["reason"])
     except InvestigationError as exc:
         folder.rmdir()
         messages.error(request, exc.message)
@@ -290,7 +301,7 @@ def transfer(request: HttpRequest, site_id: int) -> HttpResponse:
     site = _site(site_id)
     form = TransferForm(request.POST)
     if form.is_valid():
-        evidence.record_transfer(site, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        evidence.record_transfer(site, actor=_actor(request), **form.cleaned_data)
         messages.success(request, _("The hand-over is in the chain of custody."))
     else:
         messages.error(request, _("Say to whom and why the evidence is handed over."))

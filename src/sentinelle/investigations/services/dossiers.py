@@ -33,7 +33,9 @@ def normalise_domain(text: str) -> str:
     try:
         _href, host, _port = normalise_url(raw if "://" in raw else f"http://{raw}")
     except InvalidURL:
-        raise InvestigationError(_("%(value)s is not a domain name.") % {"value": raw[:100]}, code="invalid_domain") from None
+        raise InvestigationError(
+            _("%(value)s is not a domain name.") % {"value": raw[:100]}, code="invalid_domain"
+        ) from None
     return registrable_domain(host) or host
 
 
@@ -58,7 +60,11 @@ def open_dossier(domains: Iterable[str], *, actor: User, name: str = "") -> Site
         else:
             site = Site.objects.create(name=(name.strip() or wanted[0])[:200], opened_by=actor)
             custody.record(
-                site, actor=actor, action=CustodyAction.OPENED, subject=f"dossier {site.pk}", details={"domains": wanted}
+                site,
+                actor=actor,
+                action=CustodyAction.OPENED,
+                subject=f"dossier {site.pk}",
+                details={"domains": wanted},
             )
         for domain in wanted:
             if domain not in taken:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -66,7 +67,7 @@ def enqueue_captures(evidence: Iterable[Evidence]) -> None:
     from sentinelle.investigations.tasks import capture_evidence
 
     for row in evidence:
-        transaction.on_commit(lambda pk=row.pk: capture_evidence.enqueue(pk))
+        transaction.on_commit(functools.partial(capture_evidence.enqueue, row.pk))
 
 
 def _step(evidence: Evidence, status: CaptureStatus, **fields: Any) -> None:

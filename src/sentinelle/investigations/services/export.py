@@ -109,13 +109,13 @@ def export_dossier(site: Site, out: Path, *, actor: User, reason: str) -> Export
     return ExportResult(out, export_id, files, storage.file_sha256(out))
 
 
-def _write_all(
-    writer: _Writer, site: Site, captures: list[Evidence], export_id: str, actor: User, reason: str
-) -> int:
+def _write_all(writer: _Writer, site: Site, captures: list[Evidence], export_id: str, actor: User, reason: str) -> int:
     public_key = signing.society_public_key()
     records = [custody.as_record(e) for e in selectors.custody_of_dossier(site)]
     writer.add(dossierzip.REPORT, report_pdf(site, captures, export_id))
-    writer.add(dossierzip.CUSTODY, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode())
+    writer.add(
+        dossierzip.CUSTODY, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode()
+    )
     writer.add(dossierzip.KEY, signing.public_pem(public_key).encode("ascii"))
     writer.add(dossierzip.README, _readme(signing.fingerprint(public_key)).encode("utf-8"))
     roots = timestamps.configured_roots()

@@ -26,7 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         site = dossier(options["dossier"])
         try:
-            result = export.export_dossier(site, options["out"], actor=actor(options["actor"]), reason=options["reason"])
+            result = export.export_dossier(
+                site, options["out"], actor=actor(options["actor"]), reason=options["reason"]
+            )
         except InvestigationError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"{result.path}\t{result.files} files\tsha256 {result.sha256}\texport {result.export_id}")
