@@ -144,6 +144,7 @@ class Evidence(models.Model):
     captured_at = models.DateTimeField(_("captured at (UTC)"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     final_url = models.TextField(_("final address"), blank=True)
+    final_domain = models.CharField(_("final domain"), max_length=255, blank=True, db_index=True)
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     peer_address = models.CharField(_("server address"), max_length=45, blank=True, db_index=True)
     page_title = models.CharField(_("page title"), max_length=500, blank=True)

@@ -54,11 +54,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _p(text: object, style: ParagraphStyle) -> Paragraph:
-    value = str(text)
-    if any(len(token) > 30 for token in value.split()):
-        # Long unbroken tokens (hashes, URLs) wrap at any character.
-        style = ParagraphStyle(f"{style.name}-wrap", parent=style, wordWrap="CJK")
-    return Paragraph(escape(value).replace("\n", "<br/>"), style)
+    # Long unbroken tokens (hashes, URLs) are split by the styles' splitLongWords (ReportLab's default).
+    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
 
 
 def render(title: str, subtitle: list[str], sections: list[Section]) -> bytes:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,7 +286,8 @@ def recipient_discovery(site: Site) -> DiscoveryPanel:
 # --- Mirror suggestions ----------------------------------------------------------------------
 
 
-def _domain_of(url: str) -> str:
+def url_domain(url: str) -> str:
+    """The registrable domain of a URL ("" when it has no usable host)."""
     from sentinelle.checks.fetch import InvalidURL, normalise_url
 
     try:
@@ -300,13 +300,13 @@ def _domain_of(url: str) -> str:
 def mirror_candidates(site: Site) -> set[tuple[str, str, str]]:
     """(domain, reason, shared value) for domains outside the dossier that look like the same site.
 
-    From the dossier's own captures against every other capture: the same server address, page
-    title or favicon, or a redirect between the two. "Same network" needs recipient discovery's
-    network findings (see ``recipient_discovery``) and is not suggested yet.
+    From the dossier's own captures against every capture: the same server address, page title or
+    favicon, or a redirect between the two (a capture that ended on another domain). Each is one
+    query, whatever the number of captures. "Same network" needs recipient discovery's network
+    findings (see ``recipient_discovery``) and is not suggested yet.
     """
-    own = set(dossier_domains(site))
-    columns = ("domain", "peer_address", "page_title", "favicon_sha256", "final_url", "redirect_chain")
-    mine: list[dict[str, Any]] = [dict(row) for row in Evidence.objects.filter(site=site).values(*columns)]
+    own = dossier_domains(site)
+    mine = Evidence.objects.filter(site=site)
     found: set[tuple[str, str, str]] = set()
     keys = (
         ("peer_address", MirrorReason.SAME_ADDRESS),
@@ -314,32 +314,20 @@ def mirror_candidates(site: Site) -> set[tuple[str, str, str]]:
         ("favicon_sha256", MirrorReason.SAME_FAVICON),
     )
     for column, reason in keys:
-        values = {row[column] for row in mine if row[column]}
-        if not values:
-            continue
-        others = Evidence.objects.filter(**{f"{column}__in": values}).exclude(domain__in=own)
-        for domain, value in others.values_list("domain", column).distinct():
-            if domain:
-                found.add((domain, str(reason), value))
-    for row in mine:
-        for url in _chain_urls(row):
-            domain = _domain_of(url)
-            if domain and domain not in own:
-                found.add((domain, str(MirrorReason.REDIRECT), url[:500]))
-    for domain, final_url in (
-        Evidence.objects.exclude(domain__in=own).exclude(final_url="").values_list("domain", "final_url")
-    ):
-        if _domain_of(final_url) in own:
-            found.add((domain, str(MirrorReason.REDIRECT), final_url[:500]))
+        values = mine.exclude(**{column: ""}).values(column)
+        others = Evidence.objects.filter(**{f"{column}__in": values}).exclude(domain__in=own).exclude(domain="")
+        found.update((domain, str(reason), value) for domain, value in others.values_list("domain", column).distinct())
+    # Our captures that ended elsewhere, and other domains' captures that ended on ours.
+    away = mine.exclude(final_domain__in=own).exclude(final_domain="").values_list("final_domain", "url").distinct()
+    found.update((domain, str(MirrorReason.REDIRECT), url[:500]) for domain, url in away)
+    towards = (
+        Evidence.objects.filter(final_domain__in=own)
+        .exclude(domain__in=own)
+        .values_list("domain", "final_url")
+        .distinct()
+    )
+    found.update((domain, str(MirrorReason.REDIRECT), url[:500]) for domain, url in towards)
     return found
-
-
-def _chain_urls(row: dict[str, Any]) -> Iterable[str]:
-    for hop in row.get("redirect_chain") or []:
-        if isinstance(hop, dict) and hop.get("url"):
-            yield str(hop["url"])
-    if row.get("final_url"):
-        yield str(row["final_url"])
 
 
 def sites_sharing_with(evidence: Evidence) -> QuerySet[Site]:

@@ -36,6 +36,7 @@ WARC_NAME = "response.warc.gz"
 SCREENSHOT_NAME = "screenshot.png"
 
 
+@functools.cache
 def software() -> str:
     try:
         return f"Sentinelle {importlib.metadata.version('sentinelle')}"
@@ -123,6 +124,7 @@ def run_capture(evidence_id: int, *, screenshot: bool | None = None) -> Evidence
         CaptureStatus.SCREENSHOT,
         captured_at=page.at,
         final_url=page.final_url,
+        final_domain=selectors.url_domain(page.final_url),
         http_status=page.status,
         peer_address=page.address,
         page_title=page.title,
