@@ -134,7 +134,7 @@ def test_the_dossier_page_lists_links_and_says_discovery_knows_nothing_yet(clien
     client.force_login(investigator)
     page = client.get(reverse("investigations:dossier", args=[site.pk])).content.decode()
     assert "https://example.to/f/" in page
-    assert "Nothing known yet: recipient discovery has not run on these domains." in page
+    assert "Nothing known yet: recipient discovery has not run on these domains (it is asked to)." in page
 
 
 @pytest.mark.django_db
@@ -201,3 +201,80 @@ def test_capture_export_and_verify_commands_chain(capture_env, dossier, investig
     call_command("verify_dossier", str(target), stdout=verified)
     assert verified.getvalue().strip().endswith(": intact")
     assert f"evidence/{evidence_id}/capture.json" in __import__("zipfile").ZipFile(target).namelist()
+
+
+def _hosting_finding(domain: str, network) -> None:  # type: ignore[no-untyped-def]
+    from sentinelle.recipients.models import Finding
+
+    now = timezone.now()
+    Finding.objects.create(
+        registrable_domain=domain,
+        role="hosting",
+        kind="email",
+        address="abuse@host.example",
+        source="rdap_ip",
+        source_url="https://rdap.example/ip/192.0.2.10",
+        found_at=now,
+        confirmed_at=now,
+        expires_at=now + dt.timedelta(days=30),
+        network=network,
+    )
+
+
+def _network():  # type: ignore[no-untyped-def]
+    from sentinelle.recipients.models import NetworkLookup
+
+    now = timezone.now()
+    return NetworkLookup.objects.create(
+        ip_version=4,
+        start_key="c0000200",
+        end_key="c00002ff",
+        start="192.0.2.0",
+        end="192.0.2.255",
+        answered=True,
+        handle="NET-192-0-2",
+        name="BULLETPROOF-NET",
+        organisation="Bulletproof Hosting Ltd",
+        fetched_at=now,
+        expires_at=now + dt.timedelta(days=30),
+    )
+
+
+@pytest.mark.django_db
+def test_opening_a_dossier_asks_recipient_discovery_to_look_at_its_domains(investigator):
+    from sentinelle.recipients.models import DomainDiscovery
+
+    dossiers.open_dossier(["example.to"], actor=investigator)
+    assert DomainDiscovery.objects.filter(registrable_domain="example.to").exists()
+
+
+@pytest.mark.django_db
+def test_the_discovery_panel_shows_the_hosting_network_found(client, investigator):
+    from sentinelle.recipients.models import DomainDiscovery
+
+    site = dossiers.open_dossier(["example.to"], actor=investigator)
+    _hosting_finding("example.to", _network())
+    DomainDiscovery.objects.filter(registrable_domain="example.to").update(last_run_at=timezone.now(), state="done")
+    panel = selectors.recipient_discovery(site)
+    assert panel.known
+    assert "abuse@host.example — Bulletproof Hosting Ltd (NET-192-0-2, 192.0.2.0 - 192.0.2.255)" in [
+        f["value"] for f in panel.findings
+    ]
+    client.force_login(investigator)
+    assert "Bulletproof Hosting Ltd" in client.get(reverse("investigations:dossier", args=[site.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_domains_on_the_same_hosting_network_are_suggested(client, investigator):
+    site = dossiers.open_dossier(["example.to"], actor=investigator)
+    network = _network()
+    _hosting_finding("example.to", network)
+    _hosting_finding("example-mirror.cc", network)
+    client.force_login(investigator)
+    client.get(reverse("investigations:dossier", args=[site.pk]))
+    suggestion = site.suggestions.get()
+    assert (suggestion.domain, suggestion.reason, suggestion.detail) == (
+        "example-mirror.cc",
+        MirrorReason.SAME_NETWORK,
+        "NET-192-0-2 BULLETPROOF-NET",
+    )

@@ -66,11 +66,11 @@ def _site_section(site: Site) -> report.Section:
 
 def _discovery_section(site: Site) -> report.Section:
     panel = selectors.recipient_discovery(site)
-    rows = [[f["domain"], f["kind"], f["value"], f["source"]] for f in panel.findings]
+    rows = [[f["domain"], f["kind"], f["value"], f["source"], f["seen_at"]] for f in panel.findings]
     return report.Section(
         _("Addresses, networks, hosting, CDN, registrar"),
         [] if panel.known else [str(panel.message)],
-        [_("domain"), _("kind"), _("value"), _("source")],
+        [_("domain"), _("kind"), _("value"), _("source"), _("seen")],
         rows,
     )
 

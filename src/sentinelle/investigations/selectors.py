@@ -29,6 +29,8 @@ from sentinelle.investigations.models import (
 )
 from sentinelle.linkkit import registrable_domain
 from sentinelle.notices.models import Notice, NoticeItem, NoticeStatus, RecipientAnswer
+from sentinelle.recipients.models import DomainDiscovery, Finding, Role, Source
+from sentinelle.recipients.selectors import Purpose, contacts_for, discovery_status
 from sentinelle.takedowns.models import LinkEvent, LinkStatus, ReportedLink
 
 # Links whose recipient got (or was meant to get) a notice: the base of the "share actioned".
@@ -257,7 +259,7 @@ def works_of_dossier(site: Site) -> list[WorkAffected]:
     return [WorkAffected(works[wid], n, holders[wid]) for wid, n in per_work.items() if wid in works]
 
 
-# --- Recipient discovery (issue 12's recipients app) -----------------------------------------
+# --- Recipient discovery (the recipients app) -------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -269,18 +271,87 @@ class DiscoveryPanel:
     findings: list[dict[str, str]] = field(default_factory=list)
 
 
-def recipient_discovery(site: Site) -> DiscoveryPanel:
-    """The recipients app's findings for the dossier's domains.
+def _when(at: dt.datetime | None) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
 
-    The recipients app (issue 12) is being written; until it lands nothing is known. Plug it in
-    here: read its findings for ``dossier_domains(site)`` (address, network/ASN, hosting provider,
-    CDN, registrar, each with its source and date) and return them as ``findings`` rows
-    ``{"domain", "kind", "value", "source", "seen_at"}``; the page and the PDF show them as they are.
-    The "same network" mirror suggestion (``mirror_candidates``) needs the same findings.
+
+def _discovery_rows(domain: str) -> list[dict[str, str]]:
+    status = discovery_status(domain)
+    if status.last_run_at is None:  # never asked, or asked and not run yet
+        return []
+    row = DomainDiscovery.objects.filter(registrable_domain=domain).first()
+    seen = _when(status.last_run_at)
+    rows: list[dict[str, str]] = []
+    if row is not None and row.addresses:
+        rows.append(
+            {
+                "domain": domain,
+                "kind": str(_("addresses")),
+                "value": ", ".join(map(str, row.addresses)),
+                "source": "DNS",
+                "seen_at": seen,
+            }
+        )
+    if row is not None and row.cdn:
+        rows.append(
+            {
+                "domain": domain,
+                "kind": str(_("CDN")),
+                "value": row.cdn,
+                "source": str(Source.CDN_RANGES.label),
+                "seen_at": seen,
+            }
+        )
+    contacts = contacts_for(domain, Purpose.ALL)
+    networks = {
+        f.pk: f.network
+        for f in Finding.objects.filter(pk__in=[c.finding_id for c in contacts if c.finding_id]).select_related(
+            "network"
+        )
+    }
+    labels, sources = dict(Role.choices), dict(Source.choices)
+    for contact in contacts:
+        network = networks.get(contact.finding_id) if contact.finding_id else None
+        value = contact.address
+        if network is not None:
+            value += f" — {network.organisation or network.name} ({network.handle}, {network.start} - {network.end})"
+        rows.append(
+            {
+                "domain": domain,
+                "kind": str(labels.get(contact.role, contact.role)),
+                "value": value,
+                "source": f"{sources.get(contact.source, contact.source)} {contact.source_url}".strip(),
+                "seen_at": _when(contact.found_at),
+            }
+        )
+    if not rows:
+        rows.append(
+            {
+                "domain": domain,
+                "kind": str(_("discovery")),
+                "value": status.summary or status.state,
+                "source": "",
+                "seen_at": seen,
+            }
+        )
+    return rows
+
+
+def recipient_discovery(site: Site) -> DiscoveryPanel:
+    """The recipients app's findings for the dossier's domains (read through its selectors and models).
+
+    Rows ``{"domain", "kind", "value", "source", "seen_at"}``: the addresses and CDN discovery saw,
+    then every usable contact by role (the site's own channel, the hosting network with its RDAP
+    network, the CDN, the registrar) with where it was found. Domains discovery never looked at
+    give no row; when none of the dossier's domains has been looked at, nothing is known yet.
     """
-    return DiscoveryPanel(
-        known=False, message=_("Nothing known yet: recipient discovery has not run on these domains.")
-    )
+    findings = [row for domain in dossier_domains(site) for row in _discovery_rows(domain)]
+    if not findings:
+        return DiscoveryPanel(
+            known=False,
+            message=_("Nothing known yet: recipient discovery has not run on these domains (it is asked to)."),
+        )
+    return DiscoveryPanel(known=True, findings=findings)
 
 
 # --- Mirror suggestions ----------------------------------------------------------------------
@@ -301,9 +372,9 @@ def mirror_candidates(site: Site) -> set[tuple[str, str, str]]:
     """(domain, reason, shared value) for domains outside the dossier that look like the same site.
 
     From the dossier's own captures against every capture: the same server address, page title or
-    favicon, or a redirect between the two (a capture that ended on another domain). Each is one
-    query, whatever the number of captures. "Same network" needs recipient discovery's network
-    findings (see ``recipient_discovery``) and is not suggested yet.
+    favicon, or a redirect between the two (a capture that ended on another domain); and from
+    recipient discovery, the same hosting network (RDAP of the address). Each is one query,
+    whatever the number of captures.
     """
     own = dossier_domains(site)
     mine = Evidence.objects.filter(site=site)
@@ -317,6 +388,17 @@ def mirror_candidates(site: Site) -> set[tuple[str, str, str]]:
         values = mine.exclude(**{column: ""}).values(column)
         others = Evidence.objects.filter(**{f"{column}__in": values}).exclude(domain__in=own).exclude(domain="")
         found.update((domain, str(reason), value) for domain, value in others.values_list("domain", column).distinct())
+    # Recipient discovery's hosting networks (RDAP of the address) shared with other domains.
+    networks = Finding.objects.filter(registrable_domain__in=own, network__isnull=False).values("network_id")
+    shared = (
+        Finding.objects.filter(network_id__in=networks)
+        .exclude(registrable_domain__in=own)
+        .values_list("registrable_domain", "network__handle", "network__name")
+        .distinct()
+    )
+    found.update(
+        (domain, str(MirrorReason.SAME_NETWORK), f"{handle} {name}".strip()) for domain, handle, name in shared
+    )
     # Our captures that ended elsewhere, and other domains' captures that ended on ours.
     away = mine.exclude(final_domain__in=own).exclude(final_domain="").values_list("final_domain", "url").distinct()
     found.update((domain, str(MirrorReason.REDIRECT), url[:500]) for domain, url in away)

@@ -137,6 +137,9 @@ def _dossier_context(site: Site) -> dict[str, Any]:
 @investigators_only
 def dossier(request: HttpRequest, site_id: int) -> HttpResponse:
     site = _site(site_id)
+    # Discovery's network findings arrive on their own schedule: suggestions are looked for again
+    # each time the dossier is shown (a few queries; a decided domain never comes back).
+    dossiers.refresh_mirror_suggestions(site)
     return render(request, "investigations/dossier.html", _dossier_context(site))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -23,6 +24,14 @@ from sentinelle.investigations.models import (
 from sentinelle.investigations.services import custody
 from sentinelle.linkkit import registrable_domain
 from sentinelle.members.models import User
+from sentinelle.recipients import services as recipients
+
+
+def _ask_discovery(domain: str) -> None:
+    """Recipient discovery looks at every dossier domain (addresses, network, host, CDN, registrar)."""
+    # A name the recipients app cannot look up (an IP address): the dossier keeps it all the same.
+    with contextlib.suppress(recipients.InvalidDomain):
+        recipients.request_discovery(domain)
 
 
 def normalise_domain(text: str) -> str:
@@ -70,6 +79,7 @@ def open_dossier(domains: Iterable[str], *, actor: User, name: str = "") -> Site
             if domain not in taken:
                 relation = DomainRelation.ORIGINAL if not taken and domain == wanted[0] else DomainRelation.MIRROR
                 SiteDomain.objects.create(site=site, domain=domain, relation=relation, added_by=actor)
+                _ask_discovery(domain)
     return site
 
 
@@ -87,6 +97,7 @@ def add_domain(site: Site, domain: str, *, relation: str, actor: User) -> SiteDo
                 )
             return existing
         row = SiteDomain.objects.create(site=site, domain=name, relation=relation, added_by=actor)
+        _ask_discovery(name)
         MirrorSuggestion.objects.filter(site=site, domain=name, status=SuggestionStatus.PENDING).update(
             status=SuggestionStatus.ACCEPTED, decided_by=actor, decided_at=timezone.now()
         )
