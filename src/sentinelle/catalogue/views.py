@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from sentinelle import conf
 from sentinelle.catalogue import selectors
 from sentinelle.members.selectors import member_for_user
 from sentinelle.takedowns.selectors import open_link_counts
@@ -17,7 +17,7 @@ def my_works(request: HttpRequest) -> HttpResponse:
     page = None
     rows: list[tuple[object, int]] = []
     if member is not None:
-        page = selectors.member_work_page(member, query, request.GET.get("page"), settings.SENTINELLE_PAGE_SIZE)
+        page = selectors.member_work_page(member, query, request.GET.get("page"), conf.page_size())
         works = list(page.object_list)
         open_counts = open_link_counts(member, works)
         rows = [(work, open_counts.get(work.pk, 0)) for work in works]

@@ -16,8 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
-
+from sentinelle import conf
 from sentinelle.checks import rules
 from sentinelle.checks.fetch import FetchError, SafeFetcher
 
@@ -57,9 +56,9 @@ class Politeness:
     @classmethod
     def from_settings(cls) -> Politeness:
         return cls(
-            concurrency=max(1, int(getattr(settings, "SENTINELLE_CHECK_CONCURRENCY", 50))),
-            per_host=max(0, int(getattr(settings, "SENTINELLE_CHECK_PER_HOST", 4))),
-            host_delay=max(0, int(getattr(settings, "SENTINELLE_CHECK_HOST_DELAY_MS", 500))) / 1000,
+            concurrency=conf.check_concurrency(),
+            per_host=conf.check_per_host(),
+            host_delay=conf.check_host_delay(),
         )
 
     @classmethod

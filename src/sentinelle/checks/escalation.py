@@ -10,17 +10,15 @@ hosting provider where the registry knows it (level 2), then, for a removal when
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from sentinelle import linkkit
+from sentinelle import conf, linkkit
 from sentinelle.checks import rules
 from sentinelle.checks.models import LinkSchedule
-from sentinelle.checks.schedule import as_watched, chunks, hours, watched_links
+from sentinelle.checks.schedule import as_watched, chunks, watched_links
 from sentinelle.platforms.selectors import get_registry
 from sentinelle.takedowns import services as links
 from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
@@ -30,18 +28,6 @@ STEP_REMINDER = "reminder"
 STEP_HOSTING_PROVIDER = "hosting_provider"
 STEP_DELIST = "delist"
 STEP_EXHAUSTED = "exhausted"
-
-
-def escalation_deadline(regime: str) -> dt.timedelta:
-    """``SENTINELLE_ESCALATION_DEADLINE_HOURS``: hours, or {"eu": 72, "us": 72, "other": 72}."""
-    raw: Any = getattr(settings, "SENTINELLE_ESCALATION_DEADLINE_HOURS", 72)
-    if isinstance(raw, dict):
-        raw = raw.get(regime or "other", raw.get("default", 72))
-    return hours(raw)
-
-
-def escalate_to_delist() -> bool:
-    return bool(getattr(settings, "SENTINELLE_ESCALATE_TO_DELIST", True))
 
 
 # --- Follow-up links (reappearance, delisting) ---------------------------------------------
@@ -120,7 +106,7 @@ def _last_step(link: ReportedLink, at: dt.datetime) -> str | None:
     taken = _steps_taken(link)
     if STEP_DELIST in taken or STEP_EXHAUSTED in taken:
         return None
-    if link.action == Action.REMOVE and escalate_to_delist():
+    if link.action == Action.REMOVE and conf.escalate_to_delist():
         delist, created = open_follow_up_link(
             link,
             Action.DELIST,
@@ -156,13 +142,6 @@ def _last_step(link: ReportedLink, at: dt.datetime) -> str | None:
     return STEP_EXHAUSTED
 
 
-def _shortest_deadline() -> dt.timedelta:
-    raw: Any = getattr(settings, "SENTINELLE_ESCALATION_DEADLINE_HOURS", 72)
-    if isinstance(raw, dict):
-        return min(hours(value) for value in [*raw.values(), raw.get("default", 72)])
-    return hours(raw)
-
-
 def escalate_overdue(now: dt.datetime | None = None) -> list[int]:
     """Escalate every "still online" link whose latest notice is older than its regime's deadline."""
     now = now or timezone.now()
@@ -172,7 +151,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> list[int]:
         LinkSchedule.objects.filter(
             link__status=LinkStatus.STILL_ONLINE,
             last_verdict=rules.STILL_ONLINE,
-            notice_at__lte=now - _shortest_deadline(),
+            notice_at__lte=now - min(conf.escalation_deadlines().values()),
         )
         .order_by("link_id")
         .values_list("link_id", flat=True)
@@ -181,7 +160,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> list[int]:
         for link in list(watched_links(chunk).filter(status=LinkStatus.STILL_ONLINE)):
             w = as_watched(link)
             regime = link.platform.regime if link.platform else "other"
-            if w.notice_at is None or now - w.notice_at < escalation_deadline(regime):
+            if w.notice_at is None or now - w.notice_at < conf.escalation_deadline(regime):
                 continue
             if w.last_verdict != rules.STILL_ONLINE:
                 continue

@@ -47,9 +47,10 @@ import dns.nameserver
 import dns.resolver
 import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from multidict import CIMultiDictProxy
+
+from sentinelle import conf
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_REDIRECTS = 5
@@ -130,7 +131,7 @@ class ProtocolFailure(FetchError):
 
 
 def allow_loopback_setting() -> bool:
-    return bool(getattr(settings, "SENTINELLE_FETCH_ALLOW_LOOPBACK", False))
+    return conf.fetch_allow_loopback()
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
@@ -228,13 +229,13 @@ def parse_nameserver(item: str) -> tuple[str, int]:
 
 
 def configured_nameservers() -> list[tuple[str, int]]:
-    raw: Any = getattr(settings, "SENTINELLE_DNS_NAMESERVERS", []) or []
+    raw: Any = conf.dns_nameservers()
     items = raw.split(",") if isinstance(raw, str) else raw
     return [parse_nameserver(str(item)) for item in items if str(item).strip()]
 
 
 def dns_timeout() -> float:
-    return float(getattr(settings, "SENTINELLE_DNS_TIMEOUT_SECONDS", 5))
+    return conf.dns_timeout()
 
 
 @functools.cache
@@ -473,7 +474,7 @@ class _PinnedConnector(aiohttp.TCPConnector):
 
 
 def _ssl_context() -> ssl.SSLContext:
-    return _ssl_context_for(str(getattr(settings, "SENTINELLE_FETCH_CA_FILE", "") or ""))
+    return _ssl_context_for(conf.fetch_ca_file())
 
 
 @functools.cache
@@ -481,7 +482,7 @@ def _ssl_context_for(extra_ca_file: str) -> ssl.SSLContext:
     # Loading the CA bundle costs milliseconds: one context per CA file for the whole process.
     try:
         import certifi
-    except ImportError:  # pragma: no cover - certifi comes with httpx (notices channel)
+    except ImportError:  # pragma: no cover - certifi is a declared dependency
         context = ssl.create_default_context()
     else:
         context = ssl.create_default_context(cafile=certifi.where())
@@ -550,7 +551,7 @@ class FetchResult:
 
 
 def user_agent() -> str:
-    society = getattr(settings, "SENTINELLE_SOCIETY", {}) or {}
+    society = conf.society()
     name = society.get("name") or "Sentinelle"
     email = society.get("email") or ""
     contact = f"; {email}" if email else ""

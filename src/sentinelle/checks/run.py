@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from sentinelle import conf
 from sentinelle.checks import rules
 from sentinelle.checks.engine import Outcome, Politeness, Target, check_targets
 from sentinelle.checks.escalation import escalate_overdue, open_follow_up_link
@@ -32,7 +32,6 @@ from sentinelle.checks.schedule import (
     Watched,
     claim_links,
     claimable,
-    confirm_delay,
     refresh_schedules,
     still_to_check,
     sync_schedules,
@@ -40,11 +39,6 @@ from sentinelle.checks.schedule import (
 from sentinelle.takedowns import services as links
 from sentinelle.takedowns.models import EventKind, LinkStatus, ReportedLink
 from sentinelle.takedowns.services import change_status
-
-
-def batch_size() -> int:
-    return max(1, int(getattr(settings, "SENTINELLE_CHECK_BATCH", 1000)))
-
 
 # --- Running checks -------------------------------------------------------------------------
 
@@ -112,7 +106,7 @@ def run_checks(
         on_total(total if limit is None else min(total, limit))
     politeness = politeness or Politeness.from_settings()
     summary = RunSummary()
-    size = batch_size()
+    size = conf.check_batch()
     seen: set[int] = set()
     after = 0
     while limit is None or len(seen) < limit:
@@ -176,7 +170,7 @@ def _confirmed(w: Watched, outcome: Outcome, verdict: str, since: dt.datetime | 
         return False
     if since is not None and w.last_check_at < since:
         return False
-    return outcome.checked_at - w.last_check_at >= confirm_delay()
+    return outcome.checked_at - w.last_check_at >= conf.check_confirm_delay()
 
 
 def _gone_message(outcome: Outcome) -> tuple[str, dict[str, object]]:

@@ -13,13 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from sentinelle import conf
 from sentinelle.checks import rules
 from sentinelle.checks.models import LinkCheck, LinkSchedule, ScheduleCursor
 from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
@@ -27,37 +26,6 @@ from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus
 # Statuses whose links are fetched after their notice.
 FOLLOWED_STATUSES = (LinkStatus.NOTICE_SENT, LinkStatus.STILL_ONLINE, LinkStatus.ESCALATED)
 WATCHED_STATUSES = (*FOLLOWED_STATUSES, LinkStatus.REMOVED)
-
-
-def hours(value: float) -> dt.timedelta:
-    return dt.timedelta(hours=float(value))
-
-
-def schedule_hours() -> list[float]:
-    raw: Any = getattr(settings, "SENTINELLE_CHECK_SCHEDULE_HOURS", "1,24,72,168")
-    items = raw.split(",") if isinstance(raw, str) else raw
-    return sorted(float(item) for item in items if str(item).strip())
-
-
-def confirm_delay() -> dt.timedelta:
-    return hours(getattr(settings, "SENTINELLE_CHECK_CONFIRM_HOURS", 1))
-
-
-def retry_delay() -> dt.timedelta:
-    return hours(getattr(settings, "SENTINELLE_CHECK_RETRY_HOURS", 1))
-
-
-def retry_window() -> dt.timedelta:
-    """How long after the last scheduled check confirmations and retries still happen."""
-    return hours(getattr(settings, "SENTINELLE_CHECK_RETRY_WINDOW_HOURS", 48))
-
-
-def reappearance_interval() -> dt.timedelta:
-    return hours(getattr(settings, "SENTINELLE_REAPPEARANCE_CHECK_HOURS", 168))
-
-
-def reappearance_watch() -> dt.timedelta:
-    return dt.timedelta(days=float(getattr(settings, "SENTINELLE_REAPPEARANCE_WATCH_DAYS", 90)))
 
 
 # --- Which links are due --------------------------------------------------------------------
@@ -110,19 +78,19 @@ def next_check_at(w: Watched) -> dt.datetime | None:
             return None
         since_removal = w.last_check_at if w.last_check_at and w.last_check_at >= w.removed_at else None
         if since_removal is not None and w.last_verdict == rules.STILL_ONLINE:
-            return since_removal + confirm_delay()  # is it really back?
+            return since_removal + conf.check_confirm_delay()  # is it really back?
         base = since_removal or w.removed_at
-        watch_at = base + reappearance_interval()
-        return watch_at if watch_at - w.removed_at <= reappearance_watch() else None
+        watch_at = base + conf.reappearance_interval()
+        return watch_at if watch_at - w.removed_at <= conf.reappearance_watch() else None
     if w.notice_at is None:
         return None
-    slots = [w.notice_at + hours(h) for h in schedule_hours()]
+    slots = [w.notice_at + conf.hours(h) for h in conf.check_schedule_hours()]
     after = w.last_check_at if w.last_check_at and w.last_check_at >= w.notice_at else None
     upcoming = [slot for slot in slots if after is None or slot > after]
     due: dt.datetime | None = upcoming[0] if upcoming else None
     if after is not None and w.last_verdict in (rules.REMOVED, rules.UNREACHABLE):
-        follow = after + (confirm_delay() if w.last_verdict == rules.REMOVED else retry_delay())
-        if follow <= slots[-1] + retry_window():
+        follow = after + (conf.check_confirm_delay() if w.last_verdict == rules.REMOVED else conf.check_retry_delay())
+        if follow <= slots[-1] + conf.check_retry_window():
             due = min(due, follow) if due is not None else follow
     return due
 
@@ -148,11 +116,6 @@ SYNC_OVERLAP = dt.timedelta(hours=1)
 # Intake events: a link has no plan before its notice goes out.
 _INTAKE_KINDS = (EventKind.RECEIVED, EventKind.ACCEPTED, EventKind.REFUSED)
 _CHUNK = 1000
-
-
-def lease_duration() -> dt.timedelta:
-    """How long a worker holds the links it claimed (``SENTINELLE_CHECK_LEASE_SECONDS``)."""
-    return dt.timedelta(seconds=max(1.0, float(getattr(settings, "SENTINELLE_CHECK_LEASE_SECONDS", 1800))))
 
 
 def chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -247,7 +210,7 @@ def claim_links(now: dt.datetime, size: int, *, include_all: bool = False, after
     """Claim up to ``size`` due links (every followed one after ``after`` with ``include_all``).
 
     The rows are locked with SKIP LOCKED, so workers claiming at the same moment get different
-    links, and leased until now + ``lease_duration()`` in the same transaction, so a worker that
+    links, and leased until now + ``conf.check_lease()`` in the same transaction, so a worker that
     claims later does not take them either. Returns the link ids, soonest plan first.
     """
     wall = timezone.now()
@@ -259,7 +222,7 @@ def claim_links(now: dt.datetime, size: int, *, include_all: bool = False, after
             qs = qs.order_by("next_check_at", "link_id")
         ids = list(qs.values_list("link_id", flat=True)[:size])
         if ids:
-            LinkSchedule.objects.filter(link_id__in=ids).update(leased_until=wall + lease_duration())
+            LinkSchedule.objects.filter(link_id__in=ids).update(leased_until=wall + conf.check_lease())
     return ids
 
 

@@ -1,8 +1,9 @@
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from sentinelle import conf
 
 
 def society(request: HttpRequest) -> dict[str, Any]:
-    return {"society": settings.SENTINELLE_SOCIETY}
+    return {"society": conf.society()}

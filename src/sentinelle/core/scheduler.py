@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.module_loading import import_string
+
+from sentinelle import conf
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ class Periodic:
 
 
 def periodic_tasks() -> list[Periodic]:
-    return [Periodic(path, int(seconds)) for path, seconds in settings.SENTINELLE_PERIODIC_TASKS.items()]
+    return [Periodic(path, int(seconds)) for path, seconds in conf.periodic_tasks().items()]
 
 
 class Scheduler:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from django.conf import settings
 from rfc3161_client import (
     HashAlgorithm,
     TimestampRequestBuilder,
@@ -23,6 +22,7 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 
+from sentinelle import conf
 from sentinelle.checks import fetch
 
 
@@ -37,7 +37,7 @@ class Token:
 
 
 def tsa_url() -> str:
-    return str(getattr(settings, "SENTINELLE_TSA_URL", "") or "")
+    return str(conf.setting("SENTINELLE_TSA_URL") or "")
 
 
 async def request_token(data: bytes, fetcher: fetch.SafeFetcher) -> Token:
@@ -72,7 +72,7 @@ def load_roots(pem: bytes) -> list[x509.Certificate]:
 
 
 def configured_roots() -> bytes | None:
-    path = str(getattr(settings, "SENTINELLE_TSA_ROOTS", "") or "")
+    path = str(conf.setting("SENTINELLE_TSA_ROOTS") or "")
     if not path:
         return None
     with open(path, "rb") as handle:

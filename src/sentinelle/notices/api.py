@@ -87,7 +87,7 @@ def build_router() -> Router:
         try:
             services.record_answers(notice, decisions, token=token)
         except services.AnswerError as exc:
-            return Status(409 if exc.code == "not_delivered" else 400, _error(exc.code, exc.message))
+            return Status(exc.http_status, _error(exc.code, exc.message))
         return Status(200, {"notice_id": notice.pk, "status": notice.status, "recorded": len(decisions)})
 
     return router

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 
+from sentinelle import conf
 from sentinelle.notices.models import Regime
 
 EU_ELEMENTS: tuple[tuple[str, str], ...] = (
@@ -152,7 +152,7 @@ def reference(notice: Any) -> str:
 
 
 def representative_list_min() -> int:
-    return int(getattr(settings, "SENTINELLE_NOTICE_REPRESENTATIVE_LIST_MIN", REPRESENTATIVE_LIST_MIN_WORKS))
+    return conf.notice_representative_list_min()
 
 
 @dataclass

@@ -8,8 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
-
+from sentinelle import conf
 from sentinelle.checks.fetch import FetchError, SafeFetcher
 from sentinelle.recipients import rdap
 
@@ -21,7 +20,7 @@ class RefreshFailed(Exception):
 
 
 def configured_dir() -> str:
-    return str(getattr(settings, "SENTINELLE_RDAP_BOOTSTRAP_DIR", "") or "")
+    return str(conf.setting("SENTINELLE_RDAP_BOOTSTRAP_DIR") or "")
 
 
 async def _fetch_all(source: str) -> dict[str, bytes]:

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from sentinelle import conf
 from sentinelle.checks.engine import Politeness
 from sentinelle.checks.fetch import SafeFetcher, dns_resolver_for
 from sentinelle.recipients import cdn, engine, rdap
@@ -48,31 +48,31 @@ class InvalidDomain(ValueError):
 # --- settings -----------------------------------------------------------------------------------
 
 
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
+def _setting(name: str) -> Any:
+    return conf.setting(name)  # the value in force, or its one default (sentinelle/conf.py)
 
 
 def ttl() -> dt.timedelta:
-    return dt.timedelta(days=float(_setting("SENTINELLE_RECIPIENTS_TTL_DAYS", 30)))
+    return dt.timedelta(days=float(_setting("SENTINELLE_RECIPIENTS_TTL_DAYS")))
 
 
 def backoff(failures: int) -> dt.timedelta:
     """Exponential from SENTINELLE_RECIPIENTS_RETRY_BASE_SECONDS, capped at _MAX_SECONDS."""
-    base = float(_setting("SENTINELLE_RECIPIENTS_RETRY_BASE_SECONDS", 900))
-    cap = float(_setting("SENTINELLE_RECIPIENTS_RETRY_MAX_SECONDS", 86400))
+    base = float(_setting("SENTINELLE_RECIPIENTS_RETRY_BASE_SECONDS"))
+    cap = float(_setting("SENTINELLE_RECIPIENTS_RETRY_MAX_SECONDS"))
     return dt.timedelta(seconds=min(cap, base * 2 ** max(0, failures - 1)))
 
 
 def limits() -> engine.Limits:
     return engine.Limits(
-        max_pages=int(_setting("SENTINELLE_RECIPIENTS_MAX_PAGES", 6)),
-        max_bytes=int(_setting("SENTINELLE_RECIPIENTS_MAX_BYTES", 2 * 1024 * 1024)),
+        max_pages=int(_setting("SENTINELLE_RECIPIENTS_MAX_PAGES")),
+        max_bytes=int(_setting("SENTINELLE_RECIPIENTS_MAX_BYTES")),
         ttl=ttl(),
     )
 
 
 def bootstrap_dir() -> Path:
-    configured = str(_setting("SENTINELLE_RDAP_BOOTSTRAP_DIR", "") or "")
+    configured = str(_setting("SENTINELLE_RDAP_BOOTSTRAP_DIR") or "")
     return Path(configured) if configured else rdap.SHIPPED_DIR
 
 
@@ -81,12 +81,12 @@ def load_bootstrap() -> rdap.Bootstrap:
 
 
 def load_cdn_ranges() -> cdn.CDNRanges:
-    configured = str(_setting("SENTINELLE_CDN_RANGES_FILE", "") or "")
+    configured = str(_setting("SENTINELLE_CDN_RANGES_FILE") or "")
     return cdn.cached_ranges(configured or str(cdn.SHIPPED_FILE))
 
 
 def lease() -> dt.timedelta:
-    return dt.timedelta(seconds=float(_setting("SENTINELLE_RECIPIENTS_LEASE_SECONDS", 900)))
+    return dt.timedelta(seconds=float(_setting("SENTINELLE_RECIPIENTS_LEASE_SECONDS")))
 
 
 # --- asking for discovery -----------------------------------------------------------------------
@@ -111,7 +111,7 @@ def request_discovery(domain: str, *, force: bool = False, enqueue: bool = True)
         if not created and force:
             DomainDiscovery.objects.filter(pk=row.pk).update(state=State.PENDING, next_run_at=now)
             row.refresh_from_db()
-        if due and enqueue and bool(_setting("SENTINELLE_RECIPIENTS_ENQUEUE", True)):
+        if due and enqueue and bool(_setting("SENTINELLE_RECIPIENTS_ENQUEUE")):
             pk = row.pk
             transaction.on_commit(lambda: _enqueue(pk))
     return row
@@ -194,7 +194,7 @@ def run_discovery(
     """
     summary = RunSummary()
     cache = engine.NetworkCache(_cached_networks(timezone.now()))
-    batch = max(1, int(_setting("SENTINELLE_RECIPIENTS_BATCH", 200)))
+    batch = max(1, int(_setting("SENTINELLE_RECIPIENTS_BATCH")))
     for start in range(0, len(rows), batch):
         chunk = {row.registrable_domain: row for row in rows[start : start + batch]}
         reports = asyncio.run(_discover(list(chunk), cache, fetcher_factory, politeness, on_done))
@@ -221,7 +221,7 @@ async def _discover(
             limits=limits(),
             network_cache=cache,
         )
-        concurrency = int(_setting("SENTINELLE_RECIPIENTS_CONCURRENCY", 20))
+        concurrency = int(_setting("SENTINELLE_RECIPIENTS_CONCURRENCY"))
         return await discoverer.discover_all(domains, concurrency=concurrency, on_done=on_done)
 
 

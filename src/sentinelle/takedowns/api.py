@@ -60,10 +60,9 @@ from sentinelle.takedowns.schemas import (
 logger = logging.getLogger(__name__)
 
 VERDICT_TEXT_LIMIT = 2000
+
+
 # Intake errors about size are 413; the rest of the intake's whole-submission refusals are 400.
-_INTAKE_413 = {"too_large", "too_many_lines"}
-
-
 @dataclass(frozen=True)
 class ApiCaller:
     user: User
@@ -186,9 +185,8 @@ def _on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpRespon
 
 @api.exception_handler(services.IntakeError)
 def _on_intake_error(request: HttpRequest, exc: services.IntakeError) -> HttpResponse:
-    if isinstance(exc, services.WorkNotFound):
-        return error_response(request, 404, "not_found", exc.message)
-    return error_response(request, 413 if exc.code in _INTAKE_413 else 400, exc.code, exc.message)
+    code = "not_found" if isinstance(exc, services.WorkNotFound) else exc.code
+    return error_response(request, exc.http_status, code, exc.message)
 
 
 _HTTP_ERROR_CODES = {

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from sentinelle import conf
 from sentinelle.members.models import Member
 
 
@@ -29,4 +30,4 @@ def quota_resets_at(now: dt.datetime | None = None) -> dt.datetime:
 def daily_limit(member: Member) -> int:
     if member.daily_link_quota is not None:
         return member.daily_link_quota
-    return int(settings.SENTINELLE_DAILY_LINK_QUOTA)
+    return conf.daily_link_quota()

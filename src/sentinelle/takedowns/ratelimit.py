@@ -12,8 +12,9 @@ import math
 import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.cache import cache
+
+from sentinelle import conf
 
 WINDOW_SECONDS = 60
 
@@ -27,7 +28,7 @@ class RateLimited(Exception):
 
 def api_rate_limit() -> int:
     """Requests a minute per token (SENTINELLE_API_RATE_LIMIT); 0 or less turns the limit off."""
-    return int(getattr(settings, "SENTINELLE_API_RATE_LIMIT", 120))
+    return conf.api_rate_limit()
 
 
 def hit(key: str, *, clock: Callable[[], float] = time.time) -> None:

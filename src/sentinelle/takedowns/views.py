@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sentinelle import conf
 from sentinelle.catalogue.models import Work
 from sentinelle.catalogue.selectors import get_member_work, works_of_member
 from sentinelle.core.csvsafe import csv_text
@@ -91,7 +91,7 @@ def _history_filter(request: HttpRequest, member: Member) -> tuple[HistoryFilter
 def history(request: HttpRequest) -> HttpResponse:
     member = _member_or_404(request)
     form, flt = _history_filter(request, member)
-    page = selectors.history_page(member, flt, request.GET.get("page"), settings.SENTINELLE_PAGE_SIZE)
+    page = selectors.history_page(member, flt, request.GET.get("page"), conf.page_size())
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "takedowns/history.html", {"form": form, "page": page, "query": query.urlencode()})

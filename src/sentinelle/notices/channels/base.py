@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from django.conf import settings
 from django.utils.module_loading import import_string
+
+from sentinelle import conf
 
 if TYPE_CHECKING:
     from sentinelle.notices.legal import NoticeData
@@ -48,7 +49,7 @@ class Channel(Protocol):
 
 
 def get_channel(name: str) -> Channel:
-    paths = {**DEFAULT_CHANNELS, **getattr(settings, "SENTINELLE_NOTICE_CHANNELS", {})}
+    paths = {**DEFAULT_CHANNELS, **conf.notice_channels()}
     try:
         factory = import_string(paths[name])
     except KeyError:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from sentinelle import conf
 from sentinelle.core.csvsafe import csv_text
 from sentinelle.notices import faults
 from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt, excerpt
@@ -46,7 +47,7 @@ def csv_attachment(notice: Notice) -> str:
 
 def build_message(notice: Notice, data: NoticeData) -> EmailMultiAlternatives:
     sender = notice.sender or {}
-    from_email = getattr(settings, "SENTINELLE_NOTICE_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
+    from_email = conf.notice_from_email()
     reply_to = [single_line(sender.get("email", ""))] if sender.get("email") else []
     message = EmailMultiAlternatives(
         subject=single_line(notice.subject, 250),

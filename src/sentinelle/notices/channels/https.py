@@ -23,8 +23,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
-
+from sentinelle import conf
 from sentinelle.checks import fetch
 from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt, excerpt
 from sentinelle.notices.legal import NoticeData, reference
@@ -43,7 +42,7 @@ def verify(secret: str, body: bytes, header: str) -> bool:
 
 
 def payload(notice: Notice) -> dict[str, Any]:
-    public = str(getattr(settings, "SENTINELLE_PUBLIC_URL", "")).rstrip("/")
+    public = conf.public_url()
     return {
         "notice_id": notice.pk,
         "reference": reference(notice),
@@ -73,7 +72,7 @@ def payload(notice: Notice) -> dict[str, Any]:
 
 def check_endpoint(url: str) -> None:
     parts = urlsplit(url)
-    allow_http = bool(getattr(settings, "SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP", False))
+    allow_http = conf.notice_allow_plain_http()
     if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
         raise DeliveryError(f"endpoint must be https: {url!r}", temporary=False)
     if not parts.hostname:

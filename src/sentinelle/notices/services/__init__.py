@@ -9,29 +9,23 @@
 The public names are re-exported here, so callers import ``sentinelle.notices.services``.
 """
 
+from sentinelle.conf import notice_max_attempts as max_attempts
+from sentinelle.conf import notice_max_urls as max_urls
+from sentinelle.conf import notice_retry_delay as retry_delay
+from sentinelle.conf import notice_send_lease as send_lease
+from sentinelle.conf import society
 from sentinelle.notices.selectors import notice_data
 from sentinelle.notices.services.answers import AnswerError, ItemDecision, record_answers
-from sentinelle.notices.services.build import (
-    DUE_STATUSES,
-    BuildResult,
-    Recipient,
-    build_notices,
-    due_links,
-    max_urls,
-    society,
-)
+from sentinelle.notices.services.build import DUE_STATUSES, BuildResult, Recipient, build_notices, due_links
 from sentinelle.notices.services.delivery import (
     AUTOMATIC_CHANNELS,
     MANUAL_CHANNELS,
     deliver_due,
     deliver_notice,
     enqueue_delivery,
-    max_attempts,
     record_manual_delivery,
     recover_stale,
     requeue,
-    retry_delay,
-    send_lease,
 )
 from sentinelle.notices.services.discard import DiscardError, discard_notice
 from sentinelle.notices.services.tokens import (

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from sentinelle.core.errors import DomainError
 from sentinelle.members.models import User
 from sentinelle.notices.models import (
     Decision,
@@ -25,11 +26,8 @@ from sentinelle.takedowns.services import change_status
 # --- answers -----------------------------------------------------------------------------------
 
 
-class AnswerError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class AnswerError(DomainError):
+    """The answer cannot be recorded; nothing was saved."""
 
 
 @dataclass
@@ -57,7 +55,7 @@ def record_answers(
 ) -> list[RecipientAnswer]:
     """The recipient's decision per URL → RecipientAnswer rows and LinkEvents on the links."""
     if notice.status not in (NoticeStatus.DELIVERED, NoticeStatus.ANSWERED):
-        raise AnswerError("not_delivered", _("This notice has not been delivered; it cannot be answered yet."))
+        raise AnswerError("not_delivered", _("This notice has not been delivered; it cannot be answered yet."), 409)
     if not decisions:
         raise AnswerError("empty", _("Give a decision for at least one address."))
     for d in decisions:

@@ -21,11 +21,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sentinelle import conf
 from sentinelle.catalogue.identifiers import format_iswc
 from sentinelle.catalogue.models import Interest, Work
 from sentinelle.notices import legal
@@ -44,14 +44,6 @@ from sentinelle.takedowns.models import Action, LinkStatus, ReportedLink
 logger = logging.getLogger(__name__)
 
 DUE_STATUSES = (LinkStatus.ACCEPTED, LinkStatus.ESCALATED)
-
-
-def max_urls() -> int:
-    return max(1, int(getattr(settings, "SENTINELLE_NOTICE_MAX_URLS", 1000)))
-
-
-def society() -> dict[str, str]:
-    return {k: str(v) for k, v in getattr(settings, "SENTINELLE_SOCIETY", {}).items()}
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -196,7 +188,7 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
         w["id"]: dict(w) for w in Work.objects.filter(pk__in=work_ids).values("id", "title", "iswc")
     }
     holders = _rights_holders(work_ids)
-    size = max_urls()
+    size = conf.notice_max_urls()
     included: set[int] = set()
     for (rkey, action, regime, language, level), group in sorted(groups.items(), key=lambda kv: kv[0]):
         for start in range(0, len(group), size):
@@ -247,7 +239,7 @@ def _create_notice(
                 for link in chunk
             ]
             key = uuid.uuid4().hex
-            sender = society()
+            sender = conf.society()
             data = legal.NoticeData(
                 regime=regime,
                 language=language,

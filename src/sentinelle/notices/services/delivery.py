@@ -18,12 +18,12 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from sentinelle import conf
 from sentinelle.members.models import User
 from sentinelle.notices import faults, legal, tasks
 from sentinelle.notices.channels.base import DeliveryError, get_channel
@@ -53,23 +53,9 @@ _WAITING = {
 }
 
 
-def max_attempts() -> int:
-    return max(1, int(getattr(settings, "SENTINELLE_NOTICE_MAX_ATTEMPTS", 8)))
-
-
-def retry_delay(attempt_number: int) -> dt.timedelta:
-    base = float(getattr(settings, "SENTINELLE_NOTICE_RETRY_BASE_SECONDS", 60))
-    cap = float(getattr(settings, "SENTINELLE_NOTICE_RETRY_MAX_SECONDS", 6 * 3600))
-    return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempt_number - 1)))
-
-
-def send_lease() -> dt.timedelta:
-    return dt.timedelta(seconds=float(getattr(settings, "SENTINELLE_NOTICE_SEND_LEASE_SECONDS", 600)))
-
-
 def enqueue_delivery(notice_id: int, run_after: dt.datetime | None = None) -> None:
     """Queue one delivery attempt (after ``run_after`` where the tasks backend can defer)."""
-    if not getattr(settings, "SENTINELLE_NOTICE_ENQUEUE_DELIVERY", True):
+    if not conf.notice_enqueue_delivery():
         return
     try:
         task = tasks.deliver_notice
@@ -110,7 +96,7 @@ def _claim(notice_id: int, now: dt.datetime, worker: str) -> tuple[Notice, Deliv
         claimed = Notice.objects.filter(_due_filter(now), pk=notice_id).update(
             status=NoticeStatus.SENDING,
             attempt_count=F("attempt_count") + 1,
-            lease_until=now + send_lease(),
+            lease_until=now + conf.notice_send_lease(),
         )
         if not claimed:
             return None
@@ -212,8 +198,8 @@ def _record_failure(
         run_after = None
         if hold:
             fields.update(status=NoticeStatus.DRAFT, next_attempt_at=None)
-        elif exc.temporary and notice.attempt_count < max_attempts():
-            run_after = now + retry_delay(notice.attempt_count)
+        elif exc.temporary and notice.attempt_count < conf.notice_max_attempts():
+            run_after = now + conf.notice_retry_delay(notice.attempt_count)
             fields.update(status=NoticeStatus.QUEUED, next_attempt_at=run_after)
         else:
             fields.update(status=NoticeStatus.FAILED, next_attempt_at=None)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from sentinelle.core.errors import DomainError
 from sentinelle.members.models import User
 from sentinelle.notices.models import (
     DISCARDABLE_STATUSES,
@@ -21,11 +22,8 @@ from sentinelle.takedowns.services import change_status_many
 # --- discarding --------------------------------------------------------------------------------
 
 
-class DiscardError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class DiscardError(DomainError):
+    """The notice cannot be discarded; nothing changed."""
 
 
 def discard_notice(notice: Notice, actor: User | None, reason: str) -> int:
@@ -46,12 +44,13 @@ def discard_notice(notice: Notice, actor: User | None, reason: str) -> int:
         # PostgreSQL: a concurrent claim or re-queue waits for us (SQLite: the write lock does it).
         row = Notice.objects.select_for_update().filter(pk=notice.pk).first()
         if row is None:
-            raise DiscardError("not_found", _("This notice does not exist."))
+            raise DiscardError("not_found", _("This notice does not exist."), 404)
         if row.status not in DISCARDABLE_STATUSES:
             raise DiscardError(
                 "not_discardable",
                 _("Notice #%(id)s is %(status)s: only a held (draft) or failed notice can be discarded.")
                 % {"id": row.pk, "status": NoticeStatus(row.status).label},
+                409,
             )
         # An attempt that passed its point of no return and was not refused outright may have
         # reached the recipient (a dropped connection after the final ".", a 5xx, a timeout).
@@ -64,6 +63,7 @@ def discard_notice(notice: Notice, actor: User | None, reason: str) -> int:
                     "would send the same links again under another reference. Queue it again instead."
                 )
                 % {"id": row.pk, "recipient": row.recipient_name},
+                409,
             )
         moved = Notice.objects.filter(pk=row.pk, status__in=DISCARDABLE_STATUSES).update(
             status=NoticeStatus.DISCARDED,
@@ -74,7 +74,7 @@ def discard_notice(notice: Notice, actor: User | None, reason: str) -> int:
             lease_until=None,
         )
         if not moved:  # pragma: no cover - the row lock makes this unreachable on PostgreSQL
-            raise DiscardError("not_discardable", _("The notice changed meanwhile; try again."))
+            raise DiscardError("not_discardable", _("The notice changed meanwhile; try again."), 409)
         NoticeItem.objects.filter(notice=row).update(discarded=True)
         link_ids = list(row.items.values_list("link_id", flat=True))
         message = gettext_noop("Notice #%(id)s to %(recipient)s was discarded before it was sent (%(reason)s).")

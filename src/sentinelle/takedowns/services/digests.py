@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sentinelle import conf
 from sentinelle.members.models import Member
 from sentinelle.takedowns.models import FINAL_STATUSES, EventKind, LinkEvent, ResultDigest
 from sentinelle.takedowns.quota import quota_day
@@ -55,7 +56,7 @@ def send_result_digests(now: dt.datetime | None = None) -> int:
             if not created:
                 continue
             with translation.override(member.user.language or settings.LANGUAGE_CODE):
-                context = {"member": member, "events": events, "society": settings.SENTINELLE_SOCIETY}
+                context = {"member": member, "events": events, "society": conf.society()}
                 subject = _("Results of your takedown requests (%(count)d)") % {"count": len(events)}
                 body = render_to_string("takedowns/email/result_digest.txt", context)
             message = EmailMultiAlternatives(subject=subject, body=body, to=[member.user.email])

@@ -17,15 +17,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from sentinelle import linkkit
+from sentinelle import conf, linkkit
 from sentinelle.catalogue.models import Work
 from sentinelle.catalogue.selectors import get_member_work
+from sentinelle.core.errors import DomainError
 from sentinelle.members.models import Member, User
 from sentinelle.platforms.selectors import get_registry
 from sentinelle.takedowns.models import (
@@ -54,18 +54,13 @@ ACCEPTED = "accepted"
 REFUSED = "refused"
 
 
-class IntakeError(Exception):
-    """The submission as a whole cannot be taken; nothing was saved. ``code`` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class IntakeError(DomainError):
+    """The submission as a whole cannot be taken; nothing was saved."""
 
 
 class WorkNotFound(IntakeError):
     def __init__(self) -> None:
-        super().__init__("work_not_found", _("No such work in your catalogue."))
+        super().__init__("work_not_found", _("No such work in your catalogue."), 404)
 
 
 @dataclass
@@ -104,11 +99,11 @@ class SubmissionResult:
 
 
 def max_lines() -> int:
-    return int(getattr(settings, "SENTINELLE_MAX_LINES_PER_SUBMISSION", 1000))
+    return conf.max_lines_per_submission()
 
 
 def max_text_bytes() -> int:
-    return int(getattr(settings, "SENTINELLE_MAX_SUBMISSION_BYTES", 1_048_576))
+    return conf.max_submission_bytes()
 
 
 # --- The judge: what is known of a line → a decision (no I/O) ---------------------------------
@@ -244,6 +239,7 @@ def _pasted_lines(text: str) -> list[linkkit.PastedLine]:
             "too_large",
             _("The pasted text is larger than %(limit)d KB. Send it in several parts.")
             % {"limit": max_text_bytes() // 1024},
+            413,
         )
     if "\x00" in text:
         raise IntakeError("binary", _("The pasted text contains binary data. Paste web addresses only."))
@@ -255,6 +251,7 @@ def _pasted_lines(text: str) -> list[linkkit.PastedLine]:
             "too_many_lines",
             _("%(count)d lines were pasted; at most %(limit)d are taken at once. Send them in several parts.")
             % {"count": non_blank, "limit": max_lines()},
+            413,
         )
     return list(linkkit.extract_lines(text, max_lines=max_lines()))
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from sentinelle import conf
 from sentinelle.catalogue.identifiers import ipi_check_digits
 from sentinelle.catalogue.models import Party
 from sentinelle.catalogue.services import ImportReport, import_cwr_file
@@ -79,7 +79,7 @@ class Command(BaseCommand):
             for email, name, role in (STAFF, INVESTIGATOR):
                 grant_role(self._user(email, name), role)
 
-        society = settings.SENTINELLE_SOCIETY
+        society = conf.society()
         out = self.stdout.write
         out(f"Demo catalogue: {report.works} works from {len(report.files)} sample CWR files.")
         out(

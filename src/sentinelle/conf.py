@@ -1,0 +1,371 @@
+"""Every ``SENTINELLE_*`` setting: its one default, its type, and the typed readers the code uses.
+
+``ENV`` lists each environment variable with its default and how its text is read; ``settings.py``
+takes every value from there (``env``), so a default is written once, here. The code reads the
+application's settings through the functions below, never ``getattr(settings, …, default)``: each
+reads the Django setting of the same name (what ``settings.py`` set, or a test's override) and
+falls back to the same default when a settings module of one's own leaves it out. A few knobs
+exist for tests only (``TEST_ONLY``): they have no environment variable.
+
+Defaults that depend on another setting (paths under ``SENTINELLE_VAR_DIR``, the notices' sender
+defaulting to the service's) are empty here and completed in ``settings.py``, which says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+T = TypeVar("T")
+
+
+# --- Reading the environment ------------------------------------------------------------------
+
+
+def parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("a boolean (true/false)")
+
+
+def parse_int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError("an integer") from None
+
+
+def parse_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def parse_str(raw: str) -> str:
+    return raw
+
+
+@dataclass(frozen=True)
+class Knob(Generic[T]):
+    """One environment variable: its default (taken when it is unset or empty) and its reader."""
+
+    default: T
+    parse: Callable[[str], T]
+    help: str = ""
+
+    def read(self, name: str, environ: Mapping[str, str]) -> T:
+        raw = environ.get(name)
+        if raw is None or raw.strip() == "":
+            return self.default
+        try:
+            return self.parse(raw)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name} must be {exc}, got {raw!r}") from exc
+
+
+def _int(default: int) -> Knob[int]:
+    return Knob(default, parse_int)
+
+
+def _bool(default: bool) -> Knob[bool]:
+    return Knob(default, parse_bool)
+
+
+def _str(default: str) -> Knob[str]:
+    return Knob(default, parse_str)
+
+
+def _list(default: list[str]) -> Knob[list[str]]:
+    return Knob(default, parse_list)
+
+
+# Every environment variable the product reads (README, "Configuration", documents each one).
+ENV: dict[str, Knob[Any]] = {
+    # the service
+    "SENTINELLE_VAR_DIR": _str(""),  # "" = ./var
+    "SENTINELLE_SECRET_KEY": _str(""),  # "" = random, kept in var/secret_key
+    "SENTINELLE_DEBUG": _bool(False),
+    "SENTINELLE_ALLOWED_HOSTS": _list(["127.0.0.1", "localhost", "testserver"]),
+    "SENTINELLE_CSRF_TRUSTED_ORIGINS": _list([]),
+    "SENTINELLE_SECURE_COOKIES": _bool(False),
+    "SENTINELLE_SESSION_AGE_SECONDS": _int(60 * 60 * 8),
+    "SENTINELLE_DB_CONN_MAX_AGE": _int(0),
+    "SENTINELLE_TIME_ZONE": _str("Europe/Paris"),
+    "SENTINELLE_STATIC_ROOT": _str(""),  # "" = var/static
+    "SENTINELLE_LOG_LEVEL": _str("INFO"),
+    "SENTINELLE_LOGIN_FAILURE_LIMIT": _int(5),
+    "SENTINELLE_LOGIN_COOLOFF_MINUTES": _int(15),
+    "SENTINELLE_TASK_BACKEND": _str("django_tasks_db.DatabaseBackend"),
+    "SENTINELLE_TEST_SQLITE_NAME": _str(""),  # "" = in memory
+    # mail
+    "SENTINELLE_EMAIL_BACKEND": _str("django.core.mail.backends.filebased.EmailBackend"),
+    "SENTINELLE_EMAIL_FILE_PATH": _str(""),  # "" = var/outbox
+    "SENTINELLE_EMAIL_HOST": _str("localhost"),
+    "SENTINELLE_EMAIL_PORT": _int(25),
+    "SENTINELLE_EMAIL_HOST_USER": _str(""),
+    "SENTINELLE_EMAIL_HOST_PASSWORD": _str(""),
+    "SENTINELLE_EMAIL_USE_TLS": _bool(False),
+    "SENTINELLE_EMAIL_TIMEOUT": _int(30),
+    "SENTINELLE_DEFAULT_FROM_EMAIL": _str("sentinelle@localhost"),
+    # the society, sender of every notice
+    "SENTINELLE_SOCIETY_NAME": _str("Société des auteurs et compositeurs de démonstration"),
+    "SENTINELLE_SOCIETY_SHORT_NAME": _str("SACoD (démo)"),
+    "SENTINELLE_SOCIETY_ADDRESS": _str("1 rue de la Musique, 75009 Paris, France"),
+    "SENTINELLE_SOCIETY_REPRESENTATIVE": _str("Camille Martin, directrice juridique"),
+    "SENTINELLE_SOCIETY_EMAIL": _str("antipiraterie@example.org"),
+    "SENTINELLE_SOCIETY_PHONE": _str("+33 1 00 00 00 00"),
+    # periodic work (run_scheduler), seconds between two runs
+    "SENTINELLE_BUILD_NOTICES_EVERY": _int(300),
+    "SENTINELLE_DELIVER_DUE_EVERY": _int(120),
+    "SENTINELLE_RUN_CHECKS_EVERY": _int(600),
+    "SENTINELLE_SEND_DIGESTS_EVERY": _int(3600),
+    "SENTINELLE_DISCOVER_RECIPIENTS_EVERY": _int(300),
+    # members' submissions
+    "SENTINELLE_DAILY_LINK_QUOTA": _int(10),
+    "SENTINELLE_PAGE_SIZE": _int(25),
+    "SENTINELLE_API_RATE_LIMIT": _int(120),  # per token per minute; 0 = off
+    "SENTINELLE_MAX_LINES_PER_SUBMISSION": _int(1000),
+    "SENTINELLE_MAX_SUBMISSION_BYTES": _int(1_048_576),
+    # notices
+    "SENTINELLE_NOTICE_MAX_URLS": _int(1000),
+    "SENTINELLE_NOTICE_REPRESENTATIVE_LIST_MIN": _int(5),
+    "SENTINELLE_NOTICE_MAX_ATTEMPTS": _int(8),
+    "SENTINELLE_NOTICE_RETRY_BASE_SECONDS": _int(60),
+    "SENTINELLE_NOTICE_RETRY_MAX_SECONDS": _int(6 * 3600),
+    "SENTINELLE_NOTICE_SEND_LEASE_SECONDS": _int(600),
+    "SENTINELLE_NOTICE_FROM_EMAIL": _str(""),  # "" = SENTINELLE_DEFAULT_FROM_EMAIL
+    "SENTINELLE_PUBLIC_URL": _str(""),
+    # link checks
+    "SENTINELLE_FETCH_ALLOW_LOOPBACK": _bool(False),
+    "SENTINELLE_FETCH_CA_FILE": _str(""),  # "" = the certifi bundle alone
+    "SENTINELLE_DNS_NAMESERVERS": _list([]),  # [] = the system's resolver
+    "SENTINELLE_DNS_TIMEOUT_SECONDS": _int(5),
+    "SENTINELLE_CHECK_SCHEDULE_HOURS": _str("1,24,72,168"),
+    "SENTINELLE_CHECK_CONFIRM_HOURS": _int(1),
+    "SENTINELLE_CHECK_RETRY_HOURS": _int(1),
+    "SENTINELLE_CHECK_PER_HOST": _int(4),
+    "SENTINELLE_CHECK_HOST_DELAY_MS": _int(500),
+    "SENTINELLE_CHECK_CONCURRENCY": _int(50),
+    "SENTINELLE_CHECK_LEASE_SECONDS": _int(1800),
+    "SENTINELLE_ESCALATION_DEADLINE_HOURS": _int(72),
+    "SENTINELLE_ESCALATE_TO_DELIST": _bool(True),
+    "SENTINELLE_REAPPEARANCE_CHECK_HOURS": _int(168),
+    "SENTINELLE_REAPPEARANCE_WATCH_DAYS": _int(90),
+    # recipient discovery
+    "SENTINELLE_RECIPIENTS_TTL_DAYS": _int(30),
+    "SENTINELLE_RECIPIENTS_RETRY_BASE_SECONDS": _int(900),
+    "SENTINELLE_RECIPIENTS_RETRY_MAX_SECONDS": _int(86400),
+    "SENTINELLE_RECIPIENTS_MAX_PAGES": _int(6),
+    "SENTINELLE_RECIPIENTS_MAX_BYTES": _int(2 * 1024 * 1024),
+    "SENTINELLE_RECIPIENTS_CONCURRENCY": _int(20),
+    "SENTINELLE_RECIPIENTS_BATCH": _int(200),
+    "SENTINELLE_RECIPIENTS_LEASE_SECONDS": _int(900),
+    "SENTINELLE_RDAP_BOOTSTRAP_DIR": _str(""),  # "" = the files shipped in the package
+    "SENTINELLE_CDN_RANGES_FILE": _str(""),  # "" = the file shipped in the package
+    # investigations
+    "SENTINELLE_EVIDENCE_DIR": _str(""),  # "" = var/evidence
+    "SENTINELLE_SIGNING_KEY_PATH": _str(""),  # "" = var/signing_key.pem
+    "SENTINELLE_TSA_URL": _str(""),  # "" = manifests signed, not time-stamped
+    "SENTINELLE_TSA_ROOTS": _str(""),
+    "SENTINELLE_CHROMIUM": _str("/usr/bin/chromium"),
+    "SENTINELLE_EVIDENCE_SCREENSHOTS": _bool(True),
+    "SENTINELLE_EVIDENCE_MAX_BYTES": _int(20 * 1024 * 1024),
+    "SENTINELLE_EVIDENCE_TIMEOUT": _int(30),
+}
+
+# Settings with no environment variable: the tests (and a settings module of one's own) set them.
+TEST_ONLY: dict[str, Any] = {
+    "SENTINELLE_CHECK_BATCH": 1000,  # links claimed per batch of a check run
+    "SENTINELLE_CHECK_RETRY_WINDOW_HOURS": 48,  # confirmations and retries after the last slot
+    "SENTINELLE_NOTICE_ENQUEUE_DELIVERY": True,  # False: build notices without queueing a delivery
+    "SENTINELLE_NOTICE_CHANNELS": {},  # channel name -> class path, over the built-in ones
+    "SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP": False,  # HTTPS channel: accept http:// endpoints
+    "SENTINELLE_RECIPIENTS_ENQUEUE": True,  # False: record due discoveries without queueing them
+}
+
+
+def env(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """The value of environment variable ``name``, or its default (``settings.py`` reads them all here)."""
+    return ENV[name].read(name, os.environ if environ is None else environ)
+
+
+def setting(name: str) -> Any:
+    """The Django setting ``name`` in force, or its one default (untyped: prefer a typed reader below)."""
+    default = TEST_ONLY[name] if name in TEST_ONLY else ENV[name].default
+    return getattr(settings, name, default)
+
+
+# --- The application's settings, typed ---------------------------------------------------------
+
+
+def society() -> dict[str, str]:
+    return {key: str(value) for key, value in (getattr(settings, "SENTINELLE_SOCIETY", None) or {}).items()}
+
+
+def periodic_tasks() -> dict[str, int]:
+    """Task path -> seconds between two enqueues (``run_scheduler``)."""
+    return {path: int(seconds) for path, seconds in getattr(settings, "SENTINELLE_PERIODIC_TASKS", {}).items()}
+
+
+def daily_link_quota() -> int:
+    return int(setting("SENTINELLE_DAILY_LINK_QUOTA"))
+
+
+def page_size() -> int:
+    return int(setting("SENTINELLE_PAGE_SIZE"))
+
+
+def api_rate_limit() -> int:
+    return int(setting("SENTINELLE_API_RATE_LIMIT"))
+
+
+def max_lines_per_submission() -> int:
+    return int(setting("SENTINELLE_MAX_LINES_PER_SUBMISSION"))
+
+
+def max_submission_bytes() -> int:
+    return int(setting("SENTINELLE_MAX_SUBMISSION_BYTES"))
+
+
+def notice_max_urls() -> int:
+    return max(1, int(setting("SENTINELLE_NOTICE_MAX_URLS")))
+
+
+def notice_representative_list_min() -> int:
+    return int(setting("SENTINELLE_NOTICE_REPRESENTATIVE_LIST_MIN"))
+
+
+def notice_max_attempts() -> int:
+    return max(1, int(setting("SENTINELLE_NOTICE_MAX_ATTEMPTS")))
+
+
+def notice_retry_delay(attempt_number: int) -> dt.timedelta:
+    """Exponential backoff after attempt ``attempt_number``, capped."""
+    base = float(setting("SENTINELLE_NOTICE_RETRY_BASE_SECONDS"))
+    cap = float(setting("SENTINELLE_NOTICE_RETRY_MAX_SECONDS"))
+    return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempt_number - 1)))
+
+
+def notice_send_lease() -> dt.timedelta:
+    return dt.timedelta(seconds=float(setting("SENTINELLE_NOTICE_SEND_LEASE_SECONDS")))
+
+
+def notice_from_email() -> str:
+    return str(setting("SENTINELLE_NOTICE_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL)
+
+
+def notice_enqueue_delivery() -> bool:
+    return bool(setting("SENTINELLE_NOTICE_ENQUEUE_DELIVERY"))
+
+
+def notice_channels() -> dict[str, str]:
+    return dict(setting("SENTINELLE_NOTICE_CHANNELS") or {})
+
+
+def notice_allow_plain_http() -> bool:
+    return bool(setting("SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP"))
+
+
+def public_url() -> str:
+    return str(setting("SENTINELLE_PUBLIC_URL")).rstrip("/")
+
+
+def fetch_allow_loopback() -> bool:
+    return bool(setting("SENTINELLE_FETCH_ALLOW_LOOPBACK"))
+
+
+def fetch_ca_file() -> str:
+    return str(setting("SENTINELLE_FETCH_CA_FILE") or "")
+
+
+def dns_nameservers() -> list[str]:
+    """``host:port`` items (text "a:53,b:53" or a list); empty: the system's resolver."""
+    raw = setting("SENTINELLE_DNS_NAMESERVERS") or []
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def dns_timeout() -> float:
+    return float(setting("SENTINELLE_DNS_TIMEOUT_SECONDS"))
+
+
+def hours(value: float) -> dt.timedelta:
+    return dt.timedelta(hours=float(value))
+
+
+def check_schedule_hours() -> list[float]:
+    """Hours after a notice at which a link is checked, ascending (text "1,24" or a list)."""
+    raw = setting("SENTINELLE_CHECK_SCHEDULE_HOURS")
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return sorted(float(item) for item in items if str(item).strip())
+
+
+def check_confirm_delay() -> dt.timedelta:
+    return hours(setting("SENTINELLE_CHECK_CONFIRM_HOURS"))
+
+
+def check_retry_delay() -> dt.timedelta:
+    return hours(setting("SENTINELLE_CHECK_RETRY_HOURS"))
+
+
+def check_retry_window() -> dt.timedelta:
+    return hours(setting("SENTINELLE_CHECK_RETRY_WINDOW_HOURS"))
+
+
+def check_lease() -> dt.timedelta:
+    return dt.timedelta(seconds=max(1.0, float(setting("SENTINELLE_CHECK_LEASE_SECONDS"))))
+
+
+def check_batch() -> int:
+    return max(1, int(setting("SENTINELLE_CHECK_BATCH")))
+
+
+def check_concurrency() -> int:
+    return max(1, int(setting("SENTINELLE_CHECK_CONCURRENCY")))
+
+
+def check_per_host() -> int:
+    return max(0, int(setting("SENTINELLE_CHECK_PER_HOST")))
+
+
+def check_host_delay() -> float:
+    """Seconds between two requests to one host."""
+    return max(0, int(setting("SENTINELLE_CHECK_HOST_DELAY_MS"))) / 1000
+
+
+def reappearance_interval() -> dt.timedelta:
+    return hours(setting("SENTINELLE_REAPPEARANCE_CHECK_HOURS"))
+
+
+def reappearance_watch() -> dt.timedelta:
+    return dt.timedelta(days=float(setting("SENTINELLE_REAPPEARANCE_WATCH_DAYS")))
+
+
+def escalation_deadlines() -> dict[str, dt.timedelta]:
+    """Deadline per regime ("eu", "us", "other", and "default" for the rest).
+
+    The setting is hours, or a mapping {"eu": 72, "us": 72, "other": 72, "default": 72}.
+    """
+    raw = setting("SENTINELLE_ESCALATION_DEADLINE_HOURS")
+    fallback = ENV["SENTINELLE_ESCALATION_DEADLINE_HOURS"].default
+    if isinstance(raw, Mapping):
+        found = {str(regime): hours(value) for regime, value in raw.items()}
+        found.setdefault("default", hours(fallback))
+        return found
+    return {"default": hours(raw)}
+
+
+def escalation_deadline(regime: str) -> dt.timedelta:
+    deadlines = escalation_deadlines()
+    return deadlines.get(regime or "other", deadlines["default"])
+
+
+def escalate_to_delist() -> bool:
+    return bool(setting("SENTINELLE_ESCALATE_TO_DELIST"))

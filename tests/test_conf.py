@@ -1,0 +1,90 @@
+"""The one settings reader: every variable has one default, is documented, and bad values are refused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from sentinelle import conf
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+# Read outside the Django settings, so not in conf.ENV: linkkit imports no Django, setup.py runs
+# before the package exists, the crash points are a worker's environment on purpose (faults.py),
+# the rest are knobs of the test scripts (SENTINELLE_CHROMIUM is both theirs and the product's).
+NOT_PRODUCT_SETTINGS = {
+    "SENTINELLE_LINKKIT_PURE",
+    "SENTINELLE_PURE_PYTHON",
+    "SENTINELLE_NOTICE_CRASH_AT",
+    "SENTINELLE_NOTICE_CRASH_ON",
+    "SENTINELLE_REQUIRE_POSTGRES",
+    "SENTINELLE_REQUIRE_BROWSER",
+    "SENTINELLE_REQUIRE_COMPILED",
+}
+
+
+def _documented() -> set[str]:
+    """Variables named in the README's configuration table (``_PORT`` after ``SENTINELLE_EMAIL_HOST``
+    is SENTINELLE_EMAIL_PORT: a short form replaces the same number of trailing words or fewer)."""
+    names: set[str] = set()
+    for line in README.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("| `SENTINELLE_"):
+            continue
+        cell = line.split("|")[1]
+        tokens = re.findall(r"`(_?[A-Z_]+)`", cell)
+        first = tokens[0]
+        names.add(first)
+        words = first.split("_")
+        for short in tokens[1:]:
+            tail = short.strip("_").split("_")
+            names.update("_".join(words[:cut] + tail) for cut in range(2, len(words)))
+    return names
+
+
+def test_every_variable_read_has_its_default_and_is_documented():
+    documented = _documented()
+    missing = sorted(name for name in conf.ENV if name not in documented)
+    assert not missing, f"in conf.ENV but not in the README's configuration table: {missing}"
+
+
+def test_every_variable_the_readme_names_in_full_is_read_through_conf():
+    written = set(re.findall(r"`(SENTINELLE_[A-Z_]+)`", README.read_text(encoding="utf-8")))
+    unknown = sorted(written - set(conf.ENV) - NOT_PRODUCT_SETTINGS)
+    assert not unknown, f"documented but not in conf.ENV: {unknown}"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("SENTINELLE_DAILY_LINK_QUOTA", None, 10),
+        ("SENTINELLE_DAILY_LINK_QUOTA", "", 10),
+        ("SENTINELLE_DAILY_LINK_QUOTA", "3", 3),
+        ("SENTINELLE_DEBUG", "yes", True),
+        ("SENTINELLE_DEBUG", "OFF", False),
+        ("SENTINELLE_ALLOWED_HOSTS", "a.example, b.example,", ["a.example", "b.example"]),
+        ("SENTINELLE_TIME_ZONE", None, "Europe/Paris"),
+    ],
+)
+def test_environment_values_are_read_by_type(name, raw, expected):
+    environ = {} if raw is None else {name: raw}
+    assert conf.env(name, environ) == expected
+
+
+@pytest.mark.parametrize(("name", "raw"), [("SENTINELLE_DAILY_LINK_QUOTA", "ten"), ("SENTINELLE_DEBUG", "maybe")])
+def test_a_bad_value_is_a_clear_configuration_error(name, raw):
+    with pytest.raises(ImproperlyConfigured, match=name):
+        conf.env(name, {name: raw})
+
+
+def test_a_setting_left_out_of_the_settings_module_falls_back_to_its_one_default(settings):
+    del settings.SENTINELLE_NOTICE_MAX_ATTEMPTS
+    assert conf.notice_max_attempts() == conf.ENV["SENTINELLE_NOTICE_MAX_ATTEMPTS"].default
+
+
+def test_a_test_override_is_read(settings):
+    settings.SENTINELLE_ESCALATION_DEADLINE_HOURS = {"eu": 24, "us": 240}
+    assert conf.escalation_deadline("eu").total_seconds() == 24 * 3600
+    assert conf.escalation_deadline("other").total_seconds() == 72 * 3600  # the default
+    assert min(conf.escalation_deadlines().values()).total_seconds() == 24 * 3600
