@@ -74,18 +74,26 @@ def as_watched(link: ReportedLink) -> Watched:
 def next_check_at(w: Watched) -> dt.datetime | None:
     """When this link should next be fetched, or None when nothing is planned."""
     if w.link.status == LinkStatus.REMOVED:
-        if w.removed_at is None:
-            return None
-        since_removal = w.last_check_at if w.last_check_at and w.last_check_at >= w.removed_at else None
-        if since_removal is not None and w.last_verdict == rules.STILL_ONLINE:
-            return since_removal + conf.check_confirm_delay()  # is it really back?
-        base = since_removal or w.removed_at
-        watch_at = base + conf.reappearance_interval()
-        return watch_at if watch_at - w.removed_at <= conf.reappearance_watch() else None
+        return _next_watch(w, w.removed_at) if w.removed_at is not None else None
     if w.notice_at is None:
         return None
-    slots = [w.notice_at + conf.hours(h) for h in conf.check_schedule_hours()]
-    after = w.last_check_at if w.last_check_at and w.last_check_at >= w.notice_at else None
+    return _next_follow_up(w, w.notice_at)
+
+
+def _next_watch(w: Watched, removed_at: dt.datetime) -> dt.datetime | None:
+    """A removed link: looked at again now and then while watched, confirmed soon when seen online."""
+    since_removal = w.last_check_at if w.last_check_at and w.last_check_at >= removed_at else None
+    if since_removal is not None and w.last_verdict == rules.STILL_ONLINE:
+        return since_removal + conf.check_confirm_delay()  # is it really back?
+    base = since_removal or removed_at
+    watch_at = base + conf.reappearance_interval()
+    return watch_at if watch_at - removed_at <= conf.reappearance_watch() else None
+
+
+def _next_follow_up(w: Watched, notice_at: dt.datetime) -> dt.datetime | None:
+    """A noticed link: the next slot after its notice, or sooner a confirmation or a retry."""
+    slots = [notice_at + conf.hours(h) for h in conf.check_schedule_hours()]
+    after = w.last_check_at if w.last_check_at and w.last_check_at >= notice_at else None
     upcoming = [slot for slot in slots if after is None or slot > after]
     due: dt.datetime | None = upcoming[0] if upcoming else None
     if after is not None and w.last_verdict in (rules.REMOVED, rules.UNREACHABLE):
@@ -123,6 +131,21 @@ def chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[start : start + _CHUNK]
 
 
+def _planned(pk: int, w: Watched | None, now: dt.datetime) -> LinkSchedule:
+    """The stored plan of link ``pk`` (``w``: None when the link is no longer watched)."""
+    if w is None:
+        return LinkSchedule(link_id=pk, next_check_at=None, leased_until=None, last_verdict="", refreshed_at=now)
+    return LinkSchedule(
+        link_id=pk,
+        next_check_at=next_check_at(w) if is_followed(w) else None,
+        leased_until=None,
+        notice_at=w.notice_at,
+        last_check_at=w.last_check_at,
+        last_verdict=w.last_verdict or "",
+        refreshed_at=now,
+    )
+
+
 def refresh_schedules(link_ids: Iterable[int], *, release: bool = False) -> None:
     """Recompute the stored plan of these links from their events and checks.
 
@@ -149,19 +172,10 @@ def refresh_schedules(link_ids: Iterable[int], *, release: bool = False) -> None
             creates: list[LinkSchedule] = []
             for pk in chunk:
                 w = watched.get(pk)
-                followed = w is not None and is_followed(w)
-                row = LinkSchedule(
-                    link_id=pk,
-                    next_check_at=next_check_at(w) if w is not None and followed else None,
-                    leased_until=None,
-                    notice_at=w.notice_at if w is not None else None,
-                    last_check_at=w.last_check_at if w is not None else None,
-                    last_verdict=(w.last_verdict or "") if w is not None else "",
-                    refreshed_at=now,
-                )
+                row = _planned(pk, w, now)
                 if pk in held:
                     updates.append(row)
-                elif followed:
+                elif w is not None and is_followed(w):
                     creates.append(row)
             if updates:
                 LinkSchedule.objects.bulk_update(updates, fields)

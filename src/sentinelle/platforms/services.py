@@ -92,6 +92,15 @@ def load_seed_file(path: Path | None = None) -> dict[str, Any]:
     return data
 
 
+def _parse_domains(items: Iterable[Any]) -> list[tuple[str, str]]:
+    """``"host"`` or ``["host", "/path-prefix"]`` items, normalised."""
+    domains = []
+    for item in items:
+        host, prefix = (item, None) if isinstance(item, str) else (item[0], item[1])
+        domains.append((normalise_domain(host), normalise_path_prefix(prefix)))
+    return domains
+
+
 def _parse_entry(raw: dict[str, Any]) -> _Entry:
     name = str(raw.get("name") or "").strip()
     if not name:
@@ -107,10 +116,7 @@ def _parse_entry(raw: dict[str, Any]) -> _Entry:
     language = str(raw.get("notice_language") or "en")
     validate_language_code(language)
     markers = raw.get("removal_markers") or []
-    domains = []
-    for item in raw.get("domains") or []:
-        host, prefix = (item, None) if isinstance(item, str) else (item[0], item[1])
-        domains.append((normalise_domain(host), normalise_path_prefix(prefix)))
+    domains = _parse_domains(raw.get("domains") or [])
     values = {
         "name": name,
         "kind": kind,
@@ -140,8 +146,29 @@ def _state(entry: _Entry) -> dict[str, Any]:
 
 @transaction.atomic
 def seed_platforms(entries: Iterable[dict[str, Any]], *, force: bool = False) -> SeedReport:
-    """Create or update the registry from seed entries (see the module docstring)."""
+    """Create or update the registry from seed entries (see the module docstring).
+
+    One function per pass: parse the entries, match each to a platform or create it, then merge
+    each platform's fields and domains three ways.
+    """
     report = SeedReport()
+    parsed = _parse_entries(entries, report)
+    seeding = _Seeding.load(report, force)
+    rows = seeding.match_or_create(parsed)
+    seeding.seed_ids = {entry.key: platform.pk for entry, platform, _new in rows}
+    seeding.names_by_id = dict(Platform.objects.values_list("pk", "name"))
+    for entry, platform, is_new in rows:
+        seeding.merge(entry, platform, is_new)
+    if seeding.pending_domains:
+        PlatformDomain.objects.bulk_create(seeding.pending_domains, batch_size=1000)
+        report.domains_created = len(seeding.pending_domains)
+    invalidate_registry()
+    transaction.on_commit(invalidate_registry)
+    return report
+
+
+def _parse_entries(entries: Iterable[dict[str, Any]], report: SeedReport) -> list[_Entry]:
+    """Pass 0: the valid entries, each name once; the others are reported as errors."""
     parsed: list[_Entry] = []
     seen: set[str] = set()
     for raw in entries:
@@ -155,115 +182,153 @@ def seed_platforms(entries: Iterable[dict[str, Any]], *, force: bool = False) ->
             continue
         seen.add(entry.key.lower())
         parsed.append(entry)
+    return parsed
 
-    platforms = list(Platform.objects.select_for_update().all())
-    by_seed_key = {p.seed_state["key"]: p for p in platforms if p.seed_state and "key" in p.seed_state}
-    by_name = {p.name.lower(): p for p in platforms}
-    domain_rows = {(d.domain, d.path_prefix): d for d in PlatformDomain.objects.all()}
-    taken_slugs = {p.slug for p in platforms}
+
+def _unique_slug(name: str, taken: set[str]) -> str:
+    slug = base = platform_slug(name) or "platform"
+    n = 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+@dataclass
+class _Seeding:
+    """The registry as the seed finds it, and what the passes learn on the way."""
+
+    report: SeedReport
+    force: bool
+    by_seed_key: dict[str, Platform]
+    by_name: dict[str, Platform]
+    domain_rows: dict[tuple[str, str], PlatformDomain]
+    taken_slugs: set[str]
+    seed_ids: dict[str, int] = field(default_factory=dict)
+    names_by_id: dict[int, str] = field(default_factory=dict)
+    pending_domains: list[PlatformDomain] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, report: SeedReport, force: bool) -> _Seeding:
+        platforms = list(Platform.objects.select_for_update().all())
+        return cls(
+            report=report,
+            force=force,
+            by_seed_key={p.seed_state["key"]: p for p in platforms if p.seed_state and "key" in p.seed_state},
+            by_name={p.name.lower(): p for p in platforms},
+            domain_rows={(d.domain, d.path_prefix): d for d in PlatformDomain.objects.all()},
+            taken_slugs={p.slug for p in platforms},
+        )
 
     # Pass 1: match every entry to a platform, or create it.
-    matched: list[tuple[_Entry, Platform]] = []
-    new_rows: list[tuple[_Entry, Platform]] = []
-    used: set[int] = set()
-    for entry in parsed:
-        platform = by_seed_key.get(entry.key) or by_name.get(entry.key.lower())
-        if platform is None:
-            platform = next((domain_rows[d].platform for d in entry.domains if d in domain_rows), None)
-        if platform is not None:
-            if platform.pk in used:
-                report.errors.append(f"{entry.key}: matches {platform.name}, already matched by another entry")
-                continue
-            used.add(platform.pk)
-            matched.append((entry, platform))
-            continue
-        slug = base = platform_slug(entry.key) or "platform"
-        n = 2
-        while slug in taken_slugs:
-            slug, n = f"{base}-{n}", n + 1
-        taken_slugs.add(slug)
-        values = {k: v for k, v in entry.values.items() if k != "hosting_provider"}
-        new_rows.append((entry, Platform(slug=slug, seed_state=_state(entry), **values)))
-    if new_rows:
-        Platform.objects.bulk_create([p for _, p in new_rows], batch_size=500)
-        report.created = len(new_rows)
-        # Primary keys: bulk_create sets them on PostgreSQL and SQLite, not on every backend.
-        fresh = {p.name: p for p in Platform.objects.filter(name__in=[e.values["name"] for e, _ in new_rows])}
-        new_rows = [(e, fresh[p.name]) for e, p in new_rows]
 
-    rows = [(e, p, True) for e, p in new_rows] + [(e, p, False) for e, p in matched]
-    seed_ids = {entry.key: platform.pk for entry, platform, _new in rows}
-    names_by_id = dict(Platform.objects.values_list("pk", "name"))
-    pending_domains: list[PlatformDomain] = []
+    def _match(self, entry: _Entry) -> Platform | None:
+        platform = self.by_seed_key.get(entry.key) or self.by_name.get(entry.key.lower())
+        if platform is None:
+            platform = next((self.domain_rows[d].platform for d in entry.domains if d in self.domain_rows), None)
+        return platform
+
+    def match_or_create(self, parsed: list[_Entry]) -> list[tuple[_Entry, Platform, bool]]:
+        """(entry, platform, created) for every entry that matched one platform or made one."""
+        matched: list[tuple[_Entry, Platform]] = []
+        new_rows: list[tuple[_Entry, Platform]] = []
+        used: set[int] = set()
+        for entry in parsed:
+            platform = self._match(entry)
+            if platform is None:
+                values = {k: v for k, v in entry.values.items() if k != "hosting_provider"}
+                slug = _unique_slug(entry.key, self.taken_slugs)
+                new_rows.append((entry, Platform(slug=slug, seed_state=_state(entry), **values)))
+            elif platform.pk in used:
+                self.report.errors.append(f"{entry.key}: matches {platform.name}, already matched by another entry")
+            else:
+                used.add(platform.pk)
+                matched.append((entry, platform))
+        if new_rows:
+            Platform.objects.bulk_create([p for _, p in new_rows], batch_size=500)
+            self.report.created = len(new_rows)
+            # Primary keys: bulk_create sets them on PostgreSQL and SQLite, not on every backend.
+            fresh = {p.name: p for p in Platform.objects.filter(name__in=[e.values["name"] for e, _ in new_rows])}
+            new_rows = [(e, fresh[p.name]) for e, p in new_rows]
+        return [(e, p, True) for e, p in new_rows] + [(e, p, False) for e, p in matched]
 
     # Pass 2: scalar fields, hosting providers and domains, merged three ways.
-    for entry, platform, is_new in rows:
+
+    def merge(self, entry: _Entry, platform: Platform, is_new: bool) -> None:
         state = None if is_new else platform.seed_state
-        changed_fields: list[str] = []
-        for field_name in SEEDED_FIELDS:
-            wanted = entry.values[field_name]
-            current = _current(platform, field_name, names_by_id)
-            if current == wanted:
-                continue
-            edited_by_staff = not is_new and not (state is not None and state.get(field_name) == current)
-            if edited_by_staff and not force:
-                report.kept_edits.append(f"{platform.name}: {field_name}")
-                continue
-            if field_name == "hosting_provider":
-                provider_id = seed_ids.get(wanted) if wanted else None
-                if wanted and provider_id is None:
-                    report.errors.append(f"{entry.key}: unknown hosting provider {wanted!r}")
-                    continue
-                platform.hosting_provider_id = provider_id
-            else:
-                setattr(platform, field_name, wanted)
-            changed_fields.append(field_name)
-
-        domains_changed = False
+        changed_fields = self._merge_fields(entry, platform, state, is_new)
         previous = {(d, p) for d, p in (state or {}).get("domains", [])}
-        for key in entry.domains:
-            row = domain_rows.get(key)
-            if row is not None and row.platform_id == platform.pk:
-                continue
-            if row is not None:
-                if force and row.pk is not None:
-                    row.platform_id = platform.pk
-                    row.save(update_fields=["platform"])
-                    domains_changed = True
-                else:
-                    owner = names_by_id.get(row.platform_id, "?")
-                    report.skipped_domains.append(f"{platform.name}: {key[0]}{key[1]} belongs to {owner}")
-                continue
-            if key in previous and not force:
-                report.skipped_domains.append(f"{platform.name}: {key[0]}{key[1]} was removed by staff")
-                continue
-            row = PlatformDomain(platform_id=platform.pk, domain=key[0], path_prefix=key[1])
-            domain_rows[key] = row
-            pending_domains.append(row)
-            domains_changed = True
-        for key in previous - set(entry.domains):
-            row = domain_rows.get(key)
-            if row is not None and row.pk is not None and row.platform_id == platform.pk:
-                row.delete()
-                del domain_rows[key]
-                report.domains_deleted += 1
-                domains_changed = True
-
+        domains_changed = self._add_domains(entry, platform, previous)
+        domains_changed = self._drop_domains(entry, platform, previous) or domains_changed
         new_state = _state(entry)
         if changed_fields or platform.seed_state != new_state:
             platform.seed_state = new_state
             platform.save(update_fields=[*changed_fields, "seed_state", "updated"])
         if not is_new:
             if changed_fields or domains_changed:
-                report.updated += 1
+                self.report.updated += 1
             else:
-                report.unchanged += 1
-    if pending_domains:
-        PlatformDomain.objects.bulk_create(pending_domains, batch_size=1000)
-        report.domains_created = len(pending_domains)
-    invalidate_registry()
-    transaction.on_commit(invalidate_registry)
-    return report
+                self.report.unchanged += 1
+
+    def _merge_fields(self, entry: _Entry, platform: Platform, state: dict[str, Any] | None, is_new: bool) -> list[str]:
+        """Set the seeded fields staff have not edited since the last seed; the names set."""
+        changed: list[str] = []
+        for field_name in SEEDED_FIELDS:
+            wanted = entry.values[field_name]
+            current = _current(platform, field_name, self.names_by_id)
+            if current == wanted:
+                continue
+            edited_by_staff = not is_new and not (state is not None and state.get(field_name) == current)
+            if edited_by_staff and not self.force:
+                self.report.kept_edits.append(f"{platform.name}: {field_name}")
+                continue
+            if field_name == "hosting_provider":
+                provider_id = self.seed_ids.get(wanted) if wanted else None
+                if wanted and provider_id is None:
+                    self.report.errors.append(f"{entry.key}: unknown hosting provider {wanted!r}")
+                    continue
+                platform.hosting_provider_id = provider_id
+            else:
+                setattr(platform, field_name, wanted)
+            changed.append(field_name)
+        return changed
+
+    def _add_domains(self, entry: _Entry, platform: Platform, previous: set[tuple[str, str]]) -> bool:
+        """Add the entry's domains, unless staff removed them or gave them to another platform."""
+        changed = False
+        for key in entry.domains:
+            row = self.domain_rows.get(key)
+            if row is not None and row.platform_id == platform.pk:
+                continue
+            if row is not None:
+                if self.force and row.pk is not None:
+                    row.platform_id = platform.pk
+                    row.save(update_fields=["platform"])
+                    changed = True
+                else:
+                    owner = self.names_by_id.get(row.platform_id, "?")
+                    self.report.skipped_domains.append(f"{platform.name}: {key[0]}{key[1]} belongs to {owner}")
+                continue
+            if key in previous and not self.force:
+                self.report.skipped_domains.append(f"{platform.name}: {key[0]}{key[1]} was removed by staff")
+                continue
+            row = PlatformDomain(platform_id=platform.pk, domain=key[0], path_prefix=key[1])
+            self.domain_rows[key] = row
+            self.pending_domains.append(row)
+            changed = True
+        return changed
+
+    def _drop_domains(self, entry: _Entry, platform: Platform, previous: set[tuple[str, str]]) -> bool:
+        """Delete the domains the seed gave this platform before and no longer lists."""
+        changed = False
+        for key in previous - set(entry.domains):
+            row = self.domain_rows.get(key)
+            if row is not None and row.pk is not None and row.platform_id == platform.pk:
+                row.delete()
+                del self.domain_rows[key]
+                self.report.domains_deleted += 1
+                changed = True
+        return changed
 
 
 def set_licensed(platforms: Iterable[Platform], licensed: bool) -> int:

@@ -46,14 +46,7 @@ def _answer_status(link: ReportedLink, decision: str) -> str:
     return LinkStatus.COUNTER_NOTICE
 
 
-def record_answers(
-    notice: Notice,
-    decisions: Sequence[ItemDecision],
-    *,
-    token: PlatformApiToken | None = None,
-    user: User | None = None,
-) -> list[RecipientAnswer]:
-    """The recipient's decision per URL → RecipientAnswer rows and LinkEvents on the links."""
+def _validate(notice: Notice, decisions: Sequence[ItemDecision]) -> None:
     if notice.status not in (NoticeStatus.DELIVERED, NoticeStatus.ANSWERED):
         raise AnswerError("not_delivered", _("This notice has not been delivered; it cannot be answered yet."), 409)
     if not decisions:
@@ -67,7 +60,27 @@ def record_answers(
             raise AnswerError("reason_required", _("A refusal needs its reason."))
         if d.decision == Decision.COUNTER_NOTICE and not d.content.strip():
             raise AnswerError("content_required", _("A counter-notice needs its content."))
-    who = notice.recipient_name
+
+
+def _answer_message(d: ItemDecision, who: str) -> tuple[str, dict[str, object]]:
+    """The event text (English source) and its params. The recipient's own words (a reason, a
+    counter-notice) are a parameter, never the msgid."""
+    if d.decision == Decision.ACTIONED:
+        return gettext_noop("%(who)s says it acted on the notice."), {"who": who}
+    if d.decision == Decision.REFUSED:
+        return gettext_noop("%(who)s refused to act: %(reason)s"), {"who": who, "reason": d.reason}
+    return gettext_noop("%(who)s forwarded a counter-notice: %(content)s"), {"who": who, "content": d.content}
+
+
+def record_answers(
+    notice: Notice,
+    decisions: Sequence[ItemDecision],
+    *,
+    token: PlatformApiToken | None = None,
+    user: User | None = None,
+) -> list[RecipientAnswer]:
+    """The recipient's decision per URL → RecipientAnswer rows and LinkEvents on the links."""
+    _validate(notice, decisions)
     answers: list[RecipientAnswer] = []
     now = timezone.now()
     with transaction.atomic():
@@ -83,16 +96,7 @@ def record_answers(
             )
             answers.append(answer)
             link = ReportedLink.objects.get(pk=d.item.link_id)
-            # The recipient's own words (a reason, a counter-notice) are a parameter, never the msgid.
-            params: dict[str, object] = {"who": who}
-            if d.decision == Decision.ACTIONED:
-                message = gettext_noop("%(who)s says it acted on the notice.")
-            elif d.decision == Decision.REFUSED:
-                message = gettext_noop("%(who)s refused to act: %(reason)s")
-                params["reason"] = d.reason
-            else:
-                message = gettext_noop("%(who)s forwarded a counter-notice: %(content)s")
-                params["content"] = d.content
+            message, params = _answer_message(d, notice.recipient_name)
             change_status(
                 link,
                 _answer_status(link, d.decision),

@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -94,19 +94,14 @@ def _channel(platform: Platform | None) -> tuple[str, str, str]:
 
 
 def _recipients_for(link: dict[str, Any], platforms: dict[int, Platform]) -> list[Recipient]:
-    level = link["escalation_level"]
-    if level >= 2:
-        platform = platforms.get(link["platform_id"]) if link["platform_id"] else None
-        host = platforms.get(platform.hosting_provider_id) if platform and platform.hosting_provider_id else None
-        if host is None:
-            return []
-        domain = next((d.domain for d in host.domains.all()), "")
-        return [Recipient(f"p:{host.pk}", host.name, domain, host)]
-    out: list[Recipient] = []
+    """Where a due link's notice goes at its escalation level (none: the link is unroutable)."""
+    if link["escalation_level"] >= 2:
+        return _hosting_provider_of(link, platforms)
     rows = link["recipients"] or []
     if not rows and link["platform_id"] in platforms:
-        platform = platforms[link["platform_id"]]
-        rows = [{"platform_id": platform.pk, "name": platform.name, "domain": link["registrable_domain"]}]
+        own = platforms[link["platform_id"]]
+        rows = [{"platform_id": own.pk, "name": own.name, "domain": link["registrable_domain"]}]
+    out: list[Recipient] = []
     for row in rows:
         pid = row.get("platform_id")
         platform = platforms.get(pid) if isinstance(pid, int) else None
@@ -114,6 +109,16 @@ def _recipients_for(link: dict[str, Any], platforms: dict[int, Platform]) -> lis
         key = f"p:{platform.pk}" if platform is not None else f"d:{domain}"
         out.append(Recipient(key, str(row.get("name") or (platform.name if platform else domain)), domain, platform))
     return out
+
+
+def _hosting_provider_of(link: dict[str, Any], platforms: dict[int, Platform]) -> list[Recipient]:
+    """Level 2: the hosting provider of the link's platform, when the registry knows it."""
+    platform = platforms.get(link["platform_id"]) if link["platform_id"] else None
+    host = platforms.get(platform.hosting_provider_id) if platform and platform.hosting_provider_id else None
+    if host is None:
+        return []
+    domain = next((d.domain for d in host.domains.all()), "")
+    return [Recipient(f"p:{host.pk}", host.name, domain, host)]
 
 
 def _rights_holders(work_ids: Iterable[int]) -> dict[int, list[dict[str, str]]]:
@@ -139,6 +144,39 @@ def due_links() -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+class GroupKey(NamedTuple):
+    """The links of one notice share these (and a notice holds at most ``SENTINELLE_NOTICE_MAX_URLS``)."""
+
+    recipient_key: str
+    action: str
+    regime: str
+    language: str
+    level: int
+
+
+@dataclass(frozen=True)
+class WorkFacts:
+    """What the items of a notice say about each work: title, ISWC, rights holders."""
+
+    works: dict[int, dict[str, Any]]
+    holders: dict[int, list[dict[str, str]]]
+
+    @classmethod
+    def load(cls, work_ids: set[int]) -> WorkFacts:
+        works = {w["id"]: dict(w) for w in Work.objects.filter(pk__in=work_ids).values("id", "title", "iswc")}
+        return cls(works, _rights_holders(work_ids))
+
+    def item(self, link: dict[str, Any]) -> legal.ItemData:
+        work = self.works[link["work_id"]]
+        return legal.ItemData(
+            url=link["url"],
+            site=link["registrable_domain"],
+            work_title=work["title"],
+            work_iswc=format_iswc(work["iswc"]) if work["iswc"] else "",
+            rights_holders=self.holders.get(link["work_id"], []),
+        )
+
+
 def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
     """Group every due link into notices. Idempotent; safe to run from several processes at once."""
     now = now or timezone.now()
@@ -146,7 +184,26 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
     links = due_links()
     if not links:
         return result
-    ids = [link["id"] for link in links]
+    recipients: dict[str, Recipient] = {}
+    groups = _group(links, _platforms_of(links), recipients, result)
+    if not groups:
+        return result
+    facts = WorkFacts.load({link["work_id"] for group in groups.values() for link in group})
+    size = conf.notice_max_urls()
+    included: set[int] = set()
+    for key, group in sorted(groups.items(), key=lambda kv: kv[0]):
+        for start in range(0, len(group), size):
+            built = _create_notice(recipients[key.recipient_key], key, group[start : start + size], facts, now)
+            if built is not None:
+                result.notices.append(built[0].pk)
+                result.items += len(built[1])
+                included.update(built[1])
+    result.links = len(included)
+    return result
+
+
+def _covered(ids: list[int]) -> set[tuple[int, int, str]]:
+    """(link, level, recipient) already in a notice that was not discarded."""
     covered: set[tuple[int, int, str]] = set()
     for start in range(0, len(ids), 5000):
         covered.update(
@@ -154,6 +211,11 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
                 "link_id", "escalation_level", "recipient_key"
             )
         )
+    return covered
+
+
+def _platforms_of(links: list[dict[str, Any]]) -> dict[int, Platform]:
+    """The platforms the links name (theirs and their recipients'), and those platforms' hosts."""
     platform_ids = {link["platform_id"] for link in links if link["platform_id"]}
     platform_ids |= {
         r.get("platform_id")
@@ -166,9 +228,18 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
     platforms.update(
         {p.pk: p for p in Platform.objects.filter(pk__in=hosts - set(platforms)).prefetch_related("domains")}
     )
+    return platforms
 
-    groups: dict[tuple[str, str, str, str, int], list[dict[str, Any]]] = defaultdict(list)
-    recipients: dict[str, Recipient] = {}
+
+def _group(
+    links: list[dict[str, Any]],
+    platforms: dict[int, Platform],
+    recipients: dict[str, Recipient],
+    result: BuildResult,
+) -> dict[GroupKey, list[dict[str, Any]]]:
+    """The due links by notice group, less those already covered; ``recipients`` filled by key."""
+    covered = _covered([link["id"] for link in links])
+    groups: dict[GroupKey, list[dict[str, Any]]] = defaultdict(list)
     for link in links:
         level = link["escalation_level"]
         routes = _recipients_for(link, platforms)
@@ -179,118 +250,60 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
                 continue
             recipients[rec.key] = rec
             action = Action.REMOVE if level >= 2 else link["action"]
-            key = (rec.key, action, _regime(rec.platform), _language(rec.platform, rec.domain), level)
+            key = GroupKey(rec.key, action, _regime(rec.platform), _language(rec.platform, rec.domain), level)
             groups[key].append(link)
-    if not groups:
-        return result
-    work_ids = {link["work_id"] for group in groups.values() for link in group}
-    works: dict[int, dict[str, Any]] = {
-        w["id"]: dict(w) for w in Work.objects.filter(pk__in=work_ids).values("id", "title", "iswc")
-    }
-    holders = _rights_holders(work_ids)
-    size = conf.notice_max_urls()
-    included: set[int] = set()
-    for (rkey, action, regime, language, level), group in sorted(groups.items(), key=lambda kv: kv[0]):
-        for start in range(0, len(group), size):
-            chunk = group[start : start + size]
-            built = _create_notice(recipients[rkey], action, regime, language, level, chunk, works, holders, now)
-            if built is not None:
-                result.notices.append(built[0].pk)
-                result.items += len(built[1])
-                included.update(built[1])
-    result.links = len(included)
-    return result
+    return groups
+
+
+def _lock_still_due(chunk: Sequence[dict[str, Any]], key: GroupKey) -> list[dict[str, Any]]:
+    """Lock the chunk's links and keep those still due and not yet in a notice to this recipient.
+
+    PostgreSQL: FOR UPDATE SKIP LOCKED (a link another builder holds is left to it); SQLite: the
+    IMMEDIATE write transaction already serialises builders.
+    """
+    ids = [link["id"] for link in chunk]
+    lock = ReportedLink.objects.filter(pk__in=ids, status__in=DUE_STATUSES)
+    if connection.features.has_select_for_update_skip_locked:
+        lock = lock.select_for_update(skip_locked=True)
+    live = set(lock.values_list("pk", flat=True))
+    taken = set(
+        NoticeItem.objects.filter(
+            link_id__in=live, escalation_level=key.level, recipient_key=key.recipient_key, discarded=False
+        ).values_list("link_id", flat=True)
+    )
+    return [link for link in chunk if link["id"] in live and link["id"] not in taken]
+
+
+def _status(channel: str, missing: Sequence[object]) -> tuple[str, str]:
+    """(status, hold reason) of a new notice: queued, or a draft held for staff with the reason."""
+    if channel == Channel.NONE:
+        return NoticeStatus.DRAFT, _("No notice channel or contact is known for this recipient.")
+    if missing:
+        return NoticeStatus.DRAFT, "; ".join(str(m) for m in missing)
+    return NoticeStatus.QUEUED, ""
 
 
 def _create_notice(
     rec: Recipient,
-    action: str,
-    regime: str,
-    language: str,
-    level: int,
+    key: GroupKey,
     chunk: Sequence[dict[str, Any]],
-    works: dict[int, dict[str, Any]],
-    holders: dict[int, list[dict[str, str]]],
+    facts: WorkFacts,
     now: dt.datetime,
 ) -> tuple[Notice, list[int]] | None:
+    """One notice for ``chunk`` in its own transaction; None when no link of it is still due."""
     try:
         with transaction.atomic():
-            ids = [link["id"] for link in chunk]
-            lock = ReportedLink.objects.filter(pk__in=ids, status__in=DUE_STATUSES)
-            if connection.features.has_select_for_update_skip_locked:
-                lock = lock.select_for_update(skip_locked=True)
-            live = set(lock.values_list("pk", flat=True))
-            taken = set(
-                NoticeItem.objects.filter(
-                    link_id__in=live, escalation_level=level, recipient_key=rec.key, discarded=False
-                ).values_list("link_id", flat=True)
-            )
-            chunk = [link for link in chunk if link["id"] in live and link["id"] not in taken]
+            chunk = _lock_still_due(chunk, key)
             if not chunk:
                 return None
-            items = [
-                legal.ItemData(
-                    url=link["url"],
-                    site=link["registrable_domain"],
-                    work_title=works[link["work_id"]]["title"],
-                    work_iswc=format_iswc(works[link["work_id"]]["iswc"]) if works[link["work_id"]]["iswc"] else "",
-                    rights_holders=holders.get(link["work_id"], []),
-                )
-                for link in chunk
-            ]
-            key = uuid.uuid4().hex
-            sender = conf.society()
-            data = legal.NoticeData(
-                regime=regime,
-                language=language,
-                action=action,
-                escalation_level=level,
-                recipient_name=rec.name,
-                recipient_domain=rec.domain,
-                sender=sender,
-                dated=timezone.localdate(now),
-                reference=legal.reference_for_key(key),
-                items=items,
-                search_engine=action == Action.DELIST,
-            )
-            body = legal.render_body(data)
-            channel, email, endpoint = _channel(rec.platform)
-            missing = legal.missing_elements(data, body)
-            if channel == Channel.NONE:
-                status, hold = NoticeStatus.DRAFT, _("No notice channel or contact is known for this recipient.")
-            elif missing:
-                status, hold = NoticeStatus.DRAFT, "; ".join(str(m) for m in missing)
-            else:
-                status, hold = NoticeStatus.QUEUED, ""
-            domain = sender.get("email", "").rpartition("@")[2].strip() or "sentinelle.invalid"
-            notice = Notice.objects.create(
-                recipient_platform=rec.platform,
-                recipient_key=rec.key,
-                recipient_name=legal.single_line(rec.name, 200),
-                recipient_domain=rec.domain[:255],
-                recipient_email=email,
-                recipient_endpoint=endpoint,
-                channel=channel,
-                action=action,
-                regime=regime,
-                language=language,
-                escalation_level=level,
-                status=status,
-                hold_reason=hold,
-                sender=sender,
-                dated=data.dated,
-                subject=legal.render_subject(data),
-                body=body,
-                message_id=f"<notice.{key}@{legal.single_line(domain, 200)}>",
-                idempotency_key=key,
-                next_attempt_at=now if status == NoticeStatus.QUEUED else None,
-            )
+            items = [facts.item(link) for link in chunk]
+            notice = _save_notice(rec, key, items, now)
             NoticeItem.objects.bulk_create(
                 [
                     NoticeItem(
                         notice=notice,
                         link_id=link["id"],
-                        escalation_level=level,
+                        escalation_level=key.level,
                         recipient_key=rec.key,
                         position=n,
                         url=item.url,
@@ -302,11 +315,56 @@ def _create_notice(
                     for n, (link, item) in enumerate(zip(chunk, items, strict=True), start=1)
                 ]
             )
-            if status == NoticeStatus.QUEUED and channel in AUTOMATIC_CHANNELS:
+            if notice.status == NoticeStatus.QUEUED and notice.channel in AUTOMATIC_CHANNELS:
                 notice_id = notice.pk
                 transaction.on_commit(lambda: enqueue_delivery(notice_id))
             return notice, [link["id"] for link in chunk]
     except IntegrityError:
         # Another builder took these links between our check and our insert (the constraint held).
-        logger.info("notice for %s level %s lost a race; its links are in another notice", rec.key, level)
+        logger.info("notice for %s level %s lost a race; its links are in another notice", rec.key, key.level)
         return None
+
+
+def _save_notice(rec: Recipient, key: GroupKey, items: list[legal.ItemData], now: dt.datetime) -> Notice:
+    """The notice row: its text rendered for the recipient's regime and language, its channel and status."""
+    idempotency_key = uuid.uuid4().hex
+    sender = conf.society()
+    data = legal.NoticeData(
+        regime=key.regime,
+        language=key.language,
+        action=key.action,
+        escalation_level=key.level,
+        recipient_name=rec.name,
+        recipient_domain=rec.domain,
+        sender=sender,
+        dated=timezone.localdate(now),
+        reference=legal.reference_for_key(idempotency_key),
+        items=items,
+        search_engine=key.action == Action.DELIST,
+    )
+    body = legal.render_body(data)
+    channel, email, endpoint = _channel(rec.platform)
+    status, hold = _status(channel, legal.missing_elements(data, body))
+    domain = sender.get("email", "").rpartition("@")[2].strip() or "sentinelle.invalid"
+    return Notice.objects.create(
+        recipient_platform=rec.platform,
+        recipient_key=rec.key,
+        recipient_name=legal.single_line(rec.name, 200),
+        recipient_domain=rec.domain[:255],
+        recipient_email=email,
+        recipient_endpoint=endpoint,
+        channel=channel,
+        action=key.action,
+        regime=key.regime,
+        language=key.language,
+        escalation_level=key.level,
+        status=status,
+        hold_reason=hold,
+        sender=sender,
+        dated=data.dated,
+        subject=legal.render_subject(data),
+        body=body,
+        message_id=f"<notice.{idempotency_key}@{legal.single_line(domain, 200)}>",
+        idempotency_key=idempotency_key,
+        next_attempt_at=now if status == NoticeStatus.QUEUED else None,
+    )

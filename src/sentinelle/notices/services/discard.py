@@ -26,6 +26,35 @@ class DiscardError(DomainError):
     """The notice cannot be discarded; nothing changed."""
 
 
+def _lock_discardable(notice: Notice) -> Notice:
+    """The notice's row, locked, or a DiscardError saying why it cannot be discarded."""
+    # PostgreSQL: a concurrent claim or re-queue waits for us (SQLite: the write lock does it).
+    row = Notice.objects.select_for_update().filter(pk=notice.pk).first()
+    if row is None:
+        raise DiscardError("not_found", _("This notice does not exist."), 404)
+    if row.status not in DISCARDABLE_STATUSES:
+        raise DiscardError(
+            "not_discardable",
+            _("Notice #%(id)s is %(status)s: only a held (draft) or failed notice can be discarded.")
+            % {"id": row.pk, "status": NoticeStatus(row.status).label},
+            409,
+        )
+    # An attempt that passed its point of no return and was not refused outright may have
+    # reached the recipient (a dropped connection after the final ".", a 5xx, a timeout).
+    risky = row.attempts.filter(handed_over=True).exclude(outcome=AttemptOutcome.PERMANENT_FAILURE)
+    if risky.exists():
+        raise DiscardError(
+            "may_have_been_delivered",
+            _(
+                "Notice #%(id)s may have reached %(recipient)s during an earlier attempt; discarding it "
+                "would send the same links again under another reference. Queue it again instead."
+            )
+            % {"id": row.pk, "recipient": row.recipient_name},
+            409,
+        )
+    return row
+
+
 def discard_notice(notice: Notice, actor: User | None, reason: str) -> int:
     """Withdraw a held or failed notice that never reached its recipient; its links become due again.
 
@@ -41,30 +70,7 @@ def discard_notice(notice: Notice, actor: User | None, reason: str) -> int:
         raise DiscardError("reason_required", _("Say why the notice is discarded."))
     now = timezone.now()
     with transaction.atomic():
-        # PostgreSQL: a concurrent claim or re-queue waits for us (SQLite: the write lock does it).
-        row = Notice.objects.select_for_update().filter(pk=notice.pk).first()
-        if row is None:
-            raise DiscardError("not_found", _("This notice does not exist."), 404)
-        if row.status not in DISCARDABLE_STATUSES:
-            raise DiscardError(
-                "not_discardable",
-                _("Notice #%(id)s is %(status)s: only a held (draft) or failed notice can be discarded.")
-                % {"id": row.pk, "status": NoticeStatus(row.status).label},
-                409,
-            )
-        # An attempt that passed its point of no return and was not refused outright may have
-        # reached the recipient (a dropped connection after the final ".", a 5xx, a timeout).
-        risky = row.attempts.filter(handed_over=True).exclude(outcome=AttemptOutcome.PERMANENT_FAILURE)
-        if risky.exists():
-            raise DiscardError(
-                "may_have_been_delivered",
-                _(
-                    "Notice #%(id)s may have reached %(recipient)s during an earlier attempt; discarding it "
-                    "would send the same links again under another reference. Queue it again instead."
-                )
-                % {"id": row.pk, "recipient": row.recipient_name},
-                409,
-            )
+        row = _lock_discardable(notice)
         moved = Notice.objects.filter(pk=row.pk, status__in=DISCARDABLE_STATUSES).update(
             status=NoticeStatus.DISCARDED,
             discarded_at=now,
