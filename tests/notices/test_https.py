@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import pytest
 import time_machine
 
 from sentinelle.notices import services
-from sentinelle.notices.channels.https import SIGNATURE_HEADER, verify
+from sentinelle.notices.channels.https import signature_headers, verify
 from sentinelle.notices.models import AttemptOutcome, Notice, NoticeStatus, PlatformSigningKey
 from tests.factories import make_platform
 from tests.notices.helpers import make_links, rights
@@ -81,9 +82,11 @@ def test_the_post_is_signed_and_carries_the_idempotency_key(endpoint_settings):
         notice = https_notice(server.url)
         assert services.deliver_due()["delivered"] == 1
     (request,) = server.requests
-    assert verify(SECRET, request["body"], request["headers"][SIGNATURE_HEADER])
-    assert not verify("another secret", request["body"], request["headers"][SIGNATURE_HEADER])
-    assert request["headers"]["Idempotency-Key"] == notice.idempotency_key
+    headers = request["headers"]
+    assert verify(SECRET, request["body"], headers)
+    assert not verify("another secret", request["body"], headers)
+    assert not verify(SECRET, request["body"] + b" ", headers)
+    assert headers["webhook-id"] == headers["Idempotency-Key"] == notice.idempotency_key
     payload = json.loads(request["body"])
     assert [i["url"] for i in payload["items"]] == ["https://apihost.com/f/1", "https://apihost.com/f/2"]
     assert payload["regime"] == "us" and "§512(c)(3)" in payload["text"]
@@ -125,3 +128,30 @@ def test_a_loopback_endpoint_is_refused_by_default(settings):
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.FAILED and server.requests == []
     assert "loopback address" in notice.hold_reason
+
+
+def test_the_signature_follows_the_standard_webhooks_test_vector():
+    # The specification's published example: secret, id, timestamp, payload and signature.
+    headers = signature_headers(
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        b'{"test": 2432232314}',
+        dt.datetime.fromtimestamp(1614265330, dt.UTC),
+    )
+    assert headers == {
+        "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "webhook-timestamp": "1614265330",
+        "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    }
+
+
+def test_the_timestamp_is_signed_so_a_captured_notice_cannot_be_replayed_later(endpoint_settings):
+    with time_machine.travel("2025-03-12 10:00:00+00:00", tick=False) as clock, Endpoint([200]) as server:
+        https_notice(server.url)
+        services.deliver_due()
+        (request,) = server.requests
+        assert verify(SECRET, request["body"], request["headers"])
+        clock.shift(10 * 60)  # ten minutes later, a replay of the same request
+        assert not verify(SECRET, request["body"], request["headers"])
+        moved = {**request["headers"], "webhook-timestamp": str(int(dt.datetime.now(dt.UTC).timestamp()))}
+        assert not verify(SECRET, request["body"], moved)  # a fresh timestamp breaks the signature

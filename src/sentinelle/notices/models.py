@@ -255,7 +255,7 @@ class PlatformApiToken(models.Model):
 
 
 class PlatformSigningKey(models.Model):
-    """The shared secret an HTTPS endpoint uses to verify our HMAC-SHA256 signature."""
+    """The shared secret an HTTPS endpoint uses to verify our Standard Webhooks signature (``whsec_`` + base64)."""
 
     platform = models.OneToOneField(Platform, on_delete=models.CASCADE, related_name="notice_signing_key")
     secret = models.CharField(_("secret"), max_length=200)

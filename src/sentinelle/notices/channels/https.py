@@ -1,8 +1,13 @@
 """HTTPS: the notice as a signed JSON POST.
 
-The body is signed with HMAC-SHA256 under the platform's ``PlatformSigningKey``
-(header ``X-Sentinelle-Signature: sha256=<hex>``); ``Idempotency-Key`` carries the key fixed at
-build time, so a resend after a crash or a timeout is recognised by the endpoint. 5xx answers,
+The POST is signed per the Standard Webhooks specification (the ``standardwebhooks`` library):
+``webhook-id`` is the notice's idempotency key (the same on every attempt), ``webhook-timestamp``
+the moment of the attempt (Unix seconds), ``webhook-signature`` ``v1,<base64 HMAC-SHA256 of
+"id.timestamp.body">`` under the platform's ``PlatformSigningKey``. The timestamp is signed, so a
+receiver that refuses old timestamps (the libraries' default: 5 minutes) cannot be replayed to.
+The key is ``whsec_`` + base64, the specification's form; a key stored in another form is used as
+its UTF-8 bytes. ``Idempotency-Key`` carries the same idempotency key, so a resend after a crash
+or a timeout is recognised by the endpoint. 5xx answers,
 408, 429, timeouts and connection errors are temporary (retried with backoff); any other 4xx is
 permanent (never retried).
 
@@ -16,12 +21,14 @@ notice goes where it was addressed.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
+
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from sentinelle import conf
 from sentinelle.checks import fetch
@@ -29,16 +36,31 @@ from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt, exc
 from sentinelle.notices.legal import NoticeData, reference
 from sentinelle.notices.models import Notice, PlatformSigningKey
 
-SIGNATURE_HEADER = "X-Sentinelle-Signature"
 TEMPORARY_4XX = {408, 425, 429}
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of a key, not a secret
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def _webhook(secret: str) -> Webhook:
+    return Webhook(secret) if secret.startswith(SECRET_PREFIX) else Webhook(secret.encode("utf-8"))
 
 
-def verify(secret: str, body: bytes, header: str) -> bool:
-    return hmac.compare_digest(sign(secret, body), header or "")
+def signature_headers(secret: str, message_id: str, body: bytes, at: dt.datetime) -> dict[str, str]:
+    """The three Standard Webhooks headers for ``body`` sent at ``at``."""
+    moment = at.astimezone(dt.UTC)  # the library reads the time as UTC
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(moment.timestamp())),
+        "webhook-signature": _webhook(secret).sign(message_id, moment, body.decode("utf-8")),
+    }
+
+
+def verify(secret: str, body: bytes, headers: dict[str, str]) -> bool:
+    """What a receiver checks: the signature, and a timestamp within five minutes of now."""
+    try:
+        _webhook(secret).verify(body, headers, json_parse=False)
+    except WebhookVerificationError:
+        return False
+    return True
 
 
 def payload(notice: Notice) -> dict[str, Any]:
@@ -100,7 +122,7 @@ class HttpsChannel:
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "Idempotency-Key": notice.idempotency_key,
-            SIGNATURE_HEADER: sign(key.secret, body),
+            **signature_headers(key.secret, notice.idempotency_key, body, timezone.now()),
         }
         commit_point()
         try:
