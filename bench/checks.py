@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import multiprocessing
 import os
 import socket
@@ -41,7 +40,6 @@ os.environ.setdefault("SENTINELLE_VAR_DIR", tempfile.mkdtemp(prefix="sentinelle-
 import django  # noqa: E402
 
 django.setup()
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
 from sentinelle.checks.engine import Outcome, Politeness, Target, check_targets  # noqa: E402
 from sentinelle.checks.fetch import SafeFetcher  # noqa: E402
