@@ -30,7 +30,7 @@ def search_member_works(member: Member, query: str = "") -> QuerySet[Work]:
     return works.filter(condition).distinct()
 
 
-def member_work_page(member: Member, query: str, page_number: str | int | None, per_page: int) -> Page:
+def member_work_page(member: Member, query: str, page_number: str | int | None, per_page: int) -> Page[Work]:
     works = search_member_works(member, query).prefetch_related("alternate_titles")
     return Paginator(works, per_page).get_page(page_number)
 

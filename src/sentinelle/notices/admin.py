@@ -37,7 +37,7 @@ ANSWERABLE_STATUSES = (NoticeStatus.DELIVERED, NoticeStatus.ANSWERED)
 ANSWER_SHEET_PAGE = 200  # 3 fields a row: a page stays under DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline[Any, Notice]):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -99,7 +99,7 @@ class RecipientFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(admin.ModelAdmin[Notice]):
     """Notices are never edited here: the page shows them; actions and the answer sheet call services."""
 
     list_display = (
@@ -298,7 +298,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecipientAnswer)
-class RecipientAnswerAdmin(admin.ModelAdmin):
+class RecipientAnswerAdmin(admin.ModelAdmin[RecipientAnswer]):
     """Staff record an answer received by post or e-mail; saving it goes through the service."""
 
     list_display = ("received_at", "notice", "item", "decision", "recorded_by", "via_token")
@@ -328,7 +328,7 @@ class RecipientAnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlatformApiToken)
-class PlatformApiTokenAdmin(admin.ModelAdmin):
+class PlatformApiTokenAdmin(admin.ModelAdmin[PlatformApiToken]):
     """Adding a token shows its plaintext once, in the confirmation message; only its hash is kept."""
 
     list_display = ("platform", "name", "prefix", "created_at", "revoked_at")
@@ -346,5 +346,5 @@ class PlatformApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlatformSigningKey)
-class PlatformSigningKeyAdmin(admin.ModelAdmin):
+class PlatformSigningKeyAdmin(admin.ModelAdmin[PlatformSigningKey]):
     list_display = ("platform", "created_at")

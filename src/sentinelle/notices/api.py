@@ -66,7 +66,7 @@ def build_router() -> Router:
         response={200: AnswerOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut},
         summary="Answer a notice: per address, actioned, refused (with a reason) or counter-notice",
     )
-    def answer(request: HttpRequest, notice_id: int, payload: AnswerIn) -> Status:
+    def answer(request: HttpRequest, notice_id: int, payload: AnswerIn) -> Status[Any]:
         token: PlatformApiToken = request.auth  # type: ignore[attr-defined]
         notice = None
         if 0 < notice_id <= MAX_ID:

@@ -43,7 +43,9 @@ def filtered_history(member: Member, flt: HistoryFilter) -> QuerySet[ReportedLin
     return links.order_by("-created_at", "-id")
 
 
-def history_page(member: Member, flt: HistoryFilter, page_number: str | int | None, per_page: int) -> Page:
+def history_page(
+    member: Member, flt: HistoryFilter, page_number: str | int | None, per_page: int
+) -> Page[ReportedLink]:
     return Paginator(filtered_history(member, flt), per_page).get_page(page_number)
 
 
