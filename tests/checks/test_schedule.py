@@ -83,6 +83,19 @@ def status(link: ReportedLink) -> str:
     return link.status
 
 
+def removed_link(local_server, clock: time_machine.Coordinates) -> ReportedLink:
+    """A link verified removed by two checks at +1 h and +2 h."""
+    local_server.live_status = 404
+    link = make_link(local_server.url("/live"))
+    deliver(link)
+    at(clock, 1)
+    services.run_checks()
+    at(clock, 2)
+    services.run_checks()
+    assert status(link) == LinkStatus.REMOVED
+    return link
+
+
 def test_removed_after_two_removed_verdicts_at_least_an_hour_apart(local_server, clock):
     local_server.live_status = 404
     link = make_link(local_server.url("/live"))
@@ -245,14 +258,7 @@ def test_escalation_to_delisting_finds_an_active_delisting_of_the_same_file(loca
 
 
 def test_a_reappearance_is_not_reported_twice_when_the_same_file_is_already_active(local_server, clock):
-    local_server.live_status = 404
-    link = make_link(local_server.url("/live"))
-    deliver(link)
-    at(clock, 1)
-    services.run_checks()
-    at(clock, 2)
-    services.run_checks()
-    assert status(link) == LinkStatus.REMOVED
+    link = removed_link(local_server, clock)
     mirror = _same_file_elsewhere(link, "remove")
     local_server.live_status = 200
     at(clock, 2 + 168)
@@ -291,14 +297,7 @@ def test_deadline_per_regime(local_server, clock, settings):
 
 
 def test_removed_link_seen_online_again_reappears_without_using_the_quota(local_server, clock):
-    local_server.live_status = 404
-    link = make_link(local_server.url("/live"))
-    deliver(link)
-    at(clock, 1)
-    services.run_checks()
-    at(clock, 2)
-    services.run_checks()
-    assert status(link) == LinkStatus.REMOVED
+    link = removed_link(local_server, clock)
     local_server.live_status = 200
     at(clock, 100)
     assert services.run_checks().checked == 0  # removed links are re-checked weekly
