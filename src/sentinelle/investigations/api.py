@@ -82,7 +82,7 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
 
 def _invalid(exc: InvestigationError) -> Status[dict[str, Any]]:
-    return Status(400, {"error": {"code": exc.code, "message": exc.message}})
+    return Status(exc.http_status, {"error": {"code": exc.code, "message": exc.message}})
 
 
 def _dossier_out(site: Site) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sentinelle.core.errors import DomainError
 
-class InvestigationError(Exception):
-    def __init__(self, message: str, *, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+
+class InvestigationError(DomainError):
+    """``InvestigationError(message, code=...)``: the message first, as the app raises it."""
+
+    def __init__(self, message: str, *, code: str = "invalid", http_status: int = 400) -> None:
+        super().__init__(code, message, http_status)
