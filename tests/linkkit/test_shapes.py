@@ -224,7 +224,9 @@ SHAPES: list[Row] = [
         None,
     ),
     ("https://m.facebook.com/story.php?story_fbid=1&id=2", "=", "facebook.com", "facebook", "act", None),
-    ("https://fb.watch/abcDEF/", "=", "fb.watch", "facebook", "act", None),
+    # fb.watch/<code> is Facebook's short link to a video: flagged, the intake resolves it.
+    ("https://fb.watch/abcDEF/", "=", "fb.watch", "facebook", "short", None),
+    ("https://www.facebook.com/share/v/1AbCdEf/", "=", "facebook.com", "facebook", "short", None),
     (
         "https://l.facebook.com/l.php?u=https%3A%2F%2Fpirate.example.net%2Fdl%2F1&h=AT0",
         "https://pirate.example.net/dl/1",
@@ -439,6 +441,12 @@ SHAPES: list[Row] = [
     ("https://bit.ly/3AbCdEf", "=", "bit.ly", "bitly", "short", None),
     ("http://bit.ly/3AbCdEf", "=", "bit.ly", "bitly", "short", None),
     ("https://t.co/AbCdEf123", "=", "t.co", None, "short", None),
+    ("https://t.co/AbCdEf123?amp=1", "https://t.co/AbCdEf123", "t.co", None, "short", None),
+    ("https://vm.tiktok.com/ZMabc123/", "=", "tiktok.com", None, "short", None),
+    ("https://www.tiktok.com/t/ZTRabc123/", "=", "tiktok.com", None, "short", None),
+    ("https://lnkd.in/eAbC123", "=", "lnkd.in", None, "short", None),
+    ("https://www.reddit.com/r/music/s/AbC123xyz", "=", "reddit.com", None, "short", None),
+    ("https://www.reddit.com/r/music/comments/1abc23/leak/", "=", "reddit.com", None, "act", None),
     ("https://tinyurl.com/2p8abcde", "=", "tinyurl.com", None, "short", None),
     ("https://goo.gl/AbCd12", "=", "goo.gl", None, "short", None),
     ("https://ow.ly/AbCd30sXyZ1", "=", "ow.ly", None, "short", None),

@@ -22,7 +22,6 @@ from .classify import (
     FLAG_SEARCH_PAGE,
     FLAG_SHORTENER,
     REMOVE,
-    SHORTENER_DOMAINS,
     Classification,
     classify,
     classify_many,
@@ -40,8 +39,10 @@ from .errors import (
 )
 from .extract import PastedLine, extract_lines, extract_urls
 from .filekeys import FILE_HOSTS, FRAGMENT_HOSTS
+from .identity import CONTENT_HOSTS, IdentityRule, info_hash, info_hash_of, magnet_key, routing_domain
 from .psl import public_suffix, registrable_domain
 from .registry import KINDS, PlatformRule, Recipient, Registry
+from .shorteners import SHORTENER_DOMAINS, SHORTENER_PATHS, is_shortener
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
 from .unwrap import display_name
 
@@ -53,6 +54,7 @@ def implementation() -> str:
 
 __all__ = [
     "ALL_ACTIONS",
+    "CONTENT_HOSTS",
     "DELIST",
     "ERROR_CODES",
     "FILE_HOSTS",
@@ -64,12 +66,14 @@ __all__ = [
     "MAX_URL_BYTES",
     "REMOVE",
     "SHORTENER_DOMAINS",
+    "SHORTENER_PATHS",
     "SITE_TRACKING_PARAMS",
     "TRACKING_PARAMS",
     "TRACKING_PREFIXES",
     "CanonicalURL",
     "Classification",
     "EmptyURL",
+    "IdentityRule",
     "LinkError",
     "MissingHost",
     "NotAURL",
@@ -87,8 +91,13 @@ __all__ = [
     "extract_lines",
     "extract_urls",
     "implementation",
+    "info_hash",
+    "info_hash_of",
+    "is_shortener",
     "iter_classify",
+    "magnet_key",
     "public_suffix",
     "refang",
     "registrable_domain",
+    "routing_domain",
 ]

@@ -31,8 +31,10 @@ COMPILED_MODULES: tuple[str, ...] = (
     "tracking",
     "psl",
     "filekeys",
+    "identity",
     "registry",
     "canonical",
+    "shorteners",
     "unwrap",
     "classify",
 )

@@ -23,8 +23,8 @@ from .errors import (
     UnsupportedScheme,
     URLTooLong,
 )
-from .filekeys import FILE_HOSTS as _FILE_HOSTS
-from .filekeys import FRAGMENT_HOSTS, Extractor, extract_file_key, file_key_extractor
+from .filekeys import FRAGMENT_HOSTS
+from .identity import CONTENT_HOSTS, IdentityRule, content_key_of, identity_rule, query_torrent_id
 from .psl import PSL, plain_site, registrable_domain
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
 
@@ -59,6 +59,7 @@ _FIELDS: Final = (
     "registrable_domain",
     "identity_key",
     "file_key",
+    "content_key",
 )
 
 
@@ -103,9 +104,13 @@ class Value:
 class CanonicalURL(Value):
     """A reported URL in canonical form (immutable by convention; compared and hashed by value).
 
-    ``url`` is what notices quote; ``identity_key`` is what dedupe compares; ``file_key`` is set
-    for a known file host (and then is the identity key too). A plain class rather than a
-    NamedTuple: mypyc's build makes it a C struct, built and read without a Python call.
+    ``url`` is what notices cite: the URL as reported, on the member's host (``ul.to`` stays
+    ``ul.to``), after canonicalisation. ``content_key`` is the identity of the content where the
+    platform has one (identity.py: a tweet's status id, a post's code, a file id, a torrent's
+    info-hash); ``file_key`` is that key on a known file host. ``identity_key`` is what dedupe
+    compares: the content key when there is one, else the URL without scheme, ``www.``/``m.``
+    labels and trailing ``/``. A plain class rather than a NamedTuple: mypyc's build makes it a C
+    struct, built and read without a Python call.
     """
 
     __slots__ = (*_FIELDS, "_info")
@@ -121,6 +126,7 @@ class CanonicalURL(Value):
     registrable_domain: str
     identity_key: str
     file_key: str | None
+    content_key: str | None
 
     def __init__(
         self,
@@ -134,6 +140,7 @@ class CanonicalURL(Value):
         registrable_domain: str,
         identity_key: str,
         file_key: str | None,
+        content_key: str | None = None,
         info: _Host | None = None,
     ) -> None:
         self.url = url
@@ -146,10 +153,11 @@ class CanonicalURL(Value):
         self.registrable_domain = registrable_domain
         self.identity_key = identity_key
         self.file_key = file_key
+        self.content_key = content_key
         # What the host determines (not part of the value): classify reads its verdict there.
         self._info = info
 
-    def astuple(self) -> tuple[str, str, str, int | None, str, str, str, str, str, str | None]:
+    def astuple(self) -> tuple[str, str, str, int | None, str, str, str, str, str, str | None, str | None]:
         return (
             self.url,
             self.scheme,
@@ -161,6 +169,7 @@ class CanonicalURL(Value):
             self.registrable_domain,
             self.identity_key,
             self.file_key,
+            self.content_key,
         )
 
     def __str__(self) -> str:
@@ -176,13 +185,13 @@ class _Host:
     """
 
     __slots__ = (
-        "file_rule",
         "http_prefix",
         "https_prefix",
         "identity_host",
         "keep_fragment",
         "name",
         "plain",
+        "rule",
         "site",
         "site_params",
         "verdict",
@@ -194,7 +203,7 @@ class _Host:
         site: str,
         identity_host: str,
         site_params: frozenset[str] | None,
-        file_rule: tuple[str, Extractor] | None,
+        rule: IdentityRule | None,
         keep_fragment: bool,
         name: str = "",
         plain: bool = False,
@@ -202,7 +211,7 @@ class _Host:
         self.site = site  # registrable domain
         self.identity_host = identity_host  # without www., m. …
         self.site_params = site_params  # the site's own tracking parameters
-        self.file_rule = file_rule
+        self.rule = rule  # the content-key rule of the host's platform (identity.py)
         self.keep_fragment = keep_fragment
         self.name = name  # the host name, lower case
         self.plain = plain  # a name the fast path serialises itself (``_is_fast_host``)
@@ -211,8 +220,8 @@ class _Host:
         self.verdict: object = None
         self.verdict_serial = -1
 
-    def astuple(self) -> tuple[str, str, frozenset[str] | None, tuple[str, Extractor] | None, bool]:
-        return (self.site, self.identity_host, self.site_params, self.file_rule, self.keep_fragment)
+    def astuple(self) -> tuple[str, str, frozenset[str] | None, IdentityRule | None, bool]:
+        return (self.site, self.identity_host, self.site_params, self.rule, self.keep_fragment)
 
 
 # Host name (lower case, as ada serialises it or as the fast path reads it) -> its _Host, or the
@@ -528,19 +537,40 @@ def canonical_fast(match: re.Match[str], url: str) -> CanonicalURL | None:
     elif fragment:
         rest = f"{rest}#{fragment}"
 
-    file_key = None
-    file_rule = info.file_rule
-    if file_rule is not None:
-        file_key = extract_file_key(file_rule, host, path, query, fragment)
-    if file_key is not None:
-        identity = file_key
+    content_key = _content_key(info, host, path, query, fragment)
+    rule = info.rule
+    file_key = content_key if rule is not None and rule.file_host else None
+    if content_key is not None:
+        identity = content_key
     elif path[-1] == "/":
         identity = identity_host + path.rstrip("/") + rest[len(path) :]
     else:
         identity = identity_host + rest
     return CanonicalURL(
-        prefix + rest, scheme, host, port_number, path, query, fragment, info.site, identity, file_key, info
+        prefix + rest,
+        scheme,
+        host,
+        port_number,
+        path,
+        query,
+        fragment,
+        info.site,
+        identity,
+        file_key,
+        content_key,
+        info,
     )
+
+
+def _content_key(info: _Host, host: str, path: str, query: str, fragment: str) -> str | None:
+    """The content key of a canonical URL on a host described by ``info`` (identity.py)."""
+    rule = info.rule
+    if rule is not None:
+        return content_key_of(rule, host, info.site, path, query, fragment)
+    if query and "btih" in query:  # a magnet link in the query (BEP 9 writes "urn:btih:" in lower case)
+        found = query_torrent_id(query)
+        return f"{info.site}:{found}" if found is not None else None
+    return None
 
 
 def _finish(parts: _Parts, url: str) -> CanonicalURL:
@@ -574,11 +604,11 @@ def _finish(parts: _Parts, url: str) -> CanonicalURL:
     if fragment:
         canonical = f"{canonical}#{fragment}"
 
-    file_key = None
-    if info.file_rule is not None:
-        file_key = extract_file_key(info.file_rule, host, path, query, fragment)
-    if file_key is not None:
-        identity = file_key
+    content_key = _content_key(info, host, path, query, fragment)
+    rule = info.rule
+    file_key = content_key if rule is not None and rule.file_host else None
+    if content_key is not None:
+        identity = content_key
     else:
         if port_number != _OMITTED:
             identity_host = f"{identity_host}:{port_number}"
@@ -599,6 +629,7 @@ def _finish(parts: _Parts, url: str) -> CanonicalURL:
         info.site,
         identity,
         file_key,
+        content_key,
         info,
     )
 
@@ -703,9 +734,9 @@ def _plain_host_info(name: str) -> _Host | LinkError:
             if first not in _ALIAS_LABELS:
                 break
             identity_host = rest
-    # file_key_extractor, inlined
-    file_rule = _FILE_HOSTS.get(name[4:] if name.startswith("www.") else name) or _FILE_HOSTS.get(site)
-    return _Host(site, identity_host, SITE_TRACKING_PARAMS.get(site), file_rule, site in FRAGMENT_HOSTS, name, True)
+    # identity_rule, inlined
+    rule = CONTENT_HOSTS.get(name[4:] if name.startswith("www.") else name) or CONTENT_HOSTS.get(site)
+    return _Host(site, identity_host, SITE_TRACKING_PARAMS.get(site), rule, site in FRAGMENT_HOSTS, name, True)
 
 
 def _host_info(host: str) -> _Host | LinkError:
@@ -737,7 +768,7 @@ def _host_info(host: str) -> _Host | LinkError:
         site,
         identity_host,
         SITE_TRACKING_PARAMS.get(site),
-        file_key_extractor(bare, site),
+        identity_rule(bare, site),
         site in FRAGMENT_HOSTS,
         name,
         _is_plain_name(host),  # the key as ada gives it: "example.com." is left to ada

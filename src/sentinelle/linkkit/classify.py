@@ -7,7 +7,9 @@ from typing import Final, cast, final
 
 from .canonical import MAX_URL_BYTES, CanonicalURL, Value, canonical_fast, canonicalise, canonicalise_any, fast_match
 from .errors import LinkError
+from .identity import routing_domain
 from .registry import Candidates, PlatformRule, Recipient, Registry, path_matches
+from .shorteners import has_short_paths, is_short_path, is_shortener_host
 from .unwrap import OPAQUE, REDIRECTORS, SEARCH_ENGINES, SEARCH_PAGE, Unwrapper, find_wrapper
 from .unwrap import WRAPPER_CACHE as _WRAPPERS
 
@@ -19,49 +21,6 @@ ALL_ACTIONS: tuple[str, ...] = (REMOVE, DELIST)
 FLAG_SEARCH_PAGE = "search_page"  # a results page: no target to act on
 FLAG_OPAQUE_REDIRECT = "opaque_redirect"  # a redirect whose target only a fetch reveals
 FLAG_SHORTENER = "shortener"  # a short link: its target is unknown without a fetch
-
-# Built-in so that a registry without shortener rows still flags the common ones.
-SHORTENER_DOMAINS: frozenset[str] = frozenset(
-    {
-        "bit.ly",
-        "bitly.com",
-        "t.co",
-        "tinyurl.com",
-        "goo.gl",
-        "ow.ly",
-        "is.gd",
-        "v.gd",
-        "buff.ly",
-        "rebrand.ly",
-        "cutt.ly",
-        "shorturl.at",
-        "t.ly",
-        "tiny.cc",
-        "bl.ink",
-        "s.id",
-        "rb.gy",
-        "shorte.st",
-        "adf.ly",
-        "ouo.io",
-        "ouo.press",
-        "linkvertise.com",
-        "lnkd.in",
-        "trib.al",
-        "dlvr.it",
-        "soo.gd",
-        "clck.ru",
-        "u.to",
-        "tr.im",
-        "x.co",
-        "qr.ae",
-        "1drv.ms",
-        "we.tl",
-        "shrtco.de",
-        "gg.gg",
-        "urlz.fr",
-        "zpr.io",
-    }
-)
 
 _MAX_UNWRAP = 3
 
@@ -206,13 +165,15 @@ class _Verdict:
         self.tail = tail  # None when a path prefix decides the rule
 
 
-def _tail(registry: Registry, rule: PlatformRule | None, site: str) -> _Tail:
-    """Everything of a classification that follows from the platform ``rule`` and the site."""
+def _tail(registry: Registry, rule: PlatformRule | None, site: str, shortener: bool) -> _Tail:
+    """Everything of a classification that follows from the platform ``rule`` and the site.
+
+    ``shortener``: the link is a known short link (shorteners.py), whatever the registry says.
+    """
     if rule is None:
-        flag = FLAG_SHORTENER if site in SHORTENER_DOMAINS else None
+        flag = FLAG_SHORTENER if shortener else None
         return _Tail(None, None, False, ALL_ACTIONS, Recipient(None, site, site), registry.delist_recipients, flag)
-    shortener = rule.kind == "url_shortener" or site in SHORTENER_DOMAINS
-    flag = FLAG_SHORTENER if shortener else None
+    flag = FLAG_SHORTENER if shortener or rule.kind == "url_shortener" else None
     if rule.licensed:
         # The society licenses this platform: there is nothing to take down.
         return _Tail(rule, rule.kind, True, (), None, (), flag)
@@ -251,11 +212,18 @@ def _host_verdict(registry: Registry, canonical: CanonicalURL) -> _Verdict:
     candidates = registry._host_candidates.get(host)
     if candidates is None:
         candidates = registry._collect_candidates(host)
-    tail: _Tail | None = None
     if not candidates:
-        tail = _tail(registry, None, site)
-    elif candidates[0][0] is None:  # the most specific rule holds for every path
-        tail = _tail(registry, candidates[0][1], site)
+        # An alias the registry does not list (ul.to) is routed to its platform (uploaded.net).
+        home = routing_domain(host, site)
+        if home is not None:
+            candidates = registry._collect_candidates(home)
+    shortener = is_shortener_host(host, site)
+    tail: _Tail | None = None  # None: the path decides, in _classify
+    if shortener or not has_short_paths(site):  # else some paths are short links (tiktok.com/t/…)
+        if not candidates:
+            tail = _tail(registry, None, site, shortener)
+        elif candidates[0][0] is None:  # the most specific rule holds for every path
+            tail = _tail(registry, candidates[0][1], site, shortener)
     verdict = _Verdict(site, found, candidates, tail)
     cache = registry.host_verdicts
     if len(cache) >= registry._host_candidates_size:
@@ -354,5 +322,7 @@ def _classify(canonical: CanonicalURL, registry: Registry, verdict: _Verdict) ->
             if prefix is None or path_matches(path, prefix):
                 rule = candidate
                 break
-        tail = _tail(registry, rule, canonical.registrable_domain)
+        site = canonical.registrable_domain
+        shortener = is_shortener_host(canonical.host, site) or is_short_path(site, path)
+        tail = _tail(registry, rule, site, shortener)
     return Classification(canonical, tail, engine, wrapper)

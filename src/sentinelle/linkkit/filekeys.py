@@ -28,7 +28,8 @@ def _after(segments: list[str], markers: frozenset[str]) -> str | None:
     return None
 
 
-def _query_param(query: str, name: str) -> str | None:
+def query_param(query: str, name: str) -> str | None:
+    """The raw value of the first ``name=…`` piece of ``query`` (None when absent or empty)."""
     prefix = name + "="
     for piece in query.split("&"):
         if piece.startswith(prefix):
@@ -123,7 +124,7 @@ def _google_drive(segments: list[str], query: str, fragment: str, host: str) -> 
     if _segment(segments, 0) == "file":
         return _after(segments, _GDRIVE_MARKERS)
     if _segment(segments, 0) in ("open", "uc"):
-        return _query_param(query, "id")
+        return query_param(query, "id")
     return None
 
 
@@ -217,14 +218,3 @@ FILE_HOSTS: dict[str, tuple[str, Extractor]] = {
 # folder id (legacy "#!ID!key") and the decryption key in the fragment, and a notice without the
 # key points at nothing a reviewer can check.
 FRAGMENT_HOSTS: frozenset[str] = frozenset({"mega.nz", "mega.co.nz", "mega.io"})
-
-
-def file_key_extractor(host: str, site: str) -> tuple[str, Extractor] | None:
-    """The file-key rule for ``host`` (without ``www.``) or its registrable domain ``site``."""
-    return FILE_HOSTS.get(host) or FILE_HOSTS.get(site)
-
-
-def extract_file_key(rule: tuple[str, Extractor], host: str, path: str, query: str, fragment: str) -> str | None:
-    prefix, extractor = rule
-    found = extractor(path[1:].split("/"), query, fragment, host)
-    return f"{prefix}:{found}" if found else None

@@ -68,6 +68,8 @@ SITE_TRACKING_PARAMS: dict[str, frozenset[str]] = {
     "instagram.com": frozenset({"igsh", "img_index"}),
     "twitter.com": frozenset({"s", "t"}),
     "x.com": frozenset({"s", "t"}),
+    # X's shortener adds ?amp=1 to links shared from AMP pages; the short link is the same.
+    "t.co": frozenset({"amp"}),
     "tiktok.com": frozenset({"is_from_webapp", "sender_device", "_r", "_t"}),
     "facebook.com": frozenset({"mibextid", "rdid", "sfnsn"}),
 }
