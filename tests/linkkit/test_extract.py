@@ -30,8 +30,46 @@ def test_urls_inside_an_email_body() -> None:
 
 
 def test_trailing_punctuation_is_stripped() -> None:
-    for suffix in (".", ",", ";", ":", "!", "?", ")", "'", '"', ">", "…", "».", ")."):
+    for suffix in (".", ",", ";", ":", "!", "?", ")", '"', ">", "…", "».", ").", "”", "\uff0c", "。"):
         assert extract_urls(f"see https://example.org/a{suffix}") == ["https://example.org/a"]
+
+
+def test_an_apostrophe_stays_in_the_url() -> None:
+    # Issue 13: four such URLs were cut at the "'" and the stump was accepted as a link.
+    text = "remove https://cdn.example.org/OK%20It's%20On%20Graphics/cover.png and https://example.org/rock'n'roll/"
+    assert extract_urls(text) == [
+        "https://cdn.example.org/OK%20It's%20On%20Graphics/cover.png",
+        "https://example.org/rock'n'roll/",
+    ]
+
+
+def test_a_trailing_apostrophe_belongs_to_the_url_unless_a_quote_opened_it() -> None:
+    assert extract_urls("the link https://example.org/players' is down") == ["https://example.org/players'"]
+    assert extract_urls("the link 'https://example.org/It's' is down") == ["https://example.org/It's"]
+    assert extract_urls("('https://example.org/a'), then") == ["https://example.org/a"]
+
+
+def test_every_rfc_3986_character_stays_in_the_url() -> None:
+    url = "https://example.org/a-b._~!$&'()*+,;=:@%20/c?d=e/f?g&h='i'#j"
+    assert extract_urls(f"see {url} now") == [url]
+
+
+def test_emphasis_marks_are_trimmed_only_when_they_open_the_url() -> None:
+    assert extract_urls("**https://example.org/a**") == ["https://example.org/a"]
+    assert extract_urls("~~https://example.org/a~~") == ["https://example.org/a"]
+    assert extract_urls("see https://example.org/file_") == ["https://example.org/file_"]
+    assert extract_urls("see https://example.org/a*") == ["https://example.org/a*"]
+
+
+def test_a_url_ends_where_quotes_or_cjk_punctuation_close_the_text() -> None:
+    assert extract_urls("«https://example.org/a»") == ["https://example.org/a"]
+    assert extract_urls("“https://example.org/a”, then") == ["https://example.org/a"]
+    # a Chinese sentence: full-width colon and comma, corner brackets
+    assert extract_urls("链接\uff1ahttps://example.org/a\uff0c下一个「https://example.org/b」") == [
+        "https://example.org/a",
+        "https://example.org/b",
+    ]
+    assert extract_urls('<a href="https://example.org/a">x</a>') == ["https://example.org/a"]
 
 
 def test_defanged_urls_are_restored() -> None:
