@@ -24,6 +24,8 @@ HAND_COUNT = {
     "2019-06-12-IFPI.md": 1,
     "2019-07-02-bmg.md": 3,
     "2020-10-23-RIAA.md": 21,
+    "2020-11-16-RIAA-reversal.md": 5,
+    "2021-04-13-RIAA-counternotice.md": 2,
     "2022-02-23-qqmusic.md": 11,
     "2023-11-29-ifpi.md": 4,
     "2024-08-02-prsformusic.md": 14,

@@ -154,15 +154,25 @@ def _classification(
 class _Verdict:
     """Per registry and host: what classifying any URL on that host starts from."""
 
-    __slots__ = ("candidates", "site", "tail", "wrapper")
+    __slots__ = ("candidates", "long_tail", "short_tail", "site", "tail", "wrapper")
 
     def __init__(
-        self, site: str, wrapper: tuple[str, Unwrapper] | None, candidates: Candidates, tail: _Tail | None
+        self,
+        site: str,
+        wrapper: tuple[str, Unwrapper] | None,
+        candidates: Candidates,
+        tail: _Tail | None,
+        short_tail: _Tail | None = None,
+        long_tail: _Tail | None = None,
     ) -> None:
         self.site = site  # the registrable domain it was computed for
         self.wrapper = wrapper  # the engine or redirector serving the host
         self.candidates = candidates  # the registry's rules for the host, most specific first
-        self.tail = tail  # None when a path prefix decides the rule
+        self.tail = tail  # None when the path decides: a path prefix, or a short-link path
+        # A host-wide rule on a site with short-link paths (tiktok.com/t/…): the tail of its short
+        # links and of its other URLs, chosen by the path in _classify.
+        self.short_tail = short_tail
+        self.long_tail = long_tail
 
 
 def _tail(registry: Registry, rule: PlatformRule | None, site: str, shortener: bool) -> _Tail:
@@ -219,12 +229,16 @@ def _host_verdict(registry: Registry, canonical: CanonicalURL) -> _Verdict:
             candidates = registry._collect_candidates(home)
     shortener = is_shortener_host(host, site)
     tail: _Tail | None = None  # None: the path decides, in _classify
-    if shortener or not has_short_paths(site):  # else some paths are short links (tiktok.com/t/…)
-        if not candidates:
-            tail = _tail(registry, None, site, shortener)
-        elif candidates[0][0] is None:  # the most specific rule holds for every path
-            tail = _tail(registry, candidates[0][1], site, shortener)
-    verdict = _Verdict(site, found, candidates, tail)
+    short_tail: _Tail | None = None
+    long_tail: _Tail | None = None
+    if not candidates or candidates[0][0] is None:  # the most specific rule holds for every path
+        rule = candidates[0][1] if candidates else None
+        if shortener or not has_short_paths(site):
+            tail = _tail(registry, rule, site, shortener)
+        else:  # some paths are short links (tiktok.com/t/…)
+            short_tail = _tail(registry, rule, site, True)
+            long_tail = _tail(registry, rule, site, False)
+    verdict = _Verdict(site, found, candidates, tail, short_tail, long_tail)
     cache = registry.host_verdicts
     if len(cache) >= registry._host_candidates_size:
         cache.clear()
@@ -315,6 +329,9 @@ def _classify(canonical: CanonicalURL, registry: Registry, verdict: _Verdict) ->
         verdict = _verdict(registry, canonical)
 
     tail = verdict.tail
+    if tail is None and verdict.short_tail is not None and verdict.long_tail is not None:
+        short = is_short_path(canonical.registrable_domain, canonical.path)
+        tail = verdict.short_tail if short else verdict.long_tail
     if tail is None:
         path = canonical.path
         rule: PlatformRule | None = None
