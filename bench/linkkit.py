@@ -4,7 +4,8 @@
 
 URLs are generated (seeded) from the real piracy domain lists in ../shared/data/piracy-domains:
 cyberlocker, torrent, streaming and forum path shapes, queries, tracking parameters, mixed case,
-fragments, percent-encoding, search-engine redirects, shorteners, IDN hosts and some garbage.
+fragments, percent-encoding, search-engine redirects, shorteners, IDN hosts and some garbage, and
+3 % of social posts, videos and torrent pages whose content key a platform rule reads (identity.py).
 Every library runs on one core, on the same URLs, chunk after chunk in turn: by default every
 peer runs on all ``--n`` URLs (about three minutes in all); ``--peer-n`` limits the peers to the
 first URLs for a quick look, and the ratios then use linkkit's rate on exactly those URLs.
@@ -81,6 +82,9 @@ def build_registry(by_kind: dict[str, list[str]]) -> Registry:
         PlatformRule("deezer", "Deezer", "audio_streaming", True, (("deezer.com", None),)),
         PlatformRule("spotify", "Spotify", "audio_streaming", True, (("spotify.com", None),)),
         PlatformRule("facebook", "Facebook", "social_network", domains=(("facebook.com", None), ("fb.com", None))),
+        PlatformRule("x", "X (Twitter)", "social_network", domains=(("x.com", None), ("twitter.com", None))),
+        PlatformRule("instagram", "Instagram", "social_network", domains=(("instagram.com", None),)),
+        PlatformRule("tiktok", "TikTok", "social_network", domains=(("tiktok.com", None),)),
         PlatformRule("gdrive", "Google Drive", "file_host", domains=(("drive.google.com", None),)),
         PlatformRule("gsites", "Google Sites", "other", domains=(("sites.google.com", None), ("google.com", "/site/"))),
         PlatformRule("bitly", "Bitly", "url_shortener", domains=(("bit.ly", None),)),
@@ -201,6 +205,41 @@ def _query(rng: random.Random) -> str:
     return "?" + "&".join(parts) if parts else ""
 
 
+def _digits(rng: random.Random, n: int) -> str:
+    return str(rng.randrange(10 ** (n - 1), 10**n))
+
+
+def _code(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789_-") for _ in range(n))
+
+
+def _social(rng: random.Random) -> str:
+    """A post, video or torrent page of a platform whose content key identity.py reads."""
+    user = rng.choice(["OrelsanOfficiel", "angele_vl", "aya.nakamura", "jul", "someone_else"])
+    shape = rng.randrange(10)
+    if shape == 0:
+        host = rng.choice(["x.com", "twitter.com", "mobile.twitter.com"])
+        tail = rng.choice(["", "?s=20", "?lang=en", "/photo/1", "?t=AbCd&s=09"])
+        return f"https://{host}/{user}/status/{_digits(rng, 19)}{tail}"
+    if shape == 1:
+        return f"https://www.instagram.com/{rng.choice(['p', 'reel'])}/{_code(rng, 11)}/?igsh={_code(rng, 12)}"
+    if shape == 2:
+        return f"https://www.tiktok.com/@{user.lower()}/video/{_digits(rng, 19)}?is_from_webapp=1&sender_device=pc"
+    if shape == 3:
+        return f"https://vm.tiktok.com/ZM{_code(rng, 7)}/"
+    if shape == 4:
+        return f"https://www.facebook.com/watch/?v={_digits(rng, 16)}"
+    if shape == 5:
+        return f"https://m.facebook.com/story.php?story_fbid={_digits(rng, 17)}&id={_digits(rng, 15)}"
+    if shape == 6:
+        return f"https://www.youtube.com/watch?v={_code(rng, 11)}&t=42s"
+    if shape == 7:
+        return f"https://1337x.to/torrent/{rng.randrange(10**7)}/{_slug(rng, 3)}/"
+    if shape == 8:
+        return f"https://btdig.com/{rng.getrandbits(160):040x}/{_slug(rng, 2)}"
+    return f"https://links.example.net/go?url=magnet%3A%3Fxt%3Durn%3Abtih%3A{rng.getrandbits(160):040X}"
+
+
 def generate(n: int, seed: int, domains: list[str], shorteners: list[str]) -> Iterator[list[str]]:
     """Yield the ``n`` URLs in chunks; the same seed always gives the same URLs."""
     rng = random.Random(seed)
@@ -237,6 +276,9 @@ def generate(n: int, seed: int, domains: list[str], shorteners: list[str]) -> It
             if roll < 0.039:
                 label = rng.choice(["bücher", "música", "пират", "téléchargement"])
                 chunk.append(f"https://{label}.{rng.choice(['de', 'es', 'com', 'fr'])}/x")
+                continue
+            if roll < 0.069:
+                chunk.append(_social(rng))
                 continue
             host = domain
             sub = rng.random() if not domain[-1].isdigit() else 1.0
