@@ -43,7 +43,12 @@ from sentinelle.takedowns.models import Action, LinkStatus, ReportedLink
 
 logger = logging.getLogger(__name__)
 
+# Links waiting for their notices (level 0: accepted; a higher level: escalated).
 DUE_STATUSES = (LinkStatus.ACCEPTED, LinkStatus.ESCALATED)
+# A link due when the pass began is still built into every notice it needs after one of them was
+# delivered (a link needs one notice per recipient, per search engine say, and a worker may deliver
+# the first before the pass reaches the next): "notice sent" does not end its building.
+BUILDABLE_STATUSES = (*DUE_STATUSES, LinkStatus.NOTICE_SENT)
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -94,7 +99,11 @@ def _channel(platform: Platform | None) -> tuple[str, str, str]:
 
 
 def _recipients_for(link: dict[str, Any], platforms: dict[int, Platform]) -> list[Recipient]:
-    """Where a due link's notice goes at its escalation level (none: the link is unroutable)."""
+    """Where a due link's notices go at its escalation level (none: the link is unroutable).
+
+    The one place that says *who* receives a link's notices; ``_group`` builds one notice per
+    recipient and action from its answer, all in the same pass.
+    """
     if link["escalation_level"] >= 2:
         return _hosting_provider_of(link, platforms)
     rows = link["recipients"] or []
@@ -191,6 +200,7 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
     facts = WorkFacts.load({link["work_id"] for group in groups.values() for link in group})
     size = conf.notice_max_urls()
     included: set[int] = set()
+    to_deliver: list[int] = []
     for key, group in sorted(groups.items(), key=lambda kv: kv[0]):
         for start in range(0, len(group), size):
             built = _create_notice(recipients[key.recipient_key], key, group[start : start + size], facts, now)
@@ -198,7 +208,12 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
                 result.notices.append(built[0].pk)
                 result.items += len(built[1])
                 included.update(built[1])
+                if built[0].status == NoticeStatus.QUEUED and built[0].channel in AUTOMATIC_CHANNELS:
+                    to_deliver.append(built[0].pk)
     result.links = len(included)
+    # Deliveries are queued once the whole pass is built (after the caller's transaction, if any):
+    # a fast worker, or the immediate backend, then finds every notice of the pass already there.
+    transaction.on_commit(lambda: [enqueue_delivery(notice_id) for notice_id in to_deliver])
     return result
 
 
@@ -262,7 +277,7 @@ def _lock_still_due(chunk: Sequence[dict[str, Any]], key: GroupKey) -> list[dict
     IMMEDIATE write transaction already serialises builders.
     """
     ids = [link["id"] for link in chunk]
-    lock = ReportedLink.objects.filter(pk__in=ids, status__in=DUE_STATUSES)
+    lock = ReportedLink.objects.filter(pk__in=ids, status__in=BUILDABLE_STATUSES)
     if connection.features.has_select_for_update_skip_locked:
         lock = lock.select_for_update(skip_locked=True)
     live = set(lock.values_list("pk", flat=True))
@@ -315,9 +330,6 @@ def _create_notice(
                     for n, (link, item) in enumerate(zip(chunk, items, strict=True), start=1)
                 ]
             )
-            if notice.status == NoticeStatus.QUEUED and notice.channel in AUTOMATIC_CHANNELS:
-                notice_id = notice.pk
-                transaction.on_commit(lambda: enqueue_delivery(notice_id))
             return notice, [link["id"] for link in chunk]
     except IntegrityError:
         # Another builder took these links between our check and our insert (the constraint held).
