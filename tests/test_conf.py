@@ -88,3 +88,35 @@ def test_a_test_override_is_read(settings):
     assert conf.escalation_deadline("eu").total_seconds() == 24 * 3600
     assert conf.escalation_deadline("other").total_seconds() == 72 * 3600  # the default
     assert min(conf.escalation_deadlines().values()).total_seconds() == 24 * 3600
+
+
+CHECKS_DOC = Path(__file__).resolve().parents[1] / "docs" / "checks.md"
+
+
+def test_every_variable_docs_checks_names_is_read_through_conf():
+    written = set(re.findall(r"`(SENTINELLE_[A-Z_]+)`", CHECKS_DOC.read_text(encoding="utf-8")))
+    unknown = sorted(written - set(conf.ENV) - NOT_PRODUCT_SETTINGS)
+    assert not unknown, f"docs/checks.md names variables conf.ENV does not read: {unknown}"
+
+
+@pytest.mark.parametrize("name", ["SENTINELLE_CHECK_RETRY_WINDOW_HOURS", "SENTINELLE_CHECK_BATCH"])
+def test_the_check_window_and_batch_come_from_the_environment(name):
+    assert conf.env(name, {name: "7"}) == 7
+
+
+def test_fetch_resolve_is_read_as_host_address_pairs():
+    raw = "pirate.test:127.0.0.2, [v6.test]:[::1] ,mirror.test:127.0.0.3"
+    assert conf.env("SENTINELLE_FETCH_RESOLVE", {"SENTINELLE_FETCH_RESOLVE": raw}) == {
+        "pirate.test": "127.0.0.2",
+        "v6.test": "::1",
+        "mirror.test": "127.0.0.3",
+    }
+    with pytest.raises(ImproperlyConfigured, match="SENTINELLE_FETCH_RESOLVE"):
+        conf.env("SENTINELLE_FETCH_RESOLVE", {"SENTINELLE_FETCH_RESOLVE": "no-address-here"})
+
+
+def test_fetch_resolve_is_refused_unless_loopback_is_allowed():
+    with pytest.raises(ImproperlyConfigured, match="SENTINELLE_FETCH_ALLOW_LOOPBACK"):
+        conf.validate_fetch_resolve({"pirate.test": "127.0.0.2"}, allow_loopback=False)
+    conf.validate_fetch_resolve({"pirate.test": "127.0.0.2"}, allow_loopback=True)
+    conf.validate_fetch_resolve({}, allow_loopback=False)

@@ -52,6 +52,22 @@ def parse_str(raw: str) -> str:
     return raw
 
 
+def _host_and_address(item: str) -> tuple[str, str]:
+    """``host:address`` (``[v6.host]:[::1]`` for IPv6), as curl's ``--resolve`` without the port."""
+    if item.startswith("["):
+        host, sep, rest = item[1:].partition("]:")
+    else:
+        host, sep, rest = item.partition(":")
+    address = rest.strip().removeprefix("[").removesuffix("]")
+    if not sep or not host.strip() or not address:
+        raise ValueError(f"host:address pairs separated by commas (got {item!r})")
+    return host.strip().lower().rstrip("."), address
+
+
+def parse_resolve(raw: str) -> dict[str, str]:
+    return dict(_host_and_address(item) for item in parse_list(raw))
+
+
 @dataclass(frozen=True)
 class Knob(Generic[T]):
     """One environment variable: its default (taken when it is unset or empty) and its reader."""
@@ -84,6 +100,10 @@ def _str(default: str) -> Knob[str]:
 
 def _list(default: list[str]) -> Knob[list[str]]:
     return Knob(default, parse_list)
+
+
+def _resolve() -> Knob[dict[str, str]]:
+    return Knob({}, parse_resolve)
 
 
 # Every environment variable the product reads (README, "Configuration", documents each one).
@@ -147,6 +167,7 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_FETCH_CA_FILE": _str(""),  # "" = the certifi bundle alone
     "SENTINELLE_DNS_NAMESERVERS": _list([]),  # [] = the system's resolver
     "SENTINELLE_DNS_TIMEOUT_SECONDS": _int(5),
+    "SENTINELLE_FETCH_RESOLVE": _resolve(),  # {} = names resolved by DNS; needs FETCH_ALLOW_LOOPBACK
     "SENTINELLE_CHECK_SCHEDULE_HOURS": _str("1,24,72,168"),
     "SENTINELLE_CHECK_CONFIRM_HOURS": _int(1),
     "SENTINELLE_CHECK_RETRY_HOURS": _int(1),
@@ -154,8 +175,11 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_CHECK_HOST_DELAY_MS": _int(500),
     "SENTINELLE_CHECK_CONCURRENCY": _int(50),
     "SENTINELLE_CHECK_LEASE_SECONDS": _int(1800),
+    "SENTINELLE_CHECK_RETRY_WINDOW_HOURS": _int(48),
+    "SENTINELLE_CHECK_BATCH": _int(1000),
     "SENTINELLE_ESCALATION_DEADLINE_HOURS": _int(72),
     "SENTINELLE_ESCALATE_TO_DELIST": _bool(True),
+    "SENTINELLE_REAPPEARANCE_SCHEDULE_HOURS": _str("24,72,168"),
     "SENTINELLE_REAPPEARANCE_CHECK_HOURS": _int(168),
     "SENTINELLE_REAPPEARANCE_WATCH_DAYS": _int(90),
     # recipient discovery
@@ -182,8 +206,6 @@ ENV: dict[str, Knob[Any]] = {
 
 # Settings with no environment variable: the tests (and a settings module of one's own) set them.
 TEST_ONLY: dict[str, Any] = {
-    "SENTINELLE_CHECK_BATCH": 1000,  # links claimed per batch of a check run
-    "SENTINELLE_CHECK_RETRY_WINDOW_HOURS": 48,  # confirmations and retries after the last slot
     "SENTINELLE_NOTICE_ENQUEUE_DELIVERY": True,  # False: build notices without queueing a delivery
     "SENTINELLE_NOTICE_CHANNELS": {},  # channel name -> class path, over the built-in ones
     "SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP": False,  # HTTPS channel: accept http:// endpoints
@@ -281,6 +303,29 @@ def fetch_allow_loopback() -> bool:
     return bool(setting("SENTINELLE_FETCH_ALLOW_LOOPBACK"))
 
 
+def validate_fetch_resolve(resolve: Mapping[str, str], *, allow_loopback: bool) -> None:
+    """A resolver override is for rehearsals against test servers: refused unless loopback is open too.
+
+    ``SENTINELLE_FETCH_RESOLVE`` sends names where the operator says, past DNS; in production it
+    would let a wrong setting point the checks (and the notices over HTTPS) anywhere. It is taken
+    only with ``SENTINELLE_FETCH_ALLOW_LOOPBACK`` on, which no production installation sets. The
+    SSRF guard still checks every mapped address.
+    """
+    if resolve and not allow_loopback:
+        raise ImproperlyConfigured(
+            "SENTINELLE_FETCH_RESOLVE is for rehearsals against test servers: it is refused unless "
+            "SENTINELLE_FETCH_ALLOW_LOOPBACK is on."
+        )
+
+
+def fetch_resolve() -> dict[str, str]:
+    """Host name -> address overrides of the safe fetcher (see ``validate_fetch_resolve``)."""
+    raw = setting("SENTINELLE_FETCH_RESOLVE") or {}
+    resolve = parse_resolve(raw) if isinstance(raw, str) else {str(k).lower(): str(v) for k, v in raw.items()}
+    validate_fetch_resolve(resolve, allow_loopback=fetch_allow_loopback())
+    return resolve
+
+
 def fetch_ca_file() -> str:
     return str(setting("SENTINELLE_FETCH_CA_FILE") or "")
 
@@ -338,6 +383,13 @@ def check_per_host() -> int:
 def check_host_delay() -> float:
     """Seconds between two requests to one host."""
     return max(0, int(setting("SENTINELLE_CHECK_HOST_DELAY_MS"))) / 1000
+
+
+def reappearance_schedule_hours() -> list[float]:
+    """Hours after a removal at which it is looked at again, ascending; then every interval."""
+    raw = setting("SENTINELLE_REAPPEARANCE_SCHEDULE_HOURS")
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return sorted(float(item) for item in items if str(item).strip())
 
 
 def reappearance_interval() -> dt.timedelta:

@@ -105,8 +105,8 @@ def test_a_removal_answered_by_the_platform_is_watched_for_reappearance(local_se
     change_status(link, LinkStatus.REMOVED, kind=EventKind.ANSWER, message="Actioned.")
     at(clock, 3)
     assert services.run_checks().checked == 0
-    assert schedule(link).next_check_at == T0 + dt.timedelta(hours=2 + 168)
-    at(clock, 2 + 168)
+    assert schedule(link).next_check_at == T0 + dt.timedelta(hours=2 + 24)  # a day after the removal
+    at(clock, 2 + 24)
     assert services.run_checks().checked == 1
 
 

@@ -54,7 +54,7 @@ def test_the_platform_answers_per_url(client, delivered):
     assert response.json() == {"notice_id": delivered.pk, "status": "answered", "recorded": 3}
     links = {i.url: i.link for i in delivered.items.select_related("link")}
     assert [links[u].status for u in URLS] == [
-        LinkStatus.REMOVED,
+        LinkStatus.REMOVAL_ANNOUNCED,  # the checks confirm it
         LinkStatus.REFUSED_BY_PLATFORM,
         LinkStatus.COUNTER_NOTICE,
     ]

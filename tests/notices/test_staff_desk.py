@@ -276,7 +276,7 @@ def test_the_answer_sheet_records_several_answers_at_once():
     assert response.status_code == 302 and response["Location"].endswith(f"/{notice.pk}/change/")
     links = {i.url: i.link for i in notice.items.select_related("link")}
     assert [links[u].status for u in URLS] == [
-        LinkStatus.REMOVED,
+        LinkStatus.REMOVAL_ANNOUNCED,  # the checks confirm it
         LinkStatus.REFUSED_BY_PLATFORM,
         LinkStatus.COUNTER_NOTICE,
         LinkStatus.NOTICE_SENT,  # left on "no answer"

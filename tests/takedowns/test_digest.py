@@ -100,3 +100,20 @@ def test_change_status_many_moves_only_the_links_it_may(links):
     assert last[a.pk] == (LinkStatus.ACCEPTED, LinkStatus.NOTICE_SENT)
     with pytest.raises(ValueError):
         services.change_status_many([a.pk], "nowhere", kind=EventKind.NOTE)
+
+
+@pytest.mark.parametrize(
+    ("to_status", "kind", "said"),
+    [
+        (LinkStatus.ESCALATED, EventKind.ESCALATED, "escalated"),
+        (LinkStatus.REAPPEARED, EventKind.CHECK, "reappeared"),
+        (LinkStatus.COUNTER_NOTICE, EventKind.ANSWER, "counter-notice"),
+        (LinkStatus.UNVERIFIABLE, EventKind.CHECK, "unverifiable"),
+    ],
+)
+def test_the_digest_tells_every_change_that_matters(links, time_machine, to_status, kind, said):
+    _member, (a, *_rest) = links
+    time_machine.move_to(dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC))
+    services.change_status(a, to_status, kind=kind, message="what happened")
+    assert services.send_result_digests() == 1
+    assert said in mail.outbox[0].body.lower() and "pirate.example.org/1" in mail.outbox[0].body

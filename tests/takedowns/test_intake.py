@@ -237,3 +237,27 @@ def test_member_without_interest_in_any_work(registry_platforms):
     work = WorkFactory()
     with pytest.raises(services.WorkNotFound):
         services.submit_links(member, work.pk, "https://x.example.org", ["remove"])
+
+
+def test_the_same_file_on_another_host_is_a_new_link_and_leaves_the_original_alone(owned):
+    member, work = owned
+    services.submit_links(member, work.pk, "https://mega.nz/file/AbCdEf12#key", ["remove"])
+    original = ReportedLink.objects.get()
+    services.change_status(original, LinkStatus.REMOVED, kind="check", message="404 twice")
+    result = services.submit_links(member, work.pk, "https://mega.co.nz/#!AbCdEf12!key", ["remove"])
+    verdict = result.verdicts[0]
+    assert (verdict.outcome, verdict.reappearance_of) == ("accepted", None)
+    new = ReportedLink.objects.get(pk=verdict.link_ids[0])
+    assert (new.host, new.status) == ("mega.co.nz", LinkStatus.ACCEPTED)
+    original.refresh_from_db()
+    assert original.status == LinkStatus.REMOVED
+    assert not original.events.filter(to_status=LinkStatus.REAPPEARED).exists()
+
+
+def test_a_counter_notice_does_not_block_a_later_report(owned):
+    member, work = owned
+    services.submit_links(member, work.pk, "https://pirate.example.org/disputed", ["remove"])
+    earlier = ReportedLink.objects.get()
+    services.change_status(earlier, LinkStatus.COUNTER_NOTICE, kind="answer", message="uploader disputes")
+    result = services.submit_links(member, work.pk, "https://pirate.example.org/disputed", ["remove"])
+    assert result.verdicts[0].outcome == "accepted"

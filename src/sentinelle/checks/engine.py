@@ -45,6 +45,7 @@ class Outcome:
     body_sha256: str = ""
     elapsed_ms: int = 0
     error: str = ""
+    redirect_status: int | None = None  # the first hop's status when the page redirected
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ async def check_one(fetcher: SafeFetcher, target: Target) -> Outcome:
         truncated=result.truncated,
         body_sha256=result.sha256,
         elapsed_ms=int(result.elapsed * 1000),
+        redirect_status=result.redirects[0].status_code if result.redirects else None,
     )
 
 

@@ -306,9 +306,23 @@ async def nameserver_resolver(host: str, port: int) -> list[str]:
     return await lookup_addresses(host)
 
 
+def overriding_resolver(overrides: Mapping[str, str], fallback: Resolver) -> Resolver:
+    """``fallback``, except for the host names of ``overrides`` (SENTINELLE_FETCH_RESOLVE), which
+    get their given address. The guard still checks it like any other answer."""
+
+    async def resolve(host: str, port: int) -> list[str]:
+        found = overrides.get(host.lower().rstrip("."))
+        return [found] if found is not None else await fallback(host, port)
+
+    return resolve
+
+
 def default_resolver() -> Resolver:
-    """The named servers when SENTINELLE_DNS_NAMESERVERS is set, else the system's ``getaddrinfo``."""
-    return nameserver_resolver if configured_nameservers() else system_resolver
+    """The named servers when SENTINELLE_DNS_NAMESERVERS is set, else the system's ``getaddrinfo``;
+    the host names of SENTINELLE_FETCH_RESOLVE first, when it is set (rehearsals only)."""
+    base: Resolver = nameserver_resolver if configured_nameservers() else system_resolver
+    overrides = conf.fetch_resolve()
+    return overriding_resolver(overrides, base) if overrides else base
 
 
 def _literal_ip(host: str) -> IPAddress | None:

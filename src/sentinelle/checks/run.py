@@ -28,10 +28,14 @@ from sentinelle.checks.engine import Outcome, Politeness, Target, check_targets
 from sentinelle.checks.escalation import escalate_overdue, open_follow_up_link
 from sentinelle.checks.fetch import SafeFetcher
 from sentinelle.checks.models import LinkCheck
+from sentinelle.checks.outcomes import mark_unverifiable, record_contradiction
 from sentinelle.checks.schedule import (
+    NOT_CONCLUSIVE,
+    UNSETTLED_STATUSES,
     Watched,
     claim_links,
     claimable,
+    follow_up_over,
     refresh_schedules,
     still_to_check,
     sync_schedules,
@@ -51,6 +55,7 @@ class RunSummary:
     still_online: list[int] = field(default_factory=list)
     reappeared: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
+    unverifiable: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +65,7 @@ class RunSummary:
             "still_online": len(self.still_online),
             "reappeared": len(self.reappeared),
             "escalated": len(self.escalated),
+            "unverifiable": len(self.unverifiable),
         }
 
 
@@ -130,8 +136,32 @@ def run_checks(
         if not fresh:
             break
     if escalate:
-        summary.escalated = escalate_overdue(timezone.now())
+        summary.escalated += escalate_overdue(timezone.now())
     return summary
+
+
+def rehearse_checks(
+    *,
+    include_all: bool = False,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
+    fetcher_factory: FetcherFactory | None = None,
+) -> list[Outcome]:
+    """A dry run: fetch the links a run would check and give their verdicts, recording nothing.
+
+    No claim, no LinkCheck, no status change, no escalation: an operator rehearses the checks
+    (against test servers named by SENTINELLE_FETCH_RESOLVE, say) and the real run finds the same
+    links still due.
+    """
+    now = now or timezone.now()
+    sync_schedules()
+    rows = claimable(now, include_all).order_by("link_id" if include_all else "next_check_at", "link_id")
+    ids = list(rows.values_list("link_id", flat=True)[: limit or conf.check_batch()])
+    batch = still_to_check(ids, now, include_all)
+    if not batch:
+        return []
+    targets = [_target(w.link) for w in batch]
+    return asyncio.run(_check_async(targets, Politeness.from_settings(), fetcher_factory, None))
 
 
 def record_outcomes(batch: Sequence[Watched], outcomes: Sequence[Outcome], summary: RunSummary) -> None:
@@ -174,7 +204,18 @@ def _confirmed(w: Watched, outcome: Outcome, verdict: str, since: dt.datetime | 
 
 
 def _gone_message(outcome: Outcome) -> tuple[str, dict[str, object]]:
-    """The "page is gone" event text (English source) and its params: translated when shown."""
+    """The "page is gone" event text (English source) and its params: translated when shown.
+
+    A redirect is quoted as such (its own status and where it led), not as the final page's 200.
+    """
+    if outcome.redirect_status and outcome.rule.startswith("redirect_"):
+        return (
+            gettext_noop(
+                "Verified: the page is gone (two checks at least an hour apart; HTTP %(code)d redirect to "
+                "%(target)s, rule “%(rule)s”)."
+            ),
+            {"code": outcome.redirect_status, "target": outcome.final_url, "rule": outcome.rule},
+        )
     if outcome.status_code:
         return (
             gettext_noop(
@@ -189,6 +230,7 @@ def _gone_message(outcome: Outcome) -> tuple[str, dict[str, object]]:
 
 
 def apply_verdict(w: Watched, outcome: Outcome, row: LinkCheck, summary: RunSummary) -> None:
+    """The status a verdict calls for, given the link's status and its previous verdict."""
     link = w.link
     data: dict[str, object] = {"check": row.pk, "verdict": outcome.verdict, "rule": outcome.rule}
     if link.status == LinkStatus.REMOVED:
@@ -208,6 +250,10 @@ def apply_verdict(w: Watched, outcome: Outcome, row: LinkCheck, summary: RunSumm
             at=outcome.checked_at,
         )
         summary.removed.append(link.pk)
+    elif outcome.verdict == rules.STILL_ONLINE and link.status == LinkStatus.REMOVAL_ANNOUNCED:
+        if _confirmed(w, outcome, rules.STILL_ONLINE, w.announced_at):
+            record_contradiction(link, data=data, at=outcome.checked_at)
+            summary.escalated.append(link.pk)
     elif outcome.verdict == rules.STILL_ONLINE and link.status == LinkStatus.NOTICE_SENT:
         change_status(
             link,
@@ -221,6 +267,11 @@ def apply_verdict(w: Watched, outcome: Outcome, row: LinkCheck, summary: RunSumm
             at=outcome.checked_at,
         )
         summary.still_online.append(link.pk)
+    elif outcome.verdict in NOT_CONCLUSIVE and link.status in UNSETTLED_STATUSES:
+        seen = Watched(link, w.notice_at, w.removed_at, outcome.checked_at, outcome.verdict, w.announced_at)
+        if follow_up_over(seen):
+            mark_unverifiable(link, seen, data=data, at=outcome.checked_at)
+            summary.unverifiable.append(link.pk)
 
 
 def mark_reappeared(link: ReportedLink, *, data: dict[str, object], at: dt.datetime) -> ReportedLink:

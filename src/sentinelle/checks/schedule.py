@@ -23,8 +23,17 @@ from sentinelle.checks import rules
 from sentinelle.checks.models import LinkCheck, LinkSchedule, ScheduleCursor
 from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
 
-# Statuses whose links are fetched after their notice.
-FOLLOWED_STATUSES = (LinkStatus.NOTICE_SENT, LinkStatus.STILL_ONLINE, LinkStatus.ESCALATED)
+# Statuses whose links are fetched after their notice (or after a removal announced by an answer).
+FOLLOWED_STATUSES = (
+    LinkStatus.NOTICE_SENT,
+    LinkStatus.STILL_ONLINE,
+    LinkStatus.ESCALATED,
+    LinkStatus.REMOVAL_ANNOUNCED,
+)
+# Statuses that become "unverifiable" when the follow-up ends without a conclusive verdict.
+UNSETTLED_STATUSES = (LinkStatus.NOTICE_SENT, LinkStatus.STILL_ONLINE, LinkStatus.REMOVAL_ANNOUNCED)
+# Verdicts that settle nothing.
+NOT_CONCLUSIVE = (rules.UNREACHABLE, rules.INCONCLUSIVE)
 WATCHED_STATUSES = (*FOLLOWED_STATUSES, LinkStatus.REMOVED)
 
 
@@ -40,11 +49,22 @@ class Watched:
     removed_at: dt.datetime | None
     last_check_at: dt.datetime | None
     last_verdict: str | None
+    announced_at: dt.datetime | None = None
+
+    @property
+    def follow_from(self) -> dt.datetime | None:
+        """Where the follow-up's slots start: the latest notice, or a removal announced after it."""
+        if self.link.status == LinkStatus.REMOVAL_ANNOUNCED and self.announced_at is not None:
+            return max(self.announced_at, self.notice_at) if self.notice_at else self.announced_at
+        return self.notice_at
 
 
 def watched_links(link_ids: Iterable[int] | None = None) -> QuerySet[ReportedLink]:
     notices = LinkEvent.objects.filter(link=OuterRef("pk"), kind=EventKind.NOTICE_SENT).order_by("-at", "-id")
     removals = LinkEvent.objects.filter(link=OuterRef("pk"), to_status=LinkStatus.REMOVED).order_by("-at", "-id")
+    announced = LinkEvent.objects.filter(link=OuterRef("pk"), to_status=LinkStatus.REMOVAL_ANNOUNCED).order_by(
+        "-at", "-id"
+    )
     last = LinkCheck.objects.filter(link=OuterRef("pk")).order_by("-checked_at", "-id")
     qs = ReportedLink.objects.filter(action=Action.REMOVE, status__in=WATCHED_STATUSES)
     if link_ids is not None:
@@ -54,6 +74,7 @@ def watched_links(link_ids: Iterable[int] | None = None) -> QuerySet[ReportedLin
         .annotate(
             notice_at=Subquery(notices.values("at")[:1]),
             removed_at=Subquery(removals.values("at")[:1]),
+            announced_at=Subquery(announced.values("at")[:1]),
             last_check_at=Subquery(last.values("checked_at")[:1]),
             last_verdict=Subquery(last.values("verdict")[:1]),
         )
@@ -68,6 +89,7 @@ def as_watched(link: ReportedLink) -> Watched:
         removed_at=link.removed_at,  # type: ignore[attr-defined]
         last_check_at=link.last_check_at,  # type: ignore[attr-defined]
         last_verdict=link.last_verdict,  # type: ignore[attr-defined]
+        announced_at=link.announced_at,  # type: ignore[attr-defined]
     )
 
 
@@ -75,32 +97,62 @@ def next_check_at(w: Watched) -> dt.datetime | None:
     """When this link should next be fetched, or None when nothing is planned."""
     if w.link.status == LinkStatus.REMOVED:
         return _next_watch(w, w.removed_at) if w.removed_at is not None else None
-    if w.notice_at is None:
+    start = w.follow_from
+    if start is None:
         return None
-    return _next_follow_up(w, w.notice_at)
+    return _next_follow_up(w, start)
 
 
 def _next_watch(w: Watched, removed_at: dt.datetime) -> dt.datetime | None:
-    """A removed link: looked at again now and then while watched, confirmed soon when seen online."""
+    """A removed link: looked at again at the dense slots after its removal (+1 d, +3 d, +7 d by
+    default), then every interval while watched; confirmed soon when seen online."""
     since_removal = w.last_check_at if w.last_check_at and w.last_check_at >= removed_at else None
     if since_removal is not None and w.last_verdict == rules.STILL_ONLINE:
         return since_removal + conf.check_confirm_delay()  # is it really back?
-    base = since_removal or removed_at
-    watch_at = base + conf.reappearance_interval()
+    after = since_removal or removed_at
+    slots = [removed_at + conf.hours(h) for h in conf.reappearance_schedule_hours()]
+    upcoming = [slot for slot in slots if slot > after]
+    if upcoming:
+        watch_at = upcoming[0]
+    else:
+        last = slots[-1] if slots else removed_at
+        interval = conf.reappearance_interval()
+        watch_at = last + interval * ((after - last) // interval + 1)
     return watch_at if watch_at - removed_at <= conf.reappearance_watch() else None
 
 
-def _next_follow_up(w: Watched, notice_at: dt.datetime) -> dt.datetime | None:
-    """A noticed link: the next slot after its notice, or sooner a confirmation or a retry."""
-    slots = [notice_at + conf.hours(h) for h in conf.check_schedule_hours()]
-    after = w.last_check_at if w.last_check_at and w.last_check_at >= notice_at else None
+def _next_follow_up(w: Watched, start: dt.datetime) -> dt.datetime | None:
+    """A noticed link: the next slot after its notice, or sooner a confirmation or a retry; and,
+    when nothing has settled it, one last check at the end of the retry window."""
+    slots = [start + conf.hours(h) for h in conf.check_schedule_hours()]
+    window_end = slots[-1] + conf.check_retry_window()
+    after = w.last_check_at if w.last_check_at and w.last_check_at >= start else None
     upcoming = [slot for slot in slots if after is None or slot > after]
     due: dt.datetime | None = upcoming[0] if upcoming else None
-    if after is not None and w.last_verdict in (rules.REMOVED, rules.UNREACHABLE):
-        follow = after + (conf.check_confirm_delay() if w.last_verdict == rules.REMOVED else conf.check_retry_delay())
-        if follow <= slots[-1] + conf.check_retry_window():
+    if after is not None and _needs_a_second_look(w):
+        follow = after + (
+            conf.check_retry_delay() if w.last_verdict == rules.UNREACHABLE else conf.check_confirm_delay()
+        )
+        if follow <= window_end:
             due = min(due, follow) if due is not None else follow
+    unsettled = w.link.status in UNSETTLED_STATUSES and w.last_verdict in (*NOT_CONCLUSIVE, None, "")
+    if due is None and unsettled and (after is None or after < window_end):
+        due = window_end  # the last look before the link is declared unverifiable
     return due
+
+
+def _needs_a_second_look(w: Watched) -> bool:
+    """A removed verdict is confirmed, an unreachable one retried, and an announced removal seen
+    online is looked at again before it counts as a contradiction."""
+    if w.last_verdict in (rules.REMOVED, rules.UNREACHABLE):
+        return True
+    return w.link.status == LinkStatus.REMOVAL_ANNOUNCED and w.last_verdict == rules.STILL_ONLINE
+
+
+def follow_up_over(w: Watched) -> bool:
+    """Nothing more is planned for this noticed link (its slots, retries and window are spent)."""
+    start = w.follow_from
+    return start is not None and _next_follow_up(w, start) is None
 
 
 def is_followed(w: Watched) -> bool:

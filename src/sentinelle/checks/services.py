@@ -3,6 +3,7 @@
 ``schedule``    when each link is due (from its notice and its checks), the stored plan, claiming
 ``run``         fetching the due links, recording the verdicts, moving the statuses, reappearance
 ``escalation``  the steps for links still online past their deadline, and the follow-up links
+``outcomes``    links no check settles (unverifiable, closed by hand), contradicted announcements
 
 The public names are re-exported here, so callers import ``sentinelle.checks.services``. The
 reported links themselves are written by ``sentinelle.takedowns.services`` only.
@@ -17,12 +18,14 @@ from sentinelle.checks.escalation import (
     escalate_overdue,
     open_follow_up_link,
 )
+from sentinelle.checks.outcomes import OutcomeError, close_by_hand, mark_unverifiable, record_contradiction
 from sentinelle.checks.run import (
     FetcherFactory,
     RunSummary,
     apply_verdict,
     mark_reappeared,
     record_outcomes,
+    rehearse_checks,
     run_checks,
 )
 from sentinelle.checks.schedule import (
@@ -45,17 +48,22 @@ __all__ = [
     "SYNC_OVERLAP",
     "WATCHED_STATUSES",
     "FetcherFactory",
+    "OutcomeError",
     "RunSummary",
     "Watched",
     "apply_verdict",
     "claim_links",
+    "close_by_hand",
     "escalate_link",
     "escalate_overdue",
     "mark_reappeared",
+    "mark_unverifiable",
     "next_check_at",
     "open_follow_up_link",
+    "record_contradiction",
     "record_outcomes",
     "refresh_schedules",
+    "rehearse_checks",
     "run_checks",
     "sync_schedules",
 ]

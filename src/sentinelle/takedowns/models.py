@@ -35,18 +35,34 @@ class LinkStatus(models.TextChoices):
     REFUSED_BY_PLATFORM = "refused_by_platform", _("refused by the platform")
     COUNTER_NOTICE = "counter_notice", _("counter-notice received")
     REAPPEARED = "reappeared", _("reappeared")
+    REMOVAL_ANNOUNCED = "removal_announced", _("removal announced")
+    UNVERIFIABLE = "unverifiable", _("unverifiable")
+    CLOSED = "closed", _("closed by the society")
+    PURSUED = "pursued", _("pursued by the society")
 
 
-# A link in one of these is still being worked on: a new report of it is a duplicate.
+# A link in one of these is still being worked on: a new report of it is a duplicate. A
+# counter-notice is final for its notice (the society decides whether to pursue), and an
+# unverifiable link waits for staff: neither blocks a later report.
 ACTIVE_STATUSES: tuple[str, ...] = (
     LinkStatus.ACCEPTED,
     LinkStatus.NOTICE_SENT,
     LinkStatus.STILL_ONLINE,
     LinkStatus.ESCALATED,
     LinkStatus.REAPPEARED,
-    LinkStatus.COUNTER_NOTICE,
+    LinkStatus.REMOVAL_ANNOUNCED,
 )
-FINAL_STATUSES: tuple[str, ...] = (LinkStatus.REMOVED, LinkStatus.DELISTED, LinkStatus.REFUSED_BY_PLATFORM)
+FINAL_STATUSES: tuple[str, ...] = (
+    LinkStatus.REMOVED,
+    LinkStatus.DELISTED,
+    LinkStatus.REFUSED_BY_PLATFORM,
+    LinkStatus.COUNTER_NOTICE,
+    LinkStatus.UNVERIFIABLE,
+    LinkStatus.CLOSED,
+    LinkStatus.PURSUED,
+)
+# The changes a member is told of in the daily digest (besides every escalation step).
+DIGEST_STATUSES: tuple[str, ...] = (*FINAL_STATUSES, LinkStatus.REAPPEARED, LinkStatus.REMOVAL_ANNOUNCED)
 
 
 class RefusalReason(models.TextChoices):

@@ -15,7 +15,13 @@ from sentinelle.conf import notice_retry_delay as retry_delay
 from sentinelle.conf import notice_send_lease as send_lease
 from sentinelle.conf import society
 from sentinelle.notices.selectors import notice_data
-from sentinelle.notices.services.answers import AnswerError, ItemDecision, record_answers
+from sentinelle.notices.services.answers import (
+    AnswerError,
+    ItemDecision,
+    decide_counter_notice,
+    derived_status,
+    record_answers,
+)
 from sentinelle.notices.services.build import DUE_STATUSES, BuildResult, Recipient, build_notices, due_links
 from sentinelle.notices.services.delivery import (
     AUTOMATIC_CHANNELS,
@@ -48,8 +54,10 @@ __all__ = [
     "authenticate_platform_token",
     "build_notices",
     "create_platform_token",
+    "decide_counter_notice",
     "deliver_due",
     "deliver_notice",
+    "derived_status",
     "discard_notice",
     "due_links",
     "enqueue_delivery",

@@ -38,12 +38,35 @@ class ItemDecision:
     content: str = ""
 
 
-def _answer_status(link: ReportedLink, decision: str) -> str:
-    if decision == Decision.ACTIONED:
-        return LinkStatus.DELISTED if link.action == Action.DELIST else LinkStatus.REMOVED
-    if decision == Decision.REFUSED:
+def derived_status(link: ReportedLink) -> str:
+    """The link's status from the latest answer of every recipient of its live notices.
+
+    A link may have several notices (one per search engine, one per recipient and level): one
+    recipient's answer does not settle it alone. Any "actioned" makes a removal *announced* (the
+    checks confirm it: two removed verdicts) or a delisting done; otherwise any counter-notice
+    makes it a counter-notice (final for that notice: the society decides); a refusal settles it
+    only when every delivered notice was refused. A link already verified removed stays removed.
+    """
+    if link.status in (LinkStatus.REMOVED, LinkStatus.DELISTED):
+        return link.status
+    latest: dict[int, str] = {}
+    for item_id, decision in (
+        RecipientAnswer.objects.filter(item__link=link, item__discarded=False)
+        .order_by("received_at", "id")
+        .values_list("item_id", "decision")
+    ):
+        latest[item_id] = decision
+    decisions = set(latest.values())
+    if Decision.ACTIONED in decisions:
+        return LinkStatus.DELISTED if link.action == Action.DELIST else LinkStatus.REMOVAL_ANNOUNCED
+    if Decision.COUNTER_NOTICE in decisions:
+        return LinkStatus.COUNTER_NOTICE
+    delivered = NoticeItem.objects.filter(
+        link=link, discarded=False, notice__status__in=(NoticeStatus.DELIVERED, NoticeStatus.ANSWERED)
+    ).count()
+    if decisions == {Decision.REFUSED} and len(latest) >= delivered:
         return LinkStatus.REFUSED_BY_PLATFORM
-    return LinkStatus.COUNTER_NOTICE
+    return link.status
 
 
 def _validate(notice: Notice, decisions: Sequence[ItemDecision]) -> None:
@@ -99,7 +122,7 @@ def record_answers(
             message, params = _answer_message(d, notice.recipient_name)
             change_status(
                 link,
-                _answer_status(link, d.decision),
+                derived_status(link),
                 kind=EventKind.ANSWER,
                 message=message,
                 params=params,
@@ -107,6 +130,7 @@ def record_answers(
                 at=now,
                 data={
                     "notice_id": notice.pk,
+                    "platform_id": notice.recipient_platform_id,
                     "answer_id": answer.pk,
                     "decision": d.decision,
                     "reason": d.reason,
@@ -117,3 +141,37 @@ def record_answers(
         Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.ANSWERED, answered_at=now)
     notice.status = NoticeStatus.ANSWERED
     return answers
+
+
+# --- the society's decision after a counter-notice ---------------------------------------------
+
+
+def decide_counter_notice(link: ReportedLink, *, actor: User, pursue: bool, reason: str) -> None:
+    """Staff record whether the society pursues (court action) after a counter-notice, and why.
+
+    The counter-notice is final for its notice; this closes the link either way (``pursued`` or
+    ``closed``), the member is told in the digest, and a later report of the URL is a new request.
+    """
+    if link.status != LinkStatus.COUNTER_NOTICE:
+        raise AnswerError("not_counter_notice", _("This link has no counter-notice awaiting a decision."), 409)
+    if not reason.strip():
+        raise AnswerError("reason_required", _("Give the reason for the society's decision."))
+    if pursue:
+        to_status, message = (
+            LinkStatus.PURSUED,
+            gettext_noop("After the counter-notice, the society pursues: %(reason)s"),
+        )
+    else:
+        to_status, message = (
+            LinkStatus.CLOSED,
+            gettext_noop("After the counter-notice, the society does not pursue: %(reason)s"),
+        )
+    change_status(
+        link,
+        to_status,
+        kind=EventKind.NOTE,
+        message=message,
+        params={"reason": reason.strip()[:2000]},
+        actor=actor,
+        data={"counter_notice_decision": "pursue" if pursue else "drop"},
+    )

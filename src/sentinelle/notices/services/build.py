@@ -213,8 +213,14 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
     result.links = len(included)
     # Deliveries are queued once the whole pass is built (after the caller's transaction, if any):
     # a fast worker, or the immediate backend, then finds every notice of the pass already there.
-    transaction.on_commit(lambda: [enqueue_delivery(notice_id) for notice_id in to_deliver])
+    if to_deliver:
+        transaction.on_commit(lambda: _enqueue_all(to_deliver))
     return result
+
+
+def _enqueue_all(notice_ids: list[int]) -> None:
+    for notice_id in notice_ids:
+        enqueue_delivery(notice_id)
 
 
 def _covered(ids: list[int]) -> set[tuple[int, int, str]]:

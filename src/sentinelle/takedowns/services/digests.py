@@ -7,14 +7,23 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sentinelle import conf
 from sentinelle.members.models import Member
-from sentinelle.takedowns.models import FINAL_STATUSES, EventKind, LinkEvent, ResultDigest
+from sentinelle.takedowns.models import DIGEST_STATUSES, EventKind, LinkEvent, ResultDigest
 from sentinelle.takedowns.quota import quota_day
+
+
+def _matters() -> Q:
+    """The events a member is told of: a change to a status in ``DIGEST_STATUSES`` (removed,
+    delisted, refused, counter-notice, reappeared, unverifiable, closed…), every escalation step,
+    and an announced removal the checks contradicted."""
+    changed = Q(to_status__in=DIGEST_STATUSES) & ~Q(from_status=F("to_status"))
+    return changed | Q(kind=EventKind.ESCALATED) | Q(data__contradiction=True)
 
 
 def send_result_digests(now: dt.datetime | None = None) -> int:
@@ -26,23 +35,14 @@ def send_result_digests(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     day = quota_day(now)
     sent = 0
-    pending = (
-        LinkEvent.objects.filter(
-            to_status__in=FINAL_STATUSES, kind__in=[EventKind.RESULT, EventKind.ANSWER, EventKind.CHECK]
-        )
-        .exclude(from_status__in=FINAL_STATUSES)
-        .filter(at__lte=now)
-        .values_list("link__member_id", flat=True)
-        .distinct()
-    )
+    pending = LinkEvent.objects.filter(_matters(), at__lte=now).values_list("link__member_id", flat=True).distinct()
     for member_id in list(pending):
         member = Member.objects.select_related("user").get(pk=member_id)
         last = member.result_digests.order_by("-covered_until").first()
         if last is not None and last.day == day:
             continue
         events = list(
-            LinkEvent.objects.filter(link__member=member, to_status__in=FINAL_STATUSES, at__lte=now)
-            .exclude(from_status__in=FINAL_STATUSES)
+            LinkEvent.objects.filter(_matters(), link__member=member, at__lte=now)
             .filter(**({"at__gt": last.covered_until} if last else {}))
             .select_related("link", "link__work", "link__platform")
             .order_by("link__work__title", "at")

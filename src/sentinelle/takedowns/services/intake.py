@@ -265,14 +265,14 @@ def _classified(pasted: linkkit.PastedLine, registry: linkkit.Registry) -> Line:
         return Line(pasted, error=exc)
 
 
-def _history(work: Work, chosen: Sequence[str], identity: LinkIdentity) -> History:
+def _history(work: Work, chosen: Sequence[str], identity: LinkIdentity, host: str) -> History:
     active: dict[str, ReportedLink] = {}
     taken_down: dict[str, ReportedLink] = {}
     for action in chosen:
         found = find_active_duplicate(work.pk, action, identity)
         if found is not None:
             active[action] = found
-        elif (earlier := find_taken_down(work.pk, action, identity)) is not None:
+        elif (earlier := find_taken_down(work.pk, action, identity, host)) is not None:
             taken_down[action] = earlier
     return History(active, taken_down)
 
@@ -513,7 +513,8 @@ def _take_line(
     if decision is None:
         assert line.classification is not None
         seen[key] = verdict
-        history = _history(recorder.work, recorder.chosen, LinkIdentity.of(line.classification.url))
+        canonical = line.classification.url
+        history = _history(recorder.work, recorder.chosen, LinkIdentity.of(canonical), canonical.host[:255])
         quota = Quota(limit, recorder.usage.accepted, quota_resets_at(recorder.now))
         decision = judge_history(history, recorder.chosen, recorder.member.pk, quota)
     recorder.record(verdict, line, decision)

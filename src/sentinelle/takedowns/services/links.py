@@ -142,12 +142,15 @@ def find_active_duplicate(
     return reports.first()
 
 
-def find_taken_down(work_id: int, action: str, identity: LinkIdentity) -> ReportedLink | None:
-    """The latest report of the same link, when it ended removed or delisted (a reappearance).
+def find_taken_down(work_id: int, action: str, identity: LinkIdentity, host: str) -> ReportedLink | None:
+    """The latest report of the same link on the same host, when it ended removed or delisted
+    (a reappearance).
 
     A link the platform refused is not one: reported again, it is a new request like any other.
+    Nor is the same file on another host (a mirror, another address of the file host): that is
+    a link of its own, and the earlier one, still gone where it was, keeps its state.
     """
-    latest = _reports(work_id, action, identity).first()
+    latest = _reports(work_id, action, identity).filter(host=host).first()
     if latest is not None and latest.status in (LinkStatus.REMOVED, LinkStatus.DELISTED):
         return latest
     return None

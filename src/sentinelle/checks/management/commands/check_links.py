@@ -1,4 +1,5 @@
-"""manage.py check_links [--due | --all] [--limit N]: verify reported links now, with a progress bar."""
+"""manage.py check_links [--due | --all] [--limit N] [--dry-run]: verify reported links now, with a
+progress bar; ``--dry-run`` prints each verdict and records nothing (a rehearsal)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,17 @@ class Command(BaseCommand):
         which.add_argument("--all", action="store_true", help="Every followed or watched link, due or not.")
         parser.add_argument("--limit", type=int, default=None, help="At most this many links.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Fetch and print each verdict (address, verdict, rule); record nothing, escalate nothing.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["dry_run"]:
+            for outcome in services.rehearse_checks(include_all=options["all"], limit=options["limit"]):
+                self.stdout.write(f"{outcome.target.url} {outcome.verdict} {outcome.rule}")
+            return
         bar: tqdm[Any] | None = None
 
         def on_total(total: int) -> None:
