@@ -152,10 +152,16 @@ def decide_counter_notice(link: ReportedLink, *, actor: User, pursue: bool, reas
     The counter-notice is final for its notice; this closes the link either way (``pursued`` or
     ``closed``), the member is told in the digest, and a later report of the URL is a new request.
     """
-    if link.status != LinkStatus.COUNTER_NOTICE:
-        raise AnswerError("not_counter_notice", _("This link has no counter-notice awaiting a decision."), 409)
     if not reason.strip():
         raise AnswerError("reason_required", _("Give the reason for the society's decision."))
+    with transaction.atomic():
+        locked = ReportedLink.objects.select_for_update().get(pk=link.pk)
+        if locked.status != LinkStatus.COUNTER_NOTICE:
+            raise AnswerError("not_counter_notice", _("This link has no counter-notice awaiting a decision."), 409)
+        _decide(link, actor=actor, pursue=pursue, reason=reason)
+
+
+def _decide(link: ReportedLink, *, actor: User, pursue: bool, reason: str) -> None:
     if pursue:
         to_status, message = (
             LinkStatus.PURSUED,
