@@ -120,3 +120,10 @@ def test_fetch_resolve_is_refused_unless_loopback_is_allowed():
         conf.validate_fetch_resolve({"pirate.test": "127.0.0.2"}, allow_loopback=False)
     conf.validate_fetch_resolve({"pirate.test": "127.0.0.2"}, allow_loopback=True)
     conf.validate_fetch_resolve({}, allow_loopback=False)
+
+
+def test_every_check_variable_is_in_docs_checks():
+    written = set(re.findall(r"`(SENTINELLE_[A-Z_]+)`", CHECKS_DOC.read_text(encoding="utf-8")))
+    prefixes = ("SENTINELLE_CHECK_", "SENTINELLE_REAPPEARANCE_", "SENTINELLE_FETCH_", "SENTINELLE_ESCALAT")
+    missing = sorted(name for name in conf.ENV if name.startswith(prefixes) and name not in written)
+    assert not missing, f"read by conf.ENV but not in docs/checks.md: {missing}"

@@ -57,7 +57,7 @@ def send_result_digests(now: dt.datetime | None = None) -> int:
                 continue
             with translation.override(member.user.language or settings.LANGUAGE_CODE):
                 context = {"member": member, "events": events, "society": conf.society()}
-                subject = _("Results of your takedown requests (%(count)d)") % {"count": len(events)}
+                subject = _("News of your takedown requests (%(count)d)") % {"count": len(events)}
                 body = render_to_string("takedowns/email/result_digest.txt", context)
             message = EmailMultiAlternatives(subject=subject, body=body, to=[member.user.email])
             message.send()
