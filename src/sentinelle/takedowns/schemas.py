@@ -28,6 +28,10 @@ StatusName = Literal[
     "refused_by_platform",
     "counter_notice",
     "reappeared",
+    "removal_announced",
+    "unverifiable",
+    "closed",
+    "pursued",
 ]
 RefusalName = Literal["not_a_url", "licensed_platform", "duplicate", "quota", "search_page", "too_many_lines"]
 EventKindName = Literal[
