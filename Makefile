@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres bench build lint format install install-dev demo clean
+.PHONY: run test test-sqlite test-postgres bench build lint format install install-dev demo clean golden
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/checks.py
 	$(BIN)/python bench/discovery.py
 	$(BIN)/python bench/investigations.py
+
+## Regenerate the notices' golden files after a deliberate change of an output (review the diff).
+golden: $(VENV)/.installed-dev $(VENV)/.linkkit-built
+	SENTINELLE_UPDATE_GOLDEN=1 $(BIN)/pytest -q -p no:randomly tests/notices/test_golden.py
+	git status --short tests/notices/golden
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench setup.py

@@ -141,6 +141,12 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_SOCIETY_REPRESENTATIVE": _str("Camille Martin, directrice juridique"),
     "SENTINELLE_SOCIETY_EMAIL": _str("antipiraterie@example.org"),
     "SENTINELLE_SOCIETY_PHONE": _str("+33 1 00 00 00 00"),
+    # the same address in its parts, for exports that take them apart (Lumen)
+    "SENTINELLE_SOCIETY_STREET": _str("1 rue de la Musique"),
+    "SENTINELLE_SOCIETY_POSTCODE": _str("75009"),
+    "SENTINELLE_SOCIETY_CITY": _str("Paris"),
+    "SENTINELLE_SOCIETY_COUNTRY": _str("FR"),  # ISO 3166-1 alpha-2
+    "SENTINELLE_SOCIETY_CISAC_CODE": _str(""),  # "" = a society with no CISAC code: its members alone
     # periodic work (run_scheduler), seconds between two runs
     "SENTINELLE_BUILD_NOTICES_EVERY": _int(300),
     "SENTINELLE_DELIVER_DUE_EVERY": _int(120),
@@ -162,6 +168,9 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_NOTICE_SEND_LEASE_SECONDS": _int(600),
     "SENTINELLE_NOTICE_FROM_EMAIL": _str(""),  # "" = SENTINELLE_DEFAULT_FROM_EMAIL
     "SENTINELLE_PUBLIC_URL": _str(""),
+    "SENTINELLE_LUMEN_URL": _str(""),  # "" = the Lumen export is a JSON-lines file staff download
+    "SENTINELLE_LUMEN_TOKEN": _str(""),
+    "SENTINELLE_LUMEN_MAX_ATTEMPTS": _int(6),
     # link checks
     "SENTINELLE_FETCH_ALLOW_LOOPBACK": _bool(False),
     "SENTINELLE_FETCH_CA_FILE": _str(""),  # "" = the certifi bundle alone
@@ -280,7 +289,7 @@ def notice_send_lease() -> dt.timedelta:
 
 
 def notice_from_email() -> str:
-    return str(setting("SENTINELLE_NOTICE_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL)
+    return str(setting("SENTINELLE_NOTICE_FROM_EMAIL") or society().get("email") or settings.DEFAULT_FROM_EMAIL)
 
 
 def notice_enqueue_delivery() -> bool:
@@ -297,6 +306,29 @@ def notice_allow_plain_http() -> bool:
 
 def public_url() -> str:
     return str(setting("SENTINELLE_PUBLIC_URL")).rstrip("/")
+
+
+def society_cisac_code() -> str:
+    """The society's CISAC society code as CWR writes it (three digits), or "" when it has none."""
+    return normalise_society_code(str(setting("SENTINELLE_SOCIETY_CISAC_CODE")))
+
+
+def normalise_society_code(raw: str) -> str:
+    """A CWR society code in one form: CWR right-pads a numeric code ("21 "), lists show "021"."""
+    code = raw.strip()
+    return code.zfill(3) if code.isdigit() else code.upper()
+
+
+def lumen_url() -> str:
+    return str(setting("SENTINELLE_LUMEN_URL")).rstrip("/")
+
+
+def lumen_token() -> str:
+    return str(setting("SENTINELLE_LUMEN_TOKEN"))
+
+
+def lumen_max_attempts() -> int:
+    return max(1, int(setting("SENTINELLE_LUMEN_MAX_ATTEMPTS")))
 
 
 def fetch_allow_loopback() -> bool:

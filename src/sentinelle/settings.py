@@ -212,6 +212,7 @@ TASKS = {
 SENTINELLE_PERIODIC_TASKS = {
     "sentinelle.notices.tasks.build_notices": env("SENTINELLE_BUILD_NOTICES_EVERY"),
     "sentinelle.notices.tasks.deliver_due_notices": env("SENTINELLE_DELIVER_DUE_EVERY"),
+    "sentinelle.notices.tasks.post_lumen_due": env("SENTINELLE_DELIVER_DUE_EVERY"),
     "sentinelle.checks.tasks.run_due_checks": env("SENTINELLE_RUN_CHECKS_EVERY"),
     "sentinelle.takedowns.tasks.send_result_digests": env("SENTINELLE_SEND_DIGESTS_EVERY"),
     "sentinelle.recipients.tasks.discover_pending": env("SENTINELLE_DISCOVER_RECIPIENTS_EVERY"),
@@ -225,7 +226,12 @@ SENTINELLE_SOCIETY = {
     "legal_representative": env("SENTINELLE_SOCIETY_REPRESENTATIVE"),
     "email": env("SENTINELLE_SOCIETY_EMAIL"),
     "phone": env("SENTINELLE_SOCIETY_PHONE"),
+    "street": env("SENTINELLE_SOCIETY_STREET"),
+    "postcode": env("SENTINELLE_SOCIETY_POSTCODE"),
+    "city": env("SENTINELLE_SOCIETY_CITY"),
+    "country": env("SENTINELLE_SOCIETY_COUNTRY").upper(),
 }
+SENTINELLE_SOCIETY_CISAC_CODE = env("SENTINELLE_SOCIETY_CISAC_CODE")
 
 # --- Member rules -------------------------------------------------------------
 SENTINELLE_DAILY_LINK_QUOTA = env("SENTINELLE_DAILY_LINK_QUOTA")
@@ -243,9 +249,14 @@ SENTINELLE_NOTICE_MAX_ATTEMPTS = env("SENTINELLE_NOTICE_MAX_ATTEMPTS")
 SENTINELLE_NOTICE_RETRY_BASE_SECONDS = env("SENTINELLE_NOTICE_RETRY_BASE_SECONDS")
 SENTINELLE_NOTICE_RETRY_MAX_SECONDS = env("SENTINELLE_NOTICE_RETRY_MAX_SECONDS")
 SENTINELLE_NOTICE_SEND_LEASE_SECONDS = env("SENTINELLE_NOTICE_SEND_LEASE_SECONDS")
-SENTINELLE_NOTICE_FROM_EMAIL = env("SENTINELLE_NOTICE_FROM_EMAIL") or DEFAULT_FROM_EMAIL
+# Notices leave from the society's own notice address unless another is set.
+SENTINELLE_NOTICE_FROM_EMAIL = env("SENTINELLE_NOTICE_FROM_EMAIL") or SENTINELLE_SOCIETY["email"] or DEFAULT_FROM_EMAIL
 # The address the site is reached at, for links in notices and e-mails (https://sentinelle.example.org).
 SENTINELLE_PUBLIC_URL = env("SENTINELLE_PUBLIC_URL")
+# Lumen's notice API (https://lumendatabase.org): each delivered notice posted there when both are set.
+SENTINELLE_LUMEN_URL = env("SENTINELLE_LUMEN_URL")
+SENTINELLE_LUMEN_TOKEN = env("SENTINELLE_LUMEN_TOKEN")
+SENTINELLE_LUMEN_MAX_ATTEMPTS = env("SENTINELLE_LUMEN_MAX_ATTEMPTS")
 
 # --- Link checks (the checks app) ----------------------------------------------
 # Loopback is refused by the safe fetcher unless this is on (the demo and the tests only).

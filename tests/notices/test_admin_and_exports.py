@@ -7,11 +7,12 @@ import json
 import pytest
 
 from sentinelle.notices import services
-from sentinelle.notices.export import bulk_file_text, lumen_notice
+from sentinelle.notices.export import bulk_file_text
 from sentinelle.notices.models import AttemptOutcome, Notice, NoticeStatus
 from sentinelle.takedowns.models import LinkStatus
 from tests.factories import UserFactory, make_platform
 from tests.notices.helpers import email_platform, make_links, rights
+from tests.notices.specs import lumen_errors, parse_google_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +23,13 @@ def staff_client(client):
     return client
 
 
-def bulk_notice(registry_platforms) -> Notice:
+def bulk_notice(registry_platforms, example: str = "https://licensed.example/song") -> Notice:
     google = registry_platforms["google"]
     google.notice_channel = "bulk_file"
     google.save()
     site = make_platform("Pirate", "link_site", ["pirate.example"])
     make_links(
-        rights("Song\nhttps://injected.example/"),
+        rights("Song\nhttps://injected.example/", authorised_example_url=example),
         site,
         ["https://pirate.example/a", "https://pirate.example/b"],
         action="delist",
@@ -38,13 +39,22 @@ def bulk_notice(registry_platforms) -> Notice:
     return Notice.objects.get()
 
 
-def test_tcrp_bulk_file_is_description_lines_then_urls(registry_platforms):
+def test_google_bulk_file_is_one_block_per_work_and_a_title_cannot_inject_a_url(registry_platforms):
     notice = bulk_notice(registry_platforms)
-    lines = bulk_file_text(notice).splitlines()
-    comments = [line for line in lines if line.startswith("#")]
-    urls = [line for line in lines if not line.startswith("#")]
-    assert lines[: len(comments)] == comments  # every description line first
-    assert urls == ["https://pirate.example/a", "https://pirate.example/b"]  # the title cannot inject a URL
+    (work,) = parse_google_bulk(bulk_file_text(notice))
+    assert work.authorised_example == "https://licensed.example/song"
+    assert work.infringing == ["https://pirate.example/a", "https://pirate.example/b"]
+
+
+def test_staff_are_told_which_works_lack_an_authorised_example(registry_platforms, staff_client):
+    notice = bulk_notice(registry_platforms, example="")
+    url = "/admin/notices/notice/"
+    response = staff_client.post(url, {"action": "download_bulk_files", "_selected_action": [notice.pk]}, follow=True)
+    assert "authorised example URL" in response.content.decode() and "Content-Disposition" not in response
+    page = staff_client.get(f"{url}{notice.pk}/change/")
+    assert "No authorised example URL in the catalogue for" in page.content.decode()
+    works = staff_client.get("/admin/catalogue/work/?example=missing")
+    assert "Song" in works.content.decode()
 
 
 def test_staff_download_the_bulk_file_then_mark_it_uploaded(registry_platforms, staff_client):
@@ -62,20 +72,16 @@ def test_staff_download_the_bulk_file_then_mark_it_uploaded(registry_platforms, 
     assert notice.items.first().link.status == LinkStatus.NOTICE_SENT
 
 
-def test_lumen_export_has_the_fields_of_lumens_notice_api(registry_platforms):
+def test_lumen_export_is_one_document_a_line_without_date_sent_before_sending(registry_platforms, staff_client):
     notice = bulk_notice(registry_platforms)
-    exported = lumen_notice(notice)["notice"]
-    assert exported["type"] == "DMCA" and exported["title"]
-    (work,) = exported["works_attributes"]
-    assert work["description"].startswith("Song")
-    assert [u["url"] for u in work["infringing_urls_attributes"]] == [
-        "https://pirate.example/a",
-        "https://pirate.example/b",
-    ]
-    assert "copyrighted_urls_attributes" in work
-    roles = {r["name"]: r["entity_attributes"]["name"] for r in exported["entity_notice_roles_attributes"]}
-    assert set(roles) == {"sender", "principal", "recipient"} and roles["recipient"] == "Google"
-    json.dumps(exported)
+    response = staff_client.post(
+        "/admin/notices/notice/", {"action": "download_lumen", "_selected_action": [notice.pk]}
+    )
+    (line,) = response.content.decode().splitlines()
+    document = json.loads(line)
+    assert lumen_errors(document) == [] and "date_sent" not in document["notice"]
+    recipient = next(r for r in document["notice"]["entity_notice_roles_attributes"] if r["name"] == "recipient")
+    assert recipient["entity_attributes"]["name"] == "Google" and "google.fr" not in line
 
 
 def test_notice_list_and_page_show_status_text_links_and_attempts(staff_client):

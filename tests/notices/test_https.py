@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import threading
@@ -56,6 +57,7 @@ class Endpoint:
 
 @pytest.fixture
 def endpoint_settings(settings: Any) -> Iterator[None]:
+    settings.SENTINELLE_PUBLIC_URL = "https://sentinelle.example.org"
     settings.SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP = True
     settings.SENTINELLE_FETCH_ALLOW_LOOPBACK = True
     yield
@@ -90,6 +92,33 @@ def test_the_post_is_signed_and_carries_the_idempotency_key(endpoint_settings):
     payload = json.loads(request["body"])
     assert [i["url"] for i in payload["items"]] == ["https://apihost.com/f/1", "https://apihost.com/f/2"]
     assert payload["regime"] == "us" and "§512(c)(3)" in payload["text"]
+    assert payload["answer_url"] == f"https://sentinelle.example.org/api/v1/notices/{notice.pk}/answer"
+
+
+def test_an_https_notice_is_not_built_to_go_without_a_public_url(settings):
+    settings.SENTINELLE_PUBLIC_URL = ""
+    notice = https_notice("https://apihost.com/notices")
+    assert notice.status == NoticeStatus.DRAFT
+    assert "SENTINELLE_PUBLIC_URL" in notice.hold_reason
+    assert services.deliver_due()["delivered"] == 0
+
+
+def test_every_key_in_force_signs_while_a_key_is_rotated(endpoint_settings):
+    with time_machine.travel("2025-03-12 10:00:00+00:00", tick=False), Endpoint([200]) as server:
+        notice = https_notice(server.url)
+        platform = notice.recipient_platform
+        new = "whsec_" + base64.b64encode(b"the platform's next key, 32 byte").decode()
+        PlatformSigningKey.objects.create(platform=platform, name="next", secret=new)
+        PlatformSigningKey.objects.create(
+            platform=platform, name="old", secret="retired", revoked_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+        )
+        services.deliver_due()
+        (request,) = server.requests
+        signatures = request["headers"]["webhook-signature"].split(" ")
+        assert len(signatures) == 2 and all(s.startswith("v1,") for s in signatures)
+        assert verify(SECRET, request["body"], request["headers"])  # the key being retired
+        assert verify(new, request["body"], request["headers"])  # and the one replacing it
+        assert not verify("retired", request["body"], request["headers"])  # a revoked key signs nothing
 
 
 def test_5xx_is_retried_with_the_same_key_until_delivered(endpoint_settings):
@@ -121,6 +150,7 @@ def test_4xx_is_not_retried(endpoint_settings):
 
 
 def test_a_loopback_endpoint_is_refused_by_default(settings):
+    settings.SENTINELLE_PUBLIC_URL = "https://sentinelle.example.org"
     settings.SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP = True
     with Endpoint([200]) as server:
         notice = https_notice(server.url)
@@ -133,7 +163,7 @@ def test_a_loopback_endpoint_is_refused_by_default(settings):
 def test_the_signature_follows_the_standard_webhooks_test_vector():
     # The specification's published example: secret, id, timestamp, payload and signature.
     headers = signature_headers(
-        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
         "msg_p5jXN8AQM9LWM0D4loKWxJek",
         b'{"test": 2432232314}',
         dt.datetime.fromtimestamp(1614265330, dt.UTC),

@@ -19,14 +19,14 @@ def data(regime: str, language: str = "en", *, search_engine: bool = False) -> l
             "host.example",
             "La Vie en rose",
             "T-000.000.001-0",
-            [{"name": "Édith Piaf", "role": "CA"}, {"name": "Louiguy", "role": "C"}],
+            [{"name": "Édith Piaf", "role": "CA", "reporter": True}, {"name": "Louiguy", "role": "C"}],
         ),
         legal.ItemData(
             "https://host.example/b",
             "host.example",
             "Hymne à l'amour",
             "",
-            [{"name": "Marguerite Monnot", "role": "C"}],
+            [{"name": "Marguerite Monnot", "role": "C", "reporter": True}],
         ),
     ]
     return legal.NoticeData(
@@ -75,8 +75,9 @@ def _no_title(d: legal.NoticeData) -> legal.NoticeData:
     return dataclasses.replace(d, items=[dataclasses.replace(d.items[0], work_title=""), *d.items[1:]])
 
 
-def _no_recipient(d: legal.NoticeData) -> legal.NoticeData:
-    return dataclasses.replace(d, recipient_name="")
+def _no_reporter(d: legal.NoticeData) -> legal.NoticeData:
+    holders = [{**h, "reporter": False} for h in d.items[0].rights_holders]
+    return dataclasses.replace(d, items=[dataclasses.replace(d.items[0], rights_holders=holders), *d.items[1:]])
 
 
 # (element, how to break it: a change to the data, or a cut in the rendered text)
@@ -85,9 +86,7 @@ EU_CASES = {
     "dsa_16_2_b": "https://host.example/b",
     "dsa_16_2_c": _blank_sender("email"),
     "dsa_16_2_d": _statement("good_faith"),
-    "lcen_date": "12 March 2025",
-    "lcen_recipient": _no_recipient,
-    "lcen_notifier": _blank_sender("address"),
+    "represented": _no_reporter,
 }
 US_CASES = {
     "512_c_3_A_i": _blank_sender("legal_representative"),
@@ -97,6 +96,7 @@ US_CASES = {
     "512_c_3_A_v": _statement("good_faith"),
     "512_c_3_A_vi": _statement("accuracy"),
     "512_d": "§512(d)",
+    "represented": _statement("represented"),
 }
 
 
@@ -128,7 +128,8 @@ def test_us_notice_lacking_an_element_is_refused(element):
 
 def test_each_break_names_its_own_element():
     # A cut aimed at one element does not hide behind another's failure.
-    assert _broken("eu", "12 March 2025") == ["lcen_date"]
+    assert _broken("eu", _no_reporter) == ["represented"]
+    assert _broken("eu", _statement("knowledge")) == ["dsa_16_2_a"]
     assert _broken("us", _statement("accuracy")) == ["512_c_3_A_vi"]
     assert _broken("eu", _statement("good_faith")) == ["dsa_16_2_d"]
 

@@ -39,6 +39,12 @@ class Work(models.Model):
     language = models.CharField(_("language"), max_length=2, blank=True)
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=255, blank=True, help_text=_("The file it was imported from."))
+    authorised_example_url = models.URLField(
+        _("authorised example URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the work is offered lawfully (a licensed service's page): search engines ask for one."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -151,6 +157,11 @@ class Interest(models.Model):
     pr_share = models.DecimalField(_("performing share %"), max_digits=6, decimal_places=3, default=0)
     mr_share = models.DecimalField(_("mechanical share %"), max_digits=6, decimal_places=3, default=0)
     sr_share = models.DecimalField(_("synchronisation share %"), max_digits=6, decimal_places=3, default=0)
+    # The society each right is affiliated with for this work, as CWR gives it (SPU/SWR: PR, MR and
+    # SR affiliation society codes, three digits): who may speak for the party in a notice.
+    pr_society = models.CharField(_("performing rights society"), max_length=3, blank=True)
+    mr_society = models.CharField(_("mechanical rights society"), max_length=3, blank=True)
+    sr_society = models.CharField(_("synchronisation rights society"), max_length=3, blank=True)
 
     class Meta:
         verbose_name = _("interest")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from typing import Any
 
@@ -20,17 +19,21 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from sentinelle.notices import selectors, services
-from sentinelle.notices.export import bulk_file_text, lumen_notice
+from sentinelle.notices.export import BulkFileIncomplete, bulk_file_text, lumen_json_lines, missing_examples
 from sentinelle.notices.forms import AnswerSheetForm, DiscardForm
+from sentinelle.notices.legal import reference as legal_reference
 from sentinelle.notices.models import (
     DISCARDABLE_STATUSES,
     DeliveryAttempt,
+    LumenAttempt,
+    LumenSubmission,
     Notice,
     NoticeItem,
     NoticeStatus,
     PlatformApiToken,
     PlatformSigningKey,
     RecipientAnswer,
+    ReciprocalSociety,
 )
 
 ANSWERABLE_STATUSES = (NoticeStatus.DELIVERED, NoticeStatus.ANSWERED)
@@ -148,20 +151,33 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
         return False
 
     @admin.action(description=_("Download the search-engine bulk file(s)"))
-    def download_bulk_files(self, request: HttpRequest, queryset: QuerySet[Notice]) -> HttpResponse:
+    def download_bulk_files(self, request: HttpRequest, queryset: QuerySet[Notice]) -> HttpResponse | None:
         notices = list(queryset.order_by("pk"))
-        if len(notices) == 1:
-            return _download(f"notice-{notices[0].pk}.txt", bulk_file_text(notices[0]).encode(), "text/plain")
+        try:
+            files = [(f"notice-{n.pk}-{legal_reference(n)}.txt", bulk_file_text(n)) for n in notices]
+        except BulkFileIncomplete as exc:
+            self.message_user(
+                request,
+                gettext(
+                    "Google's bulk file needs an authorised example URL for every work; add one in the catalogue "
+                    "for: %(works)s"
+                )
+                % {"works": ", ".join(exc.titles)},
+                messages.ERROR,
+            )
+            return None
+        if len(files) == 1:
+            return _download(files[0][0], files[0][1].encode(), "text/plain; charset=utf-8")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for notice in notices:
-                archive.writestr(f"notice-{notice.pk}.txt", bulk_file_text(notice))
+            for name, text in files:
+                archive.writestr(name, text)
         return _download("notices.zip", buffer.getvalue(), "application/zip")
 
-    @admin.action(description=_("Download the Lumen export (JSON)"))
+    @admin.action(description=_("Download the Lumen export (JSON lines, one notice a line)"))
     def download_lumen(self, request: HttpRequest, queryset: QuerySet[Notice]) -> HttpResponse:
-        payload = [lumen_notice(n) for n in queryset.order_by("pk")]
-        return _download("lumen.json", json.dumps(payload, ensure_ascii=False, indent=2).encode(), "application/json")
+        text = lumen_json_lines(queryset.order_by("pk"))
+        return _download("lumen.jsonl", text.encode(), "application/jsonl")
 
     @admin.action(
         description=_("Mark as delivered by hand (bulk file uploaded, web form sent)"), permissions=["change"]
@@ -252,6 +268,15 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
             and request.user.has_perm("notices.change_notice")
         ):
             extra["answer_sheet_url"] = reverse("admin:notices_notice_answers", args=[notice.pk])
+        if notice is not None and notice.channel == "bulk_file":
+            missing = missing_examples(notice)
+            if missing:
+                self.message_user(
+                    request,
+                    gettext("No authorised example URL in the catalogue for: %(works)s (Google's bulk file needs one).")
+                    % {"works": ", ".join(missing)},
+                    messages.WARNING,
+                )
         return super().change_view(request, object_id, form_url, extra)
 
     def answers_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -347,4 +372,34 @@ class PlatformApiTokenAdmin(admin.ModelAdmin[PlatformApiToken]):
 
 @admin.register(PlatformSigningKey)
 class PlatformSigningKeyAdmin(admin.ModelAdmin[PlatformSigningKey]):
-    list_display = ("platform", "created_at")
+    """Several keys per platform: each key in force signs every notice (rotation without a gap)."""
+
+    list_display = ("platform", "name", "created_at", "revoked_at")
+    list_filter = ("platform",)
+    fields = ("platform", "name", "secret", "created_at", "revoked_at")
+
+
+@admin.register(ReciprocalSociety)
+class ReciprocalSocietyAdmin(admin.ModelAdmin[ReciprocalSociety]):
+    """The societies whose members a notice may name as represented (with the society's own code)."""
+
+    list_display = ("code", "name", "country", "active", "updated_at")
+    list_filter = ("active", "country")
+    search_fields = ("code", "name")
+
+
+class LumenAttemptInline(ReadOnlyInline):
+    model = LumenAttempt
+    fields = ("number", "started_at", "finished_at", "status_code", "outcome", "response_excerpt", "error")
+    readonly_fields = fields
+
+
+@admin.register(LumenSubmission)
+class LumenSubmissionAdmin(admin.ModelAdmin[LumenSubmission]):
+    list_display = ("notice", "state", "attempt_count", "next_attempt_at", "posted_at", "lumen_id")
+    list_filter = ("state",)
+    readonly_fields = [f.name for f in LumenSubmission._meta.fields]
+    inlines = (LumenAttemptInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

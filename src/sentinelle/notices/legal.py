@@ -21,14 +21,19 @@ from django.utils import formats, translation
 from sentinelle import conf
 from sentinelle.notices.models import Regime
 
+# The texts relied on (docs/notices.md, "The law as cited"): Regulation (EU) 2022/2065 (DSA) as
+# published (OJ L 277, 27.10.2022), applicable since 17 February 2024; the French Intellectual
+# Property Code (CPI) and law No. 2004-575 (LCEN) as consolidated after law No. 2024-449 of 21 May
+# 2024 (SREN, JORF 22 May 2024). Written from knowledge of those texts, not checked against
+# Légifrance from here: a lawyer must confirm them before the service sends notices.
+LEGAL_TEXTS_AS_OF = "2024-05-22"
+
 EU_ELEMENTS: tuple[tuple[str, str], ...] = (
-    ("dsa_16_2_a", "DSA art. 16(2)(a): substantiated explanation of why each item is illegal"),
-    ("dsa_16_2_b", "DSA art. 16(2)(b): the exact electronic location (URL) of each item"),
-    ("dsa_16_2_c", "DSA art. 16(2)(c): the notifier's name and e-mail address"),
-    ("dsa_16_2_d", "DSA art. 16(2)(d): statement of good faith"),
-    ("lcen_date", "LCEN art. 6: the date of the notification"),
-    ("lcen_recipient", "LCEN art. 6: the recipient's name"),
-    ("lcen_notifier", "LCEN art. 6: the notifier's identity (legal person: form, name, seat, representative)"),
+    ("dsa_16_2_a", "DSA art. 16(2)(a): a sufficiently substantiated explanation of why each item is illegal"),
+    ("dsa_16_2_b", "DSA art. 16(2)(b): a clear indication of the exact electronic location (URL) of each item"),
+    ("dsa_16_2_c", "DSA art. 16(2)(c): the name and e-mail address of the entity submitting the notice"),
+    ("dsa_16_2_d", "DSA art. 16(2)(d): the statement of bona fide belief that the notice is accurate and complete"),
+    ("represented", "who the notice speaks for: the represented rights holders, the reporter among them"),
 )
 US_ELEMENTS: tuple[tuple[str, str], ...] = (
     ("512_c_3_A_i", "17 U.S.C. §512(c)(3)(A)(i): signature of a person authorised to act"),
@@ -38,62 +43,175 @@ US_ELEMENTS: tuple[tuple[str, str], ...] = (
     ("512_c_3_A_v", "§512(c)(3)(A)(v): statement of good-faith belief"),
     ("512_c_3_A_vi", "§512(c)(3)(A)(vi): accuracy, and authority under penalty of perjury"),
     ("512_d", "§512(d): the notice names the information-location-tool provision (search engines)"),
+    ("represented", "who the notice speaks for: the represented rights holders, the reporter among them"),
 )
+
+# Each article a notice cites, pinned to the words of the text relied on (tests/notices/test_law.py
+# holds the same wording: changing a citation or its reading is a deliberate change in two places).
+CITED_ARTICLES: dict[str, str] = {
+    "DSA art. 3(h)": (
+        "'illegal content' means any information that, in itself or in relation to an activity, including the "
+        "sale of products or the provision of services, is not in compliance with Union law or the law of any "
+        "Member State which is in compliance with Union law, irrespective of the precise subject matter or "
+        "nature of that law"
+    ),
+    "DSA art. 6(1)": (
+        "the service provider shall not be liable for the information stored at the request of a recipient of "
+        "the service, on condition that the provider: (a) does not have actual knowledge of illegal activity or "
+        "illegal content [...]; or (b) upon obtaining such knowledge or awareness, acts expeditiously to remove "
+        "or to disable access to the illegal content"
+    ),
+    "DSA art. 16(2)": (
+        "(a) a sufficiently substantiated explanation of the reasons why the individual or entity alleges the "
+        "information in question to be illegal content; (b) a clear indication of the exact electronic location "
+        "of that information, such as the exact URL or URLs [...]; (c) the name and email address of the "
+        "individual or entity submitting the notice [...]; (d) a statement confirming the bona fide belief of "
+        "the individual or entity submitting the notice that the information and allegations contained therein "
+        "are accurate and complete"
+    ),
+    "DSA art. 16(3)": (
+        "Notices referred to in this Article shall be considered to give rise to actual knowledge or awareness "
+        "for the purposes of Article 6 in respect of the specific item of information concerned where they allow "
+        "a diligent provider of hosting services to identify the illegality of the relevant activity or "
+        "information without a detailed legal examination"
+    ),
+    "DSA art. 16(4)": (
+        "Where the notice contains the electronic contact information of the individual or entity that submitted "
+        "it, the provider of hosting services shall, without undue delay, send a confirmation of receipt of the "
+        "notice to that individual or entity"
+    ),
+    "DSA art. 16(5)": (
+        "The provider shall also, without undue delay, notify that individual or entity of its decision in "
+        "respect of the information to which the notice relates, providing information on the possibilities for "
+        "redress in respect of that decision"
+    ),
+    "CPI L. 122-4": (
+        "Toute représentation ou reproduction intégrale ou partielle faite sans le consentement de l'auteur ou "
+        "de ses ayants droit ou ayants cause est illicite."
+    ),
+    "CPI L. 335-2": (
+        "Toute édition d'écrits, de composition musicale, de dessin, de peinture ou de toute autre production, "
+        "imprimée ou gravée en entier ou en partie, au mépris des lois et règlements relatifs à la propriété des "
+        "auteurs, est une contrefaçon et toute contrefaçon est un délit."
+    ),
+    "CPI L. 335-3": (
+        "Est également un délit de contrefaçon toute reproduction, représentation ou diffusion, par quelque moyen "
+        "que ce soit, d'une oeuvre de l'esprit en violation des droits de l'auteur, tels qu'ils sont définis et "
+        "réglementés par la loi."
+    ),
+    "CPI L. 321-1": (
+        "Les organismes de gestion collective sont des personnes morales constituées sous toute forme juridique "
+        "dont l'objet principal consiste à gérer le droit d'auteur ou les droits voisins de celui-ci pour le "
+        "compte de plusieurs titulaires de ces droits [...] à leur profit collectif, soit en vertu de "
+        "dispositions légales, soit en exécution d'un contrat."
+    ),
+    "CPI L. 321-2": (
+        "Les organismes de gestion collective régulièrement constitués ont qualité pour ester en justice pour la "
+        "défense des droits dont ils ont statutairement la charge."
+    ),
+    "LCEN art. 6 (SREN)": (
+        "Article 6 of law No. 2004-575 of 21 June 2004, as rewritten by law No. 2024-449 of 21 May 2024 (SREN) "
+        "to leave hosting providers' liability and the contents of notices to Regulation (EU) 2022/2065: cited "
+        "only as 'see also', never for a requirement of its own"
+    ),
+}
 
 STATEMENTS: dict[str, dict[str, dict[str, str]]] = {
     Regime.EU: {
         "fr": {
             "mandate": (
-                "La société agit en qualité d'organisme de gestion collective, mandatée par ses membres "
-                "pour la défense de leurs droits d'auteur sur les œuvres ci-dessous "
-                "(articles L. 321-1 et L. 331-1 du code de la propriété intellectuelle)."
+                "La société est un organisme de gestion collective au sens de l'article L. 321-1 du code de la "
+                "propriété intellectuelle ; l'article L. 321-2 du même code lui donne qualité pour agir en "
+                "défense des droits dont elle a statutairement la charge."
+            ),
+            "represented": (
+                "Elle agit ici pour les seuls ayants droit désignés ci-dessous comme représentés : ses membres et "
+                "les membres des sociétés avec lesquelles elle a conclu un accord de représentation réciproque. "
+                "Le signalement émane de l'un d'eux, nommé pour chaque œuvre. La société n'agit pour aucun autre "
+                "ayant droit de ces œuvres et ne revendique aucun mandat de leur part."
             ),
             "illegality": (
-                "Chaque contenu listé reproduit ou met à disposition du public une œuvre musicale protégée "
-                "sans l'autorisation de ses ayants droit : ni la société ni ses membres n'ont accordé de "
-                "licence au service concerné. Il s'agit d'une contrefaçon au sens des articles L. 335-2 et "
-                "suivants du code de la propriété intellectuelle, donc d'un contenu illicite au sens de "
-                "l'article 3, point h), du règlement (UE) 2022/2065."
+                "Chaque contenu listé reproduit ou représente une œuvre musicale protégée sans le consentement de "
+                "ses auteurs ou de leurs ayants droit, ce que l'article L. 122-4 du code de la propriété "
+                "intellectuelle déclare illicite : ni la société ni les ayants droit qu'elle représente n'ont "
+                "autorisé le service concerné. Ces actes constituent le délit de contrefaçon des articles L. 335-2 "
+                "et L. 335-3 du même code ; ces contenus sont donc des contenus illicites au sens de l'article 3, "
+                "point h), du règlement (UE) 2022/2065 (règlement sur les services numériques)."
             ),
             "good_faith": (
-                "Nous déclarons de bonne foi que les informations et allégations contenues dans la présente "
-                "notification sont exactes et complètes."
+                "Nous déclarons penser, de bonne foi, que les informations et allégations contenues dans la "
+                "présente notification sont exactes et complètes."
+            ),
+            "knowledge": (
+                "La présente notification comporte les éléments énumérés à l'article 16, paragraphe 2, du "
+                "règlement (UE) 2022/2065 et permet d'établir le caractère illicite de ces contenus sans examen "
+                "juridique détaillé : elle vous en donne connaissance effective (article 16, paragraphe 3). Aux "
+                "termes de l'article 6, paragraphe 1, du même règlement, un hébergeur qui a connaissance d'un "
+                "contenu illicite ne bénéficie de l'exemption de responsabilité que s'il agit promptement pour le "
+                "retirer ou en rendre l'accès impossible (voir aussi l'article 6 de la loi n° 2004-575 du 21 juin "
+                "2004, dans sa rédaction issue de la loi n° 2024-449 du 21 mai 2024)."
             ),
             "request_remove": (
-                "Nous vous demandons de retirer ces contenus ou d'en rendre l'accès impossible promptement, "
-                "conformément à l'article 6, I, 2 de la loi n° 2004-575 du 21 juin 2004 (LCEN) et à "
-                "l'article 6 du règlement (UE) 2022/2065."
+                "Nous vous demandons de retirer ces contenus ou d'en rendre l'accès impossible, de nous accuser "
+                "réception de la présente notification et de nous informer de votre décision (article 16, "
+                "paragraphes 4 et 5, du règlement)."
             ),
             "request_delist": (
-                "Nous vous demandons de déréférencer ces adresses de vos résultats de recherche promptement."
+                "Nous vous demandons de déréférencer promptement ces adresses de vos résultats de recherche. La "
+                "présente notification comporte, pour chacune, les éléments que l'article 16, paragraphe 2, du "
+                "règlement (UE) 2022/2065 prévoit pour les notifications."
             ),
         },
         "en": {
             "mandate": (
-                "The society acts as a collective management organisation mandated by its members to enforce "
-                "their copyright in the works below (French Intellectual Property Code, art. L. 321-1 and "
-                "L. 331-1)."
+                "The society is a collective management organisation within the meaning of Article L. 321-1 of the "
+                "French Intellectual Property Code; Article L. 321-2 of that Code gives it standing to defend the "
+                "rights its statutes entrust to it."
+            ),
+            "represented": (
+                "It acts here only for the rights holders named below as represented: its members, and the members "
+                "of societies with which it has reciprocal representation agreements. The report comes from one of "
+                "them, named for each work. The society does not act for any other rights holder of these works "
+                "and claims no mandate from them."
             ),
             "illegality": (
-                "Each item listed reproduces or makes available to the public a protected musical work without "
-                "the authorisation of its rights holders: neither the society nor its members have licensed "
-                "the service concerned. This is copyright infringement (French Intellectual Property Code, art. "
-                "L. 335-2 ff.) and therefore illegal content within the meaning of Article 3(h) of Regulation "
-                "(EU) 2022/2065."
+                "Each item listed reproduces or communicates to the public a protected musical work without the "
+                "consent of its authors or their successors in title, which Article L. 122-4 of the French "
+                "Intellectual Property Code declares unlawful: neither the society nor the rights holders it "
+                "represents have authorised the service concerned. These acts are the offence of infringement "
+                "under Articles L. 335-2 and L. 335-3 of that Code, so the items are illegal content within the "
+                "meaning of Article 3(h) of Regulation (EU) 2022/2065 (Digital Services Act)."
             ),
             "good_faith": (
-                "We confirm our bona fide belief that the information and allegations contained in this "
-                "notice are accurate and complete."
+                "We confirm our bona fide belief that the information and allegations contained in this notice "
+                "are accurate and complete."
+            ),
+            "knowledge": (
+                "This notice contains the elements listed in Article 16(2) of Regulation (EU) 2022/2065 and allows "
+                "the illegality of these items to be identified without a detailed legal examination: it gives you "
+                "actual knowledge of them (Article 16(3)). Under Article 6(1) of that Regulation, a hosting "
+                "provider with such knowledge keeps the benefit of the exemption from liability only if it acts "
+                "expeditiously to remove or to disable access to the illegal content (see also Article 6 of French "
+                "law No. 2004-575 of 21 June 2004, as amended by law No. 2024-449 of 21 May 2024)."
             ),
             "request_remove": (
-                "We ask you to remove or disable access to these items expeditiously, as required by "
-                "Article 6 of Regulation (EU) 2022/2065 and Article 6-I-2 of French law No. 2004-575 (LCEN)."
+                "We ask you to remove or disable access to these items, to confirm receipt of this notice and to "
+                "inform us of your decision (Article 16(4) and (5) of the Regulation)."
             ),
-            "request_delist": "We ask you to delist these addresses from your search results expeditiously.",
+            "request_delist": (
+                "We ask you to delist these addresses from your search results expeditiously. For each of them, "
+                "this notice gives the elements that Article 16(2) of Regulation (EU) 2022/2065 lists for notices."
+            ),
         },
     },
     Regime.US: {
         "fr": {
+            "represented": (
+                "La société agit pour les seuls titulaires de droits désignés ci-dessous comme représentés : ses "
+                "membres et les membres des sociétés avec lesquelles elle a conclu un accord de représentation "
+                "réciproque. Le signalement émane de l'un d'eux, nommé pour chaque œuvre. Elle n'agit pour aucun "
+                "autre titulaire de droits sur ces œuvres et ne revendique aucun mandat de leur part."
+            ),
             "good_faith": (
                 "Nous croyons de bonne foi que l'utilisation des œuvres décrite ci-dessus n'est autorisée ni "
                 "par le titulaire des droits, ni par son mandataire, ni par la loi."
@@ -113,6 +231,12 @@ STATEMENTS: dict[str, dict[str, dict[str, str]]] = {
             ),
         },
         "en": {
+            "represented": (
+                "The society acts only for the rights holders named below as represented: its members, and the "
+                "members of societies with which it has reciprocal representation agreements. The report comes "
+                "from one of them, named for each work. The society does not act for any other owner of rights in "
+                "these works and claims no authority from them."
+            ),
             "good_faith": (
                 "We have a good faith belief that use of the material in the manner complained of is not "
                 "authorized by the copyright owner, its agent, or the law."
@@ -161,7 +285,10 @@ class ItemData:
     site: str
     work_title: str
     work_iswc: str
-    rights_holders: list[dict[str, str]]
+    # The represented rights holders only (``notices.services.build.represented_holders``): name, CWR
+    # role, kind (writer / publisher), the society that makes them represented, and ``reporter`` on
+    # the reporting member's own parties.
+    rights_holders: list[dict[str, Any]]
 
 
 @dataclass
@@ -196,12 +323,17 @@ class NoticeData:
         return f"/s/ {representative}" if representative else ""
 
 
-def _holders_text(holders: Sequence[dict[str, str]]) -> str:
+def _holders_text(holders: Sequence[dict[str, Any]]) -> str:
     return ", ".join(
         f"{h.get('name', '')} ({h.get('role', '')})" if h.get("role") else h.get("name", "")
         for h in holders
         if h.get("name")
     )
+
+
+def _reporters(holders: Sequence[dict[str, Any]]) -> list[str]:
+    """The represented holders who reported the link (the reporting member's parties in the work)."""
+    return [single_line(h["name"]) for h in holders if h.get("reporter") and h.get("name")]
 
 
 def context(data: NoticeData) -> dict[str, Any]:
@@ -221,7 +353,11 @@ def context(data: NoticeData) -> dict[str, Any]:
                 "title": single_line(item.work_title),
                 "iswc": item.work_iswc,
                 "holders": single_line(_holders_text(item.rights_holders), 2000),
+                "reporters": [],
             }
+        for name in _reporters(item.rights_holders):
+            if name not in works[key]["reporters"]:
+                works[key]["reporters"].append(name)
         site = sites.setdefault(item.site, {"site": item.site, "items": [], "work_refs": []})
         ref = works[key]["ref"]
         if ref not in site["work_refs"]:
@@ -298,20 +434,24 @@ def _check_eu(data: NoticeData, body: str, ctx: dict[str, Any]) -> dict[str, str
     problems: dict[str, str] = {}
     works_ok = all(w["title"] and w["holders"] and w["title"] in body for w in ctx["works"])
     if not (_has(body, s.get("mandate", ""), s.get("illegality", "")) and works_ok):
-        problems["dsa_16_2_a"] = "the explanation (work, rights holder, mandate, absence of licence) is incomplete"
+        problems["dsa_16_2_a"] = "the explanation (work, rights holder, standing, absence of licence) is incomplete"
     if not data.items or not all(item.url and item.url in body for item in data.items):
         problems["dsa_16_2_b"] = "an item's exact URL is missing"
     if not _has(body, sender.get("name", ""), sender.get("email", "")):
         problems["dsa_16_2_c"] = "the notifier's name or e-mail address is missing"
     if not _has(body, s.get("good_faith", "")):
         problems["dsa_16_2_d"] = "the statement of good faith is missing"
-    if not _has(body, ctx["date_text"]):
-        problems["lcen_date"] = "the date is missing"
-    if not _has(body, ctx["recipient_name"]):
-        problems["lcen_recipient"] = "the recipient's name is missing"
-    if not _has(body, sender.get("name", ""), sender.get("address", ""), sender.get("legal_representative", "")):
-        problems["lcen_notifier"] = "the notifier's name, seat or legal representative is missing"
-    return problems
+    if not data.search_engine and not _has(body, s.get("knowledge", ""), s.get("request_remove", "")):
+        problems["dsa_16_2_a"] = "the explanation of what the notice means for the hosting provider is missing"
+    return {**problems, **_check_represented(data, body, ctx)}
+
+
+def _check_represented(data: NoticeData, body: str, ctx: dict[str, Any]) -> dict[str, str]:
+    """Each work names the rights holders the society represents, and the one who reported among them."""
+    works_ok = all(w["holders"] and w["reporters"] and _has(body, *w["reporters"]) for w in ctx["works"])
+    if not (_has(body, data.statements.get("represented", "")) and ctx["works"] and works_ok):
+        return {"represented": "a work names no represented rights holder, or not the one who reported it"}
+    return {}
 
 
 def _check_us(data: NoticeData, body: str, ctx: dict[str, Any]) -> dict[str, str]:
@@ -331,7 +471,7 @@ def _check_us(data: NoticeData, body: str, ctx: dict[str, Any]) -> dict[str, str
         problems["512_c_3_A_vi"] = "the accuracy and authority statement under penalty of perjury is missing"
     if data.search_engine and not _has(body, "§512(d)", s.get("request_delist", "")):
         problems["512_d"] = "a notice to a search engine must invoke §512(d) and ask for the links' removal"
-    return problems
+    return {**problems, **_check_represented(data, body, ctx)}
 
 
 def elements(regime: str) -> tuple[tuple[str, str], ...]:

@@ -10,10 +10,15 @@ leaves the machine (see docs/notices.md, "Exactly once").
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sentinelle.conf import normalise_society_code
 from sentinelle.platforms.models import Platform
 from sentinelle.takedowns.models import Action, ReportedLink
 
@@ -82,6 +87,9 @@ class Notice(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"))
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    # The Message-IDs of the first notices about these links (a reminder or an escalation replies
+    # to them: In-Reply-To and References), fixed at build time like the rest of the text.
+    thread_message_ids = models.JSONField(_("in reply to"), default=list, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
     attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, db_index=True)
@@ -255,15 +263,107 @@ class PlatformApiToken(models.Model):
 
 
 class PlatformSigningKey(models.Model):
-    """The shared secret an HTTPS endpoint uses to verify our Standard Webhooks signature (``whsec_`` + base64)."""
+    """A shared secret an HTTPS endpoint uses to verify our Standard Webhooks signature (``whsec_`` + base64).
 
-    platform = models.OneToOneField(Platform, on_delete=models.CASCADE, related_name="notice_signing_key")
+    A platform may hold several: every key not revoked signs each notice, and the
+    ``webhook-signature`` header lists one ``v1,…`` signature per key (space-separated, the
+    specification's way to carry several), so a key is rotated without a gap: add the new key,
+    let the endpoint learn it, then revoke the old one.
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="notice_signing_keys")
+    name = models.CharField(_("name"), max_length=100, blank=True)
     secret = models.CharField(_("secret"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(
+        _("revoked at"), null=True, blank=True, help_text=_("From this moment the key no longer signs notices.")
+    )
 
     class Meta:
         verbose_name = _("platform signing key")
         verbose_name_plural = _("platform signing keys")
+        ordering = ["platform", "created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.platform}"
+        return f"{self.platform} {self.name or self.pk}"
+
+    def active_at(self, moment: dt.datetime) -> bool:
+        return self.created_at <= moment and (self.revoked_at is None or self.revoked_at > moment)
+
+
+class ReciprocalSociety(models.Model):
+    """A society with which ours has a reciprocal representation agreement (staff keep the list).
+
+    The parties a CWR record affiliates with one of these societies (its PR, MR or SR society code),
+    or with our own (``SENTINELLE_SOCIETY_CISAC_CODE``), are those a notice names as represented.
+    """
+
+    code = models.CharField(
+        _("CISAC society code"), max_length=3, unique=True, help_text=_("As CWR writes it: 052 for PRS, 010 for ASCAP…")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2."))
+    note = models.TextField(_("note"), blank=True, help_text=_("The agreement: its scope, its date, its reference."))
+    active = models.BooleanField(_("in force"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reciprocal society")
+        verbose_name_plural = _("reciprocal societies")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.code = normalise_society_code(self.code)
+        super().save(*args, **kwargs)
+
+
+class LumenState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    POSTING = "posting", _("posting")
+    POSTED = "posted", _("posted")
+    FAILED = "failed", _("failed")
+
+
+class LumenSubmission(models.Model):
+    """A delivered notice's copy for the Lumen database: one per notice, posted by a task."""
+
+    notice = models.OneToOneField(Notice, on_delete=models.CASCADE, related_name="lumen_submission")
+    state = models.CharField(_("state"), max_length=8, choices=LumenState.choices, default=LumenState.QUEUED)
+    attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, db_index=True)
+    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    lumen_id = models.CharField(_("Lumen notice id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Lumen submission")
+        verbose_name_plural = _("Lumen submissions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.state}"
+
+
+class LumenAttempt(models.Model):
+    """One POST of a notice to Lumen (every attempt is a row)."""
+
+    submission = models.ForeignKey(LumenSubmission, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status_code = models.PositiveIntegerField(_("HTTP status"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AttemptOutcome.choices)
+    response_excerpt = models.TextField(_("response (excerpt)"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("Lumen attempt")
+        verbose_name_plural = _("Lumen attempts")
+        ordering = ["submission", "number"]
+        constraints = [models.UniqueConstraint(fields=["submission", "number"], name="lumen_attempt_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} #{self.number} {self.outcome}"

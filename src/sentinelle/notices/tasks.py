@@ -39,3 +39,11 @@ def deliver_due_notices() -> dict[str, int]:
     from sentinelle.notices import services  # inside: see the module docstring
 
     return services.deliver_due(worker=_worker())
+
+
+@task()
+def post_lumen_due() -> dict[str, int]:
+    """Periodic: post each sent notice to Lumen, one request per notice (when Lumen is configured)."""
+    from sentinelle.notices import services  # inside: see the module docstring
+
+    return services.post_lumen_due()

@@ -1,4 +1,7 @@
-"""E-mail: multipart text and HTML, a fixed Message-ID, Reply-To the society, the URL list as CSV.
+"""E-mail: multipart text and HTML, a fixed Message-ID, From and Reply-To the society, the URL list as CSV.
+
+A reminder or an escalation replies to the first notices (In-Reply-To, References); the Date
+carries the society's offset; no Auto-Submitted header (docs/notices.md, "Channels").
 
 With Django's SMTP backend configured (``EMAIL_BACKEND``), the message goes out through the
 SMTP client below, which speaks DATA in two steps so the worker can record its point of no
@@ -8,6 +11,8 @@ return just before the final "." (see docs/notices.md, "Exactly once"). With any
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import re
 import smtplib
 import ssl
@@ -16,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils import timezone
 
 from sentinelle import conf
 from sentinelle.core.csvsafe import csv_text
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 CSV_HEADER = ("n", "url", "site", "work", "iswc", "rights_holders")
+_MSG_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
 
 
 def csv_attachment(notice: Notice) -> str:
@@ -45,20 +52,36 @@ def csv_attachment(notice: Notice) -> str:
     return csv_text(CSV_HEADER, rows)
 
 
-def build_message(notice: Notice, data: NoticeData) -> EmailMultiAlternatives:
+def thread_headers(notice: Notice) -> dict[str, str]:
+    """In-Reply-To and References (RFC 5322 §3.6.4) of a reminder or escalation: the first notices."""
+    ids = [single_line(m) for m in notice.thread_message_ids or [] if _MSG_ID.fullmatch(single_line(m))]
+    if not ids:
+        return {}
+    return {"In-Reply-To": " ".join(ids), "References": " ".join(ids)}
+
+
+def date_header(at: dt.datetime) -> str:
+    """RFC 5322 date in the society's time zone, with its offset (never "-0000", unknown zone)."""
+    return email.utils.format_datetime(timezone.localtime(at))
+
+
+def build_message(notice: Notice, data: NoticeData, *, at: dt.datetime | None = None) -> EmailMultiAlternatives:
+    """The notice as an e-mail. No ``Auto-Submitted``: a notice expects an answer, and a provider's
+    acknowledgement of receipt (DSA art. 16(4)) must not be suppressed by it (RFC 3834 §2)."""
     sender = notice.sender or {}
-    from_email = conf.notice_from_email()
+    from_email = email.utils.formataddr((single_line(sender.get("name", "")), single_line(conf.notice_from_email())))
     reply_to = [single_line(sender.get("email", ""))] if sender.get("email") else []
     message = EmailMultiAlternatives(
         subject=single_line(notice.subject, 250),
         body=notice.body,
-        from_email=single_line(from_email),
+        from_email=from_email,
         to=[single_line(notice.recipient_email)],
         reply_to=reply_to,
         headers={
             "Message-ID": single_line(notice.message_id),
+            "Date": date_header(at or timezone.now()),
             "X-Sentinelle-Notice": single_line(notice.idempotency_key),
-            "Auto-Submitted": "auto-generated",
+            **thread_headers(notice),
         },
     )
     message.attach_alternative(render_html(data, notice.body), "text/html")
@@ -68,6 +91,11 @@ def build_message(notice: Notice, data: NoticeData) -> EmailMultiAlternatives:
 
 _EOL = re.compile(rb"\r\n|\n|\r")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def envelope_sender(from_header: str) -> str:
+    """The bare address of a ``Name <address>`` From, for MAIL FROM."""
+    return email.utils.parseaddr(from_header)[1] or from_header
 
 
 def _raise_for(code: int, response: bytes, what: str) -> None:
@@ -94,7 +122,7 @@ def smtp_send(message: EmailMultiAlternatives, commit_point: Callable[[], None])
             smtp.ehlo()
         if settings.EMAIL_HOST_USER:
             smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
-        code, resp = smtp.mail(message.from_email)
+        code, resp = smtp.mail(envelope_sender(message.from_email))
         if code != 250:
             _raise_for(code, resp, "MAIL FROM")
         for rcpt in message.recipients():

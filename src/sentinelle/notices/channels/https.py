@@ -3,7 +3,8 @@
 The POST is signed per the Standard Webhooks specification (the ``standardwebhooks`` library):
 ``webhook-id`` is the notice's idempotency key (the same on every attempt), ``webhook-timestamp``
 the moment of the attempt (Unix seconds), ``webhook-signature`` ``v1,<base64 HMAC-SHA256 of
-"id.timestamp.body">`` under the platform's ``PlatformSigningKey``. The timestamp is signed, so a
+"id.timestamp.body">`` under each of the platform's ``PlatformSigningKey`` rows in force,
+space-separated (a rotation lists the old and the new key). The timestamp is signed, so a
 receiver that refuses old timestamps (the libraries' default: 5 minutes) cannot be replayed to.
 The key is ``whsec_`` + base64, the specification's form; a key stored in another form is used as
 its UTF-8 bytes. ``Idempotency-Key`` carries the same idempotency key, so a resend after a crash
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,14 +45,43 @@ def _webhook(secret: str) -> Webhook:
     return Webhook(secret) if secret.startswith(SECRET_PREFIX) else Webhook(secret.encode("utf-8"))
 
 
-def signature_headers(secret: str, message_id: str, body: bytes, at: dt.datetime) -> dict[str, str]:
-    """The three Standard Webhooks headers for ``body`` sent at ``at``."""
+def signature_headers(secrets: Sequence[str], message_id: str, body: bytes, at: dt.datetime) -> dict[str, str]:
+    """The three Standard Webhooks headers for ``body`` sent at ``at``, signed by every key in ``secrets``.
+
+    The specification carries several signatures as space-separated ``v1,…`` entries in one
+    ``webhook-signature`` header; a receiver accepts the message when any of them verifies, which
+    is what lets a platform's key be rotated without a gap.
+    """
     moment = at.astimezone(dt.UTC)  # the library reads the time as UTC
+    signatures = [_webhook(secret).sign(message_id, moment, body.decode("utf-8")) for secret in secrets]
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(int(moment.timestamp())),
-        "webhook-signature": _webhook(secret).sign(message_id, moment, body.decode("utf-8")),
+        "webhook-signature": " ".join(signatures),
     }
+
+
+class NoPublicUrl(DeliveryError):
+    def __init__(self) -> None:
+        super().__init__(
+            "SENTINELLE_PUBLIC_URL is not set: the notice cannot give an absolute answer_url", temporary=False
+        )
+
+
+def answer_url(notice: Notice) -> str:
+    """Where the platform answers this notice: absolute, or ``NoPublicUrl``."""
+    public = conf.public_url()
+    if not public:
+        raise NoPublicUrl
+    return f"{public}/api/v1/notices/{notice.pk}/answer"
+
+
+def active_secrets(platform_id: int | None, at: dt.datetime) -> list[str]:
+    """The secrets of every key of the platform in force at ``at``, oldest first."""
+    if platform_id is None:
+        return []
+    keys = PlatformSigningKey.objects.filter(platform_id=platform_id).order_by("created_at", "pk")
+    return [key.secret for key in keys if key.active_at(at)]
 
 
 def verify(secret: str, body: bytes, headers: dict[str, str]) -> bool:
@@ -64,7 +94,6 @@ def verify(secret: str, body: bytes, headers: dict[str, str]) -> bool:
 
 
 def payload(notice: Notice) -> dict[str, Any]:
-    public = conf.public_url()
     return {
         "notice_id": notice.pk,
         "reference": reference(notice),
@@ -88,7 +117,7 @@ def payload(notice: Notice) -> dict[str, Any]:
             }
             for item in notice.items.order_by("position")
         ],
-        "answer_url": f"{public}/api/v1/notices/{notice.pk}/answer",
+        "answer_url": answer_url(notice),
     }
 
 
@@ -110,19 +139,16 @@ class HttpsChannel:
     def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
         if not notice.recipient_endpoint:
             raise DeliveryError("the recipient has no HTTPS endpoint", temporary=False)
-        key = (
-            PlatformSigningKey.objects.filter(platform_id=notice.recipient_platform_id).first()
-            if notice.recipient_platform_id is not None
-            else None
-        )
-        if key is None:
-            raise DeliveryError("no signing key for this platform", temporary=False)
+        now = timezone.now()
+        secrets = active_secrets(notice.recipient_platform_id, now)
+        if not secrets:
+            raise DeliveryError("no signing key in force for this platform", temporary=False)
         check_endpoint(notice.recipient_endpoint)
         body = json.dumps(payload(notice), ensure_ascii=False, sort_keys=True).encode("utf-8")
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "Idempotency-Key": notice.idempotency_key,
-            **signature_headers(key.secret, notice.idempotency_key, body, timezone.now()),
+            **signature_headers(secrets, notice.idempotency_key, body, now),
         }
         commit_point()
         try:

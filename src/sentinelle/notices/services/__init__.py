@@ -5,6 +5,7 @@
 ``discard``   withdraw a notice that never reached its recipient
 ``answers``   the recipients' decisions per URL
 ``tokens``    the platforms' API tokens for those answers
+``lumen``     sent notices posted to the Lumen database, one request per notice
 
 The public names are re-exported here, so callers import ``sentinelle.notices.services``.
 """
@@ -34,6 +35,8 @@ from sentinelle.notices.services.delivery import (
     requeue,
 )
 from sentinelle.notices.services.discard import DiscardError, discard_notice
+from sentinelle.notices.services.lumen import lumen_enabled
+from sentinelle.notices.services.lumen import post_due as post_lumen_due
 from sentinelle.notices.services.tokens import (
     PLATFORM_TOKEN_SCHEME,
     authenticate_platform_token,
@@ -62,9 +65,11 @@ __all__ = [
     "due_links",
     "enqueue_delivery",
     "is_search_engine",
+    "lumen_enabled",
     "max_attempts",
     "max_urls",
     "notice_data",
+    "post_lumen_due",
     "record_answers",
     "record_manual_delivery",
     "recover_stale",

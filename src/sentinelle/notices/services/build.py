@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from sentinelle import conf
 from sentinelle.catalogue.identifiers import format_iswc
@@ -35,11 +36,13 @@ from sentinelle.notices.models import (
     Notice,
     NoticeItem,
     NoticeStatus,
+    ReciprocalSociety,
     Regime,
 )
 from sentinelle.notices.services.delivery import AUTOMATIC_CHANNELS, enqueue_delivery
 from sentinelle.platforms.models import LegalRegime, NoticeChannel, Platform
-from sentinelle.takedowns.models import Action, LinkStatus, ReportedLink
+from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
+from sentinelle.takedowns.services import change_status_many
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +71,7 @@ class BuildResult:
     links: int = 0
     items: int = 0
     unroutable: list[int] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)  # links no notice may speak for (see hold_unrepresented)
 
 
 def _regime(platform: Platform | None) -> str:
@@ -130,8 +134,9 @@ def _hosting_provider_of(link: dict[str, Any], platforms: dict[int, Platform]) -
     return [Recipient(f"p:{host.pk}", host.name, domain, host)]
 
 
-def _rights_holders(work_ids: Iterable[int]) -> dict[int, list[dict[str, str]]]:
-    holders: dict[int, list[dict[str, str]]] = defaultdict(list)
+def _rights_holders(work_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every interest of the works, with what decides whether the society speaks for it."""
+    holders: dict[int, list[dict[str, Any]]] = defaultdict(list)
     seen: set[tuple[int, str, str]] = set()
     for interest in (
         Interest.objects.filter(work_id__in=list(work_ids)).select_related("party").order_by("work_id", "id")
@@ -140,15 +145,131 @@ def _rights_holders(work_ids: Iterable[int]) -> dict[int, list[dict[str, str]]]:
         key = (interest.work_id, name, interest.role)
         if name and key not in seen:
             seen.add(key)
-            holders[interest.work_id].append({"name": name, "role": interest.role})
+            societies = [interest.pr_society, interest.mr_society, interest.sr_society]
+            holders[interest.work_id].append(
+                {
+                    "name": name,
+                    "role": interest.role,
+                    "kind": interest.party.kind,
+                    "member_id": interest.member_id or interest.party.member_id,
+                    "societies": [conf.normalise_society_code(c) for c in societies if c.strip()],
+                }
+            )
     return holders
+
+
+def represented_societies() -> frozenset[str]:
+    """The society's own CISAC code and those of the societies it has reciprocal agreements with."""
+    codes = set(ReciprocalSociety.objects.filter(active=True).values_list("code", flat=True))
+    own = conf.society_cisac_code()
+    return frozenset(codes | ({own} if own else set()))
+
+
+def represented_holders(
+    holders: Sequence[dict[str, Any]], reporter_member_id: int | None, societies: frozenset[str]
+) -> list[dict[str, Any]]:
+    """The rights holders a notice may speak for, the reporting member's own parties marked ``reporter``.
+
+    An interest CWR affiliates with a society (PR, MR or SR code) is represented when one of its
+    codes is the society's own or a reciprocal society's; an interest with no code at all (a CSV
+    import, a non-affiliated party) only when its party is one of the society's members, whose
+    membership is the mandate. Every other party is left out: the notice names them nowhere.
+    """
+    out: list[dict[str, Any]] = []
+    for holder in holders:
+        codes = holder.get("societies") or []
+        member = holder.get("member_id")
+        by = next((c for c in codes if c in societies), "") if codes else ("member" if member else "")
+        if by:
+            row = {"name": holder["name"], "role": holder["role"], "kind": holder.get("kind", ""), "society": by}
+            out.append({**row, "reporter": member is not None and member == reporter_member_id})
+    return out
+
+
+def hold_unrepresented(
+    groups: dict[GroupKey, list[dict[str, Any]]], facts: WorkFacts, result: BuildResult, now: dt.datetime
+) -> dict[GroupKey, list[dict[str, Any]]]:
+    """Take out of ``groups`` the links no notice may speak for, and hold them with the reason.
+
+    A link is held when its work has no represented rights holder, or when the member who reported
+    it is not among them (the notice says that the report comes from a represented holder). The
+    link keeps its status; its history says why, once per level and reason. It is built as soon
+    as the catalogue or the list of reciprocal societies makes it representable.
+    """
+    reasons: dict[int, tuple[str, int]] = {}
+    kept: dict[GroupKey, list[dict[str, Any]]] = {}
+    for key, group in groups.items():
+        ok = []
+        for link in group:
+            holders = facts.item(link).rights_holders
+            if holders and any(h["reporter"] for h in holders):
+                ok.append(link)
+            else:
+                reasons[link["id"]] = ("reporter_not_represented" if holders else "no_represented_party", key.level)
+        if ok:
+            kept[key] = ok
+    if reasons:
+        result.held.extend(sorted(reasons))
+        _note_held(reasons, now)
+    return kept
+
+
+HELD_MESSAGES = {
+    "no_represented_party": gettext_noop(
+        "Held: no rights holder of this work is a member of the society or of a society with a reciprocal "
+        "agreement, so no notice can be sent for it. Staff can complete the catalogue or the list of "
+        "reciprocal societies."
+    ),
+    "reporter_not_represented": gettext_noop(
+        "Held: the catalogue affiliates your rights in this work with a society the society has no "
+        "reciprocal agreement with, so no notice can say it acts for you. Staff can check the catalogue."
+    ),
+}
+
+
+def _note_held(reasons: dict[int, tuple[str, int]], now: dt.datetime) -> None:
+    """One note per link, level and reason in the link's history (a later pass adds none)."""
+    for (reason, level), ids in _by_value(reasons).items():
+        noted = set(
+            LinkEvent.objects.filter(
+                link_id__in=ids, kind=EventKind.NOTE, data__held=reason, data__escalation_level=level
+            ).values_list("link_id", flat=True)
+        )
+        fresh = [i for i in ids if i not in noted]
+        if fresh:
+            change_status_many(
+                fresh,
+                LinkStatus.ACCEPTED,
+                kind=EventKind.NOTE,
+                message=HELD_MESSAGES[reason],
+                data={"held": reason, "escalation_level": level},
+                at=now,
+                only_from=(),
+            )
+
+
+def _by_value(mapping: dict[int, tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
+    out: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for key, value in sorted(mapping.items()):
+        out[value].append(key)
+    return out
 
 
 def due_links() -> list[dict[str, Any]]:
     rows: Iterable[Any] = (
         ReportedLink.objects.filter(status__in=DUE_STATUSES)
         .order_by("registrable_domain", "id")
-        .values("id", "url", "registrable_domain", "action", "recipients", "escalation_level", "work_id", "platform_id")
+        .values(
+            "id",
+            "url",
+            "registrable_domain",
+            "action",
+            "recipients",
+            "escalation_level",
+            "work_id",
+            "platform_id",
+            "member_id",
+        )
     )
     return [dict(row) for row in rows]
 
@@ -168,12 +289,13 @@ class WorkFacts:
     """What the items of a notice say about each work: title, ISWC, rights holders."""
 
     works: dict[int, dict[str, Any]]
-    holders: dict[int, list[dict[str, str]]]
+    holders: dict[int, list[dict[str, Any]]]
+    societies: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, work_ids: set[int]) -> WorkFacts:
         works = {w["id"]: dict(w) for w in Work.objects.filter(pk__in=work_ids).values("id", "title", "iswc")}
-        return cls(works, _rights_holders(work_ids))
+        return cls(works, _rights_holders(work_ids), represented_societies())
 
     def item(self, link: dict[str, Any]) -> legal.ItemData:
         work = self.works[link["work_id"]]
@@ -182,7 +304,9 @@ class WorkFacts:
             site=link["registrable_domain"],
             work_title=work["title"],
             work_iswc=format_iswc(work["iswc"]) if work["iswc"] else "",
-            rights_holders=self.holders.get(link["work_id"], []),
+            rights_holders=represented_holders(
+                self.holders.get(link["work_id"], []), link.get("member_id"), self.societies
+            ),
         )
 
 
@@ -198,6 +322,7 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
     if not groups:
         return result
     facts = WorkFacts.load({link["work_id"] for group in groups.values() for link in group})
+    groups = hold_unrepresented(groups, facts, result, now)
     size = conf.notice_max_urls()
     included: set[int] = set()
     to_deliver: list[int] = []
@@ -295,10 +420,18 @@ def _lock_still_due(chunk: Sequence[dict[str, Any]], key: GroupKey) -> list[dict
     return [link for link in chunk if link["id"] in live and link["id"] not in taken]
 
 
+NO_PUBLIC_URL = gettext_lazy(
+    "SENTINELLE_PUBLIC_URL is not set: a notice over HTTPS gives the platform the address to answer at, "
+    "which must be absolute. Set it, then discard and rebuild this notice."
+)
+
+
 def _status(channel: str, missing: Sequence[object]) -> tuple[str, str]:
     """(status, hold reason) of a new notice: queued, or a draft held for staff with the reason."""
     if channel == Channel.NONE:
         return NoticeStatus.DRAFT, _("No notice channel or contact is known for this recipient.")
+    if channel == Channel.HTTPS and not conf.public_url():
+        return NoticeStatus.DRAFT, str(NO_PUBLIC_URL)
     if missing:
         return NoticeStatus.DRAFT, "; ".join(str(m) for m in missing)
     return NoticeStatus.QUEUED, ""
@@ -318,7 +451,7 @@ def _create_notice(
             if not chunk:
                 return None
             items = [facts.item(link) for link in chunk]
-            notice = _save_notice(rec, key, items, now)
+            notice = _save_notice(rec, key, items, now, thread=first_notices_of([link["id"] for link in chunk], key))
             NoticeItem.objects.bulk_create(
                 [
                     NoticeItem(
@@ -343,7 +476,25 @@ def _create_notice(
         return None
 
 
-def _save_notice(rec: Recipient, key: GroupKey, items: list[legal.ItemData], now: dt.datetime) -> Notice:
+THREAD_MAX = 20  # Message-IDs a reminder refers to (a header of a few lines; the first notices first)
+
+
+def first_notices_of(link_ids: list[int], key: GroupKey) -> list[str]:
+    """The Message-IDs of the first notices about these links, which a reminder or escalation replies to."""
+    if key.level == 0:
+        return []
+    rows = (
+        NoticeItem.objects.filter(link_id__in=link_ids, escalation_level=0)
+        .exclude(notice__status=NoticeStatus.DISCARDED)
+        .order_by("notice_id")
+        .values_list("notice__message_id", flat=True)
+    )
+    return list(dict.fromkeys(rows))[:THREAD_MAX]
+
+
+def _save_notice(
+    rec: Recipient, key: GroupKey, items: list[legal.ItemData], now: dt.datetime, *, thread: list[str]
+) -> Notice:
     """The notice row: its text rendered for the recipient's regime and language, its channel and status."""
     idempotency_key = uuid.uuid4().hex
     sender = conf.society()
@@ -383,6 +534,7 @@ def _save_notice(rec: Recipient, key: GroupKey, items: list[legal.ItemData], now
         subject=legal.render_subject(data),
         body=body,
         message_id=f"<notice.{idempotency_key}@{legal.single_line(domain, 200)}>",
+        thread_message_ids=thread,
         idempotency_key=idempotency_key,
         next_attempt_at=now if status == NoticeStatus.QUEUED else None,
     )

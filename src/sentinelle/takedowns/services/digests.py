@@ -59,7 +59,10 @@ def send_result_digests(now: dt.datetime | None = None) -> int:
                 context = {"member": member, "events": events, "society": conf.society()}
                 subject = _("News of your takedown requests (%(count)d)") % {"count": len(events)}
                 body = render_to_string("takedowns/email/result_digest.txt", context)
-            message = EmailMultiAlternatives(subject=subject, body=body, to=[member.user.email])
+            # A digest is automatic and expects no answer (RFC 3834): auto-responders stay silent.
+            message = EmailMultiAlternatives(
+                subject=subject, body=body, to=[member.user.email], headers={"Auto-Submitted": "auto-generated"}
+            )
             message.send()
         sent += 1
     return sent
