@@ -22,6 +22,8 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from sentinelle.catalogue.identifiers import normalise_society_code
+
 T = TypeVar("T")
 
 
@@ -311,12 +313,6 @@ def public_url() -> str:
 def society_cisac_code() -> str:
     """The society's CISAC society code as CWR writes it (three digits), or "" when it has none."""
     return normalise_society_code(str(setting("SENTINELLE_SOCIETY_CISAC_CODE")))
-
-
-def normalise_society_code(raw: str) -> str:
-    """A CWR society code in one form: CWR right-pads a numeric code ("21 "), lists show "021"."""
-    code = raw.strip()
-    return code.zfill(3) if code.isdigit() else code.upper()
 
 
 def lumen_url() -> str:

@@ -277,3 +277,53 @@ def test_django_music_publisher_template(cwr_dir: Path) -> None:
 def test_the_empty_template_header_is_understood(cwr_dir: Path) -> None:
     report = import_works_csv(cwr_dir / "django-music-publisher" / "work_import_template.csv")
     assert report.ok and report.works == 0
+
+
+# --- Society codes and the authorised example (what notices need) ------------------------------
+
+
+def test_cwr_society_codes_are_kept_on_each_interest(cwr_dir: Path) -> None:
+    import_cwr_file(sample(cwr_dir, "CW220001DMP_000.V21"))
+    publisher = Interest.objects.get(party__kind=PartyKind.PUBLISHER)
+    assert (publisher.pr_society, publisher.mr_society, publisher.sr_society) == ("052", "044", "044")
+    writers = Interest.objects.filter(party__kind=PartyKind.WRITER)
+    assert {(w.pr_society, w.mr_society) for w in writers} == {("010", "")}
+
+
+def test_a_cwr_society_code_padded_with_a_space_is_read_as_three_digits(cwr_dir: Path) -> None:
+    import_cwr_file(sample(cwr_dir, "revexample.V21"))  # its SWR records write BMI as "21 "
+    assert "021" in set(Interest.objects.values_list("pr_society", flat=True))
+
+
+EXTRA = "work_code,title,kind,last_name,role,pr_share,pr_society,mr_society,authorised_example_url\n"
+
+
+def test_csv_carries_society_codes_and_the_authorised_example(tmp_path: Path) -> None:
+    path = tmp_path / "works.csv"
+    path.write_text(
+        EXTRA
+        + "SOC-9,Les Feuilles mortes,writer,Kosma,C,50,58,58,https://www.deezer.com/fr/track/1\n"
+        + "SOC-9,,publisher,Peter Maurice,E,50,52,44,\n",
+        encoding="utf-8",
+    )
+    assert import_works_csv(path).errors == []
+    work = Work.objects.get(work_code="SOC-9")
+    assert work.authorised_example_url == "https://www.deezer.com/fr/track/1"
+    assert set(work.interests.values_list("pr_society", "mr_society")) == {("058", "058"), ("052", "044")}
+    work.authorised_example_url = "https://music.apple.com/fr/song/2"  # staff change it; a file without one
+    work.save()
+    path.write_text(EXTRA + "SOC-9,Les Feuilles mortes,writer,Kosma,C,50,58,58,\n", encoding="utf-8")
+    import_works_csv(path)
+    work.refresh_from_db()
+    assert work.authorised_example_url == "https://music.apple.com/fr/song/2"  # … does not erase it
+
+
+def test_csv_refuses_a_bad_example_url_or_society_code(tmp_path: Path) -> None:
+    path = tmp_path / "works.csv"
+    path.write_text(
+        EXTRA + "S-1,A,writer,X,C,50,,,javascript:alert(1)\nS-2,B,writer,Y,C,50,SACEM,,\n", encoding="utf-8"
+    )
+    report = import_works_csv(path)
+    assert [issue.line for issue in report.errors] == [2, 3]
+    assert "authorised_example_url" in report.errors[0].message and "society code" in report.errors[1].message
+    assert Work.objects.count() == 0

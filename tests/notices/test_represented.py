@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from sentinelle.catalogue.identifiers import normalise_society_code
 from sentinelle.catalogue.models import Interest, PartyKind
-from sentinelle.conf import normalise_society_code
 from sentinelle.notices import services
 from sentinelle.notices.models import Notice, ReciprocalSociety
 from sentinelle.notices.services.build import represented_holders

@@ -35,6 +35,7 @@ from sentinelle.catalogue.identifiers import (
     normalise_ipi_name_number,
     normalise_isrc,
     normalise_iswc,
+    normalise_society_code,
 )
 
 FieldType = Literal["str", "int", "share", "hms", "flag"]
@@ -390,6 +391,10 @@ class WriterInterest:
     mr_share: Decimal
     sr_share: Decimal
     publisher_ip_numbers: list[str] = field(default_factory=list)
+    # PR, MR and SR affiliation society codes (CISAC, three digits), "" when the record gives none.
+    pr_society: str = ""
+    mr_society: str = ""
+    sr_society: str = ""
 
     @property
     def name(self) -> str:
@@ -409,6 +414,10 @@ class PublisherInterest:
     pr_share: Decimal
     mr_share: Decimal
     sr_share: Decimal
+    # PR, MR and SR affiliation society codes (CISAC, three digits), "" when the record gives none.
+    pr_society: str = ""
+    mr_society: str = ""
+    sr_society: str = ""
 
 
 @dataclass
@@ -480,6 +489,11 @@ class ParsedWork:
             *self.writers, *self.publishers, *self.alternate_titles, *self.performers, *self.recordings, *self.origins
         ]  # fmt: skip
         return max([self.line_no, *(d.line_no for d in details)])
+
+
+def _society(v: dict[str, Any], name: str) -> str:
+    raw = str(v.get(name) or "")
+    return normalise_society_code(raw) if raw.strip() else ""
 
 
 # --- Reading -------------------------------------------------------------------
@@ -838,6 +852,9 @@ class CWRReader:
                 pr_share=v["pr_share"],
                 mr_share=v["mr_share"],
                 sr_share=v["sr_share"],
+                pr_society=_society(v, "pr_society"),
+                mr_society=_society(v, "mr_society"),
+                sr_society=_society(v, "sr_society"),
             )
         )
 
@@ -868,6 +885,9 @@ class CWRReader:
                 pr_share=v["pr_share"],
                 mr_share=v["mr_share"],
                 sr_share=v["sr_share"],
+                pr_society=_society(v, "pr_society"),
+                mr_society=_society(v, "mr_society"),
+                sr_society=_society(v, "sr_society"),
             )
         )
 

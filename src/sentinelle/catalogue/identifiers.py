@@ -81,3 +81,9 @@ def normalise_isrc(value: str) -> str:
     if not _ISRC.match(raw):
         raise IdentifierError("malformed", f"{value!r} is not an ISRC (CC-XXX-YY-NNNNN).")
     return raw
+
+
+def normalise_society_code(raw: str) -> str:
+    """A CISAC society code in one form: CWR may pad a numeric code with spaces ("21 "); "021" here."""
+    code = raw.strip()
+    return code.zfill(3) if code.isdigit() else code.upper()

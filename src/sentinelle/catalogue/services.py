@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -28,6 +29,7 @@ from sentinelle.catalogue.identifiers import (
     normalise_ipi_name_number,
     normalise_isrc,
     normalise_iswc,
+    normalise_society_code,
 )
 from sentinelle.catalogue.models import AlternateTitle, Interest, Party, PartyKind, Recording, Work
 from sentinelle.members.models import Member
@@ -121,6 +123,14 @@ class InterestData:
     pr_share: Decimal
     mr_share: Decimal
     sr_share: Decimal
+    # The PR, MR and SR affiliation society codes (CWR SPU/SWR; CSV columns of the same names).
+    pr_society: str = ""
+    mr_society: str = ""
+    sr_society: str = ""
+
+    @property
+    def societies(self) -> dict[str, str]:
+        return {"pr_society": self.pr_society, "mr_society": self.mr_society, "sr_society": self.sr_society}
 
 
 @dataclass
@@ -132,6 +142,7 @@ class WorkData:
     language: str = ""
     duration_seconds: int | None = None
     source: str = ""
+    authorised_example_url: str = ""
     alternate_titles: list[tuple[str, str, str]] = field(default_factory=list)  # title, type, language
     interests: list[InterestData] = field(default_factory=list)
     recordings: list[tuple[str, str, str]] = field(default_factory=list)  # isrc, performer, title
@@ -216,6 +227,10 @@ def _merge_interests(interests: Iterable[InterestData]) -> list[InterestData]:
             seen.pr_share += item.pr_share
             seen.mr_share += item.mr_share
             seen.sr_share += item.sr_share
+            # A society named in either chain is kept (the first one named wins).
+            seen.pr_society = seen.pr_society or item.pr_society
+            seen.mr_society = seen.mr_society or item.mr_society
+            seen.sr_society = seen.sr_society or item.sr_society
         else:
             merged[key] = InterestData(**{**item.__dict__})
     return list(merged.values())
@@ -264,6 +279,8 @@ def _save_work(data: WorkData, out: _Outcome) -> Work:
             work.language = data.language[:2].lower()
         if data.duration_seconds:
             work.duration_seconds = data.duration_seconds
+        if data.authorised_example_url:  # a file without one keeps the one staff entered
+            work.authorised_example_url = data.authorised_example_url[:500]
         work.source = data.source[:255]
     work.save()
 
@@ -290,7 +307,12 @@ def _save_work(data: WorkData, out: _Outcome) -> Work:
 
     for item in _merge_interests(data.interests):
         party = _save_party(item, out)
-        shares = {"pr_share": item.pr_share, "mr_share": item.mr_share, "sr_share": item.sr_share}
+        shares: dict[str, object] = {
+            "pr_share": item.pr_share,
+            "mr_share": item.mr_share,
+            "sr_share": item.sr_share,
+            **item.societies,
+        }
         interest, created = Interest.objects.get_or_create(
             work=work, party=party, role=item.role, defaults={**shares, "member": party.member}
         )
@@ -298,7 +320,7 @@ def _save_work(data: WorkData, out: _Outcome) -> Work:
             report.interests_created += 1
         else:
             report.interests_updated += 1
-            current = (interest.pr_share, interest.mr_share, interest.sr_share, interest.member_id)
+            current = (*(getattr(interest, name) for name in shares), interest.member_id)
             if current != (*shares.values(), party.member_id):
                 for name, value in shares.items():
                     setattr(interest, name, value)
@@ -353,6 +375,9 @@ def _cwr_work_data(work: ParsedWork, source: str) -> WorkData:
                 pr_share=writer.pr_share,
                 mr_share=writer.mr_share,
                 sr_share=writer.sr_share,
+                pr_society=writer.pr_society,
+                mr_society=writer.mr_society,
+                sr_society=writer.sr_society,
             )
         )
     for publisher in work.publishers:
@@ -369,6 +394,9 @@ def _cwr_work_data(work: ParsedWork, source: str) -> WorkData:
                 pr_share=publisher.pr_share,
                 mr_share=publisher.mr_share,
                 sr_share=publisher.sr_share,
+                pr_society=publisher.pr_society,
+                mr_society=publisher.mr_society,
+                sr_society=publisher.sr_society,
             )
         )
     performers = [p.name for p in work.performers]
@@ -526,7 +554,29 @@ def _csv_interest(line: int, get: Callable[[str], str]) -> InterestData:
         pr_share=_share(get("pr_share")),
         mr_share=_share(get("mr_share")),
         sr_share=_share(get("sr_share")),
+        pr_society=_society(get("pr_society")),
+        mr_society=_society(get("mr_society")),
+        sr_society=_society(get("sr_society")),
     )
+
+
+def _society(value: str) -> str:
+    """A CISAC society code (1 to 3 digits: ``58`` is ``058``), or blank."""
+    if not value:
+        return ""
+    if not (value.isdigit() and len(value) <= 3):
+        raise RowError(f"society code {value!r} is not a CISAC code (up to three digits)")
+    return normalise_society_code(value)
+
+
+def _example_url(value: str) -> str:
+    """An authorised example: an absolute http(s) URL of at most 500 characters, or blank."""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 500 or any(c.isspace() for c in value):
+        raise RowError(f"authorised_example_url {value!r} is not an http(s) address of at most 500 characters")
+    return value
 
 
 def _normalised_rows(rows: Iterable[tuple[int, dict[str, str]]], source: str, report: ImportReport) -> list[WorkData]:
@@ -547,6 +597,9 @@ def _normalised_rows(rows: Iterable[tuple[int, dict[str, str]]], source: str, re
             if work is not None and iswc and work.iswc and iswc != work.iswc:
                 raise RowError(f"ISWC differs from line {work.line}")
             duration = _duration(get("duration"))
+            example = _example_url(get("authorised_example_url"))
+            if work is not None and example and work.authorised_example_url and example != work.authorised_example_url:
+                raise RowError(f"authorised_example_url differs from line {work.line}")
             interest = _csv_interest(line, get) if get("last_name") else None
             isrc = _isrc_or_blank(get("isrc"))
             if work is None:
@@ -554,6 +607,7 @@ def _normalised_rows(rows: Iterable[tuple[int, dict[str, str]]], source: str, re
             work.iswc = work.iswc or iswc
             work.language = work.language or get("language")
             work.duration_seconds = work.duration_seconds or duration
+            work.authorised_example_url = work.authorised_example_url or example
             for alt in filter(None, (t.strip() for t in get("alternate_titles").split("|"))):
                 work.alternate_titles.append((alt, "AT", ""))
             if interest is not None:

@@ -18,13 +18,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sentinelle.conf import normalise_society_code
+from sentinelle.catalogue.identifiers import normalise_society_code
 from sentinelle.platforms.models import Platform
 from sentinelle.takedowns.models import Action, ReportedLink
 
 
 class Regime(models.TextChoices):
-    EU = "eu", _("European Union (DSA art. 16, LCEN art. 6)")
+    EU = "eu", _("European Union (DSA art. 16, French Intellectual Property Code)")
     US = "us", _("United States (17 U.S.C. §512)")
 
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from sentinelle import conf
-from sentinelle.catalogue.identifiers import format_iswc
+from sentinelle.catalogue.identifiers import format_iswc, normalise_society_code
 from sentinelle.catalogue.models import Interest, Work
 from sentinelle.notices import legal
 from sentinelle.notices.models import (
@@ -152,7 +152,7 @@ def _rights_holders(work_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
                     "role": interest.role,
                     "kind": interest.party.kind,
                     "member_id": interest.member_id or interest.party.member_id,
-                    "societies": [conf.normalise_society_code(c) for c in societies if c.strip()],
+                    "societies": [normalise_society_code(c) for c in societies if c.strip()],
                 }
             )
     return holders
