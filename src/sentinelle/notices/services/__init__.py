@@ -6,6 +6,7 @@
 ``answers``   the recipients' decisions per URL
 ``tokens``    the platforms' API tokens for those answers
 ``lumen``     sent notices posted to the Lumen database, one request per notice
+``societies`` the reciprocal societies whose members a notice may name as represented
 
 The public names are re-exported here, so callers import ``sentinelle.notices.services``.
 """
@@ -37,6 +38,7 @@ from sentinelle.notices.services.delivery import (
 from sentinelle.notices.services.discard import DiscardError, discard_notice
 from sentinelle.notices.services.lumen import lumen_enabled
 from sentinelle.notices.services.lumen import post_due as post_lumen_due
+from sentinelle.notices.services.societies import record_reciprocal_society
 from sentinelle.notices.services.tokens import (
     PLATFORM_TOKEN_SCHEME,
     authenticate_platform_token,
@@ -72,6 +74,7 @@ __all__ = [
     "post_lumen_due",
     "record_answers",
     "record_manual_delivery",
+    "record_reciprocal_society",
     "recover_stale",
     "requeue",
     "retry_delay",

@@ -18,6 +18,7 @@ from sentinelle.catalogue.models import Party
 from sentinelle.catalogue.services import ImportReport, import_cwr_file
 from sentinelle.members.models import INVESTIGATOR_GROUP, STAFF_GROUP, Member, User
 from sentinelle.members.services import grant_role
+from sentinelle.notices.services import record_reciprocal_society
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo" / "cwr"
 DEMO_PASSWORD = "demo-sentinelle-2026"  # noqa: S105 - printed to the person running the demo
@@ -55,6 +56,10 @@ DEMO_MEMBERS = [
         ("publisher", "PBDP1:P00000001"),
     ),
 ]
+# The sample CWR files affiliate their parties with these societies; the demo society is given
+# reciprocal agreements with them so that its notices name those parties (a real society keeps
+# its own list in the admin, "Reciprocal societies").
+DEMO_RECIPROCAL = [("010", "ASCAP", "US"), ("021", "BMI", "US"), ("052", "PRS for Music", "GB"), ("044", "MCPS", "GB")]
 STAFF = ("staff@demo.sentinelle.test", "Claire Operateur", STAFF_GROUP)
 INVESTIGATOR = ("investigator@demo.sentinelle.test", "Hugo Enqueteur", INVESTIGATOR_GROUP)
 
@@ -76,6 +81,8 @@ class Command(BaseCommand):
                     user=user, defaults={"member_number": number, "name": name, "kinds": kinds, "ipi_name_number": ipi}
                 )
                 member.save()  # claims the parties bearing its IPI (catalogue.signals)
+            for code, society_name, country in DEMO_RECIPROCAL:
+                record_reciprocal_society(code, society_name, country, note="Demo data: not a real agreement.")
             for email, name, role in (STAFF, INVESTIGATOR):
                 grant_role(self._user(email, name), role)
 
