@@ -109,3 +109,20 @@ def test_represented_holders_rules(codes, member, represented):
 @pytest.mark.parametrize(("raw", "code"), [("21 ", "021"), ("58", "058"), ("052", "052"), (" 10", "010")])
 def test_a_cwr_society_code_is_read_in_one_form(raw, code):
     assert normalise_society_code(raw) == code
+
+
+def test_staff_keep_the_list_of_reciprocal_societies(client):
+    from sentinelle.members.models import STAFF_GROUP
+    from sentinelle.members.services import ensure_role_groups, grant_role
+    from tests.factories import UserFactory
+
+    ensure_role_groups()
+    user = UserFactory(is_staff=True)
+    grant_role(user, STAFF_GROUP)
+    client.force_login(user)
+    response = client.post(
+        "/admin/notices/reciprocalsociety/add/",
+        {"code": "52", "name": "PRS for Music", "country": "GB", "note": "Agreement of 1 January 2001", "active": "on"},
+    )
+    assert response.status_code == 302
+    assert ReciprocalSociety.objects.get().code == "052"
