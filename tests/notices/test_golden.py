@@ -19,11 +19,9 @@ import itertools
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +35,7 @@ from sentinelle.notices.export import bulk_file_text, lumen_notice
 from sentinelle.notices.models import Notice, PlatformSigningKey, ReciprocalSociety
 from sentinelle.takedowns.models import LinkStatus, ReportedLink, TakedownRequest
 from tests.factories import MemberFactory, UserFactory, make_iswc, make_platform
-from tests.notices.helpers import SOCIETY, Rights, make_links
+from tests.notices.helpers import SOCIETY, Endpoint, Rights, make_links
 from tests.notices.specs import LumenReceiver, lumen_errors, msg_ids, parse_google_bulk, verify_standard_webhooks
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -67,31 +65,6 @@ class Dossier:
     https_notice: Notice
     google_notice: Notice
     https_request: dict[str, Any]
-
-
-class Endpoint:
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                endpoint.requests.append({"headers": dict(self.headers), "body": body})
-                self.send_response(202)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notices"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _interest(work: Work, name: str, kind: str, role: str, codes: tuple[str, str, str], member: Any = None) -> None:
@@ -144,10 +117,10 @@ def dossier(settings: Any) -> Iterator[Dossier]:
     settings.SENTINELLE_FETCH_ALLOW_LOOPBACK = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     counter = itertools.count(1)
-    endpoint = Endpoint()
     with (
         time_machine.travel(NOW, tick=False),
         pytest.MonkeyPatch.context() as patch,
+        Endpoint([]) as endpoint,
     ):
         patch.setattr("uuid.uuid4", lambda: type("U", (), {"hex": f"{next(counter):04x}" * 8})())
         ReciprocalSociety.objects.create(code="052", name="PRS for Music", country="GB")
@@ -206,7 +179,6 @@ def dossier(settings: Any) -> Iterator[Dossier]:
             Notice.objects.get(pk=google_notice.pk),
             endpoint.requests[0],
         )
-    endpoint.close()
 
 
 # --- e-mail ---------------------------------------------------------------------------------------

@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -17,42 +15,10 @@ from sentinelle.notices import services
 from sentinelle.notices.channels.https import signature_headers, verify
 from sentinelle.notices.models import AttemptOutcome, Notice, NoticeStatus, PlatformSigningKey
 from tests.factories import make_platform
-from tests.notices.helpers import make_links, rights
+from tests.notices.helpers import Endpoint, make_links, rights
 
 pytestmark = pytest.mark.django_db
 SECRET = "s3cret-shared-with-the-platform"
-
-
-class Endpoint:
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses
-        self.requests: list[dict[str, Any]] = []
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                endpoint.requests.append({"headers": dict(self.headers), "body": body})
-                status = endpoint.statuses.pop(0) if endpoint.statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(json.dumps({"status": status}).encode())
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/notices"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Endpoint:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
