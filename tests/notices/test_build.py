@@ -131,3 +131,23 @@ def test_links_in_other_statuses_are_not_due():
     make_links(r, host, ["https://host.fr/refused"], status=LinkStatus.REFUSED)
     make_links(r, host, ["https://host.fr/removed"], status=LinkStatus.REMOVED)
     assert services.build_notices().notices == []
+
+
+def test_the_reports_of_one_content_stay_in_the_same_notice(settings):
+    """Two works' reports of one file sit side by side, so a split notice does not part them."""
+    settings.SENTINELLE_NOTICE_MAX_URLS = 2
+    host = email_platform("Host", "host.fr")
+    first, second = rights("Premier"), rights("Second")
+    make_links(first, host, ["https://host.fr/b", "https://host.fr/a"])
+    make_links(second, host, ["https://host.fr/b"])
+    services.build_notices()
+    notices = [sorted(n.items.values_list("url", flat=True)) for n in Notice.objects.order_by("pk")]
+    assert sorted(notices) == [["https://host.fr/a"], ["https://host.fr/b", "https://host.fr/b"]]
+
+
+def test_notice_chunks_part_a_content_only_when_it_alone_exceeds_the_size():
+    from sentinelle.notices.services.build import notice_chunks
+
+    group = [{"identity_key": key} for key in "abbcccccd"]
+    sizes = [[link["identity_key"] for link in chunk] for chunk in notice_chunks(group, 3)]
+    assert sizes == [["a", "b", "b"], ["c", "c", "c"], ["c", "c", "d"]]

@@ -102,8 +102,24 @@ class ReportedLink(models.Model):
     refusal_reason = models.CharField(_("refusal reason"), max_length=24, choices=RefusalReason.choices, blank=True)
     submitted_url = models.TextField(_("submitted address"))
     url = models.TextField(_("canonical address"))
+    # What duplicate detection compares: the content key when the platform has one, else the URL
+    # without scheme, "www." and trailing "/" (linkkit.CanonicalURL.identity_key).
     identity_key = models.CharField(_("identity key"), max_length=2048, db_index=True)
     file_key = models.CharField(_("file key"), max_length=512, blank=True, db_index=True)
+    content_key = models.CharField(
+        _("content key"),
+        max_length=512,
+        blank=True,
+        db_index=True,
+        help_text=_("The content the address shows (a tweet, a post, a file, a torrent), whatever its address form."),
+    )
+    info_hash = models.CharField(
+        _("torrent info-hash"),
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=_("The BitTorrent info-hash of a torrent page, the same on every index that lists it."),
+    )
     host = models.CharField(_("host"), max_length=255)
     registrable_domain = models.CharField(_("site"), max_length=255, db_index=True)
     platform = models.ForeignKey(

@@ -256,12 +256,15 @@ def _by_value(mapping: dict[int, tuple[str, int]]) -> dict[tuple[str, int], list
 
 
 def due_links() -> list[dict[str, Any]]:
+    """The due links, the reports of one content (one identity key) side by side, so that a
+    notice split at ``SENTINELLE_NOTICE_MAX_URLS`` keeps them in the same notice."""
     rows: Iterable[Any] = (
         ReportedLink.objects.filter(status__in=DUE_STATUSES)
-        .order_by("registrable_domain", "id")
+        .order_by("registrable_domain", "identity_key", "id")
         .values(
             "id",
             "url",
+            "identity_key",
             "registrable_domain",
             "action",
             "recipients",
@@ -272,6 +275,26 @@ def due_links() -> list[dict[str, Any]]:
         )
     )
     return [dict(row) for row in rows]
+
+
+def notice_chunks(group: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    """``group`` (sorted by identity key) cut into notices of at most ``size`` links, never
+    parting the reports of one content (one identity key) unless they alone exceed ``size``."""
+    runs: list[list[dict[str, Any]]] = []
+    for link in group:
+        if runs and runs[-1][0]["identity_key"] == link["identity_key"]:
+            runs[-1].append(link)
+        else:
+            runs.append([link])
+    chunks: list[list[dict[str, Any]]] = []
+    for run in runs:
+        while run:
+            if not chunks or len(chunks[-1]) + min(len(run), size) > size:
+                chunks.append([])
+            room = size - len(chunks[-1])
+            chunks[-1].extend(run[:room])
+            run = run[room:]
+    return chunks
 
 
 class GroupKey(NamedTuple):
@@ -327,8 +350,8 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
     included: set[int] = set()
     to_deliver: list[int] = []
     for key, group in sorted(groups.items(), key=lambda kv: kv[0]):
-        for start in range(0, len(group), size):
-            built = _create_notice(recipients[key.recipient_key], key, group[start : start + size], facts, now)
+        for chunk in notice_chunks(group, size):
+            built = _create_notice(recipients[key.recipient_key], key, chunk, facts, now)
             if built is not None:
                 result.notices.append(built[0].pk)
                 result.items += len(built[1])

@@ -506,7 +506,7 @@ def _take_line(
         canonical = line.classification.url
         verdict.url = canonical.url
         verdict.platform = _platform_label(line.classification)
-        key = canonical.file_key or canonical.identity_key
+        key = LinkIdentity.of(canonical).key
         if (first := seen.get(key)) is not None:
             line = replace(line, same_as=(first.line_no, first.link_ids[0] if first.link_ids else None))
     decision = judge_line(line)

@@ -36,24 +36,46 @@ SEEN_BY_CHECK = "check"
 
 @dataclass(frozen=True)
 class LinkIdentity:
-    """What makes two reports the same link: the identity key, or the file key on a file host."""
+    """What makes two reports the same link.
+
+    ``identity_key`` is the content key when the platform has one (a tweet's status id on any of
+    X's hosts, a post's code, a file id, a torrent page: ``linkkit/identity.py``), else the URL
+    without scheme, ``www.`` and trailing ``/``; ``content_key`` repeats the content key (blank
+    when there is none), ``file_key`` it on a known file host, ``info_hash`` a torrent's
+    info-hash. Two reports are the same link when their identity keys, or their file keys, match.
+    """
 
     identity_key: str
     file_key: str = ""
+    content_key: str = ""
+    info_hash: str = ""
 
     @classmethod
     def of(cls, canonical: linkkit.CanonicalURL) -> LinkIdentity:
-        return cls(canonical.identity_key[:2048], (canonical.file_key or "")[:512])
+        content = (canonical.content_key or "")[:512]
+        return cls(
+            canonical.identity_key[:2048],
+            (canonical.file_key or "")[:512],
+            content,
+            linkkit.info_hash_of(content) or "",
+        )
 
     @classmethod
     def of_link(cls, link: ReportedLink) -> LinkIdentity:
-        return cls(link.identity_key, link.file_key)
+        return cls(link.identity_key, link.file_key, link.content_key, link.info_hash)
 
     def matches(self) -> Q:
         same = Q(identity_key=self.identity_key)
+        if self.content_key and self.content_key != self.identity_key:
+            same |= Q(content_key=self.content_key)
         if self.file_key:
             same |= Q(file_key=self.file_key)
         return same
+
+    @property
+    def key(self) -> str:
+        """The one string that names the link within a submission (file key first)."""
+        return self.file_key or self.identity_key
 
 
 @dataclass(frozen=True)
@@ -189,6 +211,8 @@ def open_link(
         url=facts.url,
         identity_key=facts.identity.identity_key,
         file_key=facts.identity.file_key,
+        content_key=facts.identity.content_key,
+        info_hash=facts.identity.info_hash,
         host=facts.host,
         registrable_domain=facts.registrable_domain,
         platform_id=facts.platform_id,
