@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from sentinelle.catalogue.cwr import CWRReader, ParsedWork
+from sentinelle.catalogue.cwr import CWRReader, ParsedWork, PublisherInterest, WriterInterest
 from sentinelle.catalogue.identifiers import (
     IdentifierError,
     format_iswc,
@@ -272,18 +272,29 @@ def _save_work(data: WorkData, out: _Outcome) -> Work:
     else:
         report.works_updated += 1
     if owned:
-        work.title = data.title[:200]
-        if iswc:
-            work.iswc = iswc
-        if data.language:
-            work.language = data.language[:2].lower()
-        if data.duration_seconds:
-            work.duration_seconds = data.duration_seconds
-        if data.authorised_example_url:  # a file without one keeps the one staff entered
-            work.authorised_example_url = data.authorised_example_url[:500]
-        work.source = data.source[:255]
+        _set_work_fields(work, data, iswc)
     work.save()
+    _save_alternate_titles(work, data, owned, report)
+    _save_recordings(work, data, report)
+    _save_interests(work, data, out)
+    return work
 
+
+def _set_work_fields(work: Work, data: WorkData, iswc: str) -> None:
+    """The fields of a work its own submitter sets (blank values leave what is there)."""
+    work.title = data.title[:200]
+    if iswc:
+        work.iswc = iswc
+    if data.language:
+        work.language = data.language[:2].lower()
+    if data.duration_seconds:
+        work.duration_seconds = data.duration_seconds
+    if data.authorised_example_url:  # a file without one keeps the one staff entered
+        work.authorised_example_url = data.authorised_example_url[:500]
+    work.source = data.source[:255]
+
+
+def _save_alternate_titles(work: Work, data: WorkData, owned: bool, report: ImportReport) -> None:
     titles = list(data.alternate_titles)
     if not owned and _norm_title(data.title) != _norm_title(work.title):
         titles.append((data.title, "AT", data.language))
@@ -296,6 +307,8 @@ def _save_work(data: WorkData, out: _Outcome) -> Work:
         )
         report.alternate_titles += 1
 
+
+def _save_recordings(work: Work, data: WorkData, report: ImportReport) -> None:
     for isrc, performer, rec_title in data.recordings:
         recording, _created = Recording.objects.get_or_create(
             work=work, isrc=isrc, performer=performer[:200], defaults={"title": rec_title[:200]}
@@ -305,6 +318,9 @@ def _save_work(data: WorkData, out: _Outcome) -> Work:
             recording.save(update_fields=["title"])
         report.recordings += 1
 
+
+def _save_interests(work: Work, data: WorkData, out: _Outcome) -> None:
+    report = out.report
     for item in _merge_interests(data.interests):
         party = _save_party(item, out)
         shares: dict[str, object] = {
@@ -328,7 +344,6 @@ def _save_work(data: WorkData, out: _Outcome) -> Work:
                 interest.save()
         if party.member_id is not None:
             report.interests_with_member += 1
-    return work
 
 
 def _import_work(data: WorkData, report: ImportReport) -> None:
@@ -350,10 +365,9 @@ def _import_work(data: WorkData, report: ImportReport) -> None:
 
 
 def _cwr_work_data(work: ParsedWork, source: str) -> WorkData:
-    sender = work.sender_code
     data = WorkData(
         line=work.line_no,
-        work_code=scoped_number(sender, work.submitter_work_number),
+        work_code=scoped_number(work.sender_code, work.submitter_work_number),
         title=work.title,
         iswc=work.iswc,
         language=work.language,
@@ -361,54 +375,62 @@ def _cwr_work_data(work: ParsedWork, source: str) -> WorkData:
         source=source,
         alternate_titles=[(t.title, t.title_type, t.language) for t in work.alternate_titles],
     )
-    for writer in work.writers:
-        number = writer.ip_number or _name_key(writer.last_name, writer.first_name)
-        data.interests.append(
-            InterestData(
-                line=writer.line_no,
-                kind=PartyKind.WRITER,
-                party_number=scoped_number(sender, number),
-                name=writer.last_name,
-                first_name=writer.first_name,
-                ipi_name_number=writer.ipi_name_number,
-                role=writer.role,
-                pr_share=writer.pr_share,
-                mr_share=writer.mr_share,
-                sr_share=writer.sr_share,
-                pr_society=writer.pr_society,
-                mr_society=writer.mr_society,
-                sr_society=writer.sr_society,
-            )
-        )
-    for publisher in work.publishers:
-        number = publisher.ip_number or _name_key(publisher.name)
-        data.interests.append(
-            InterestData(
-                line=publisher.line_no,
-                kind=PartyKind.PUBLISHER,
-                party_number=scoped_number(sender, number),
-                name=publisher.name,
-                first_name="",
-                ipi_name_number=publisher.ipi_name_number,
-                role=publisher.role,
-                pr_share=publisher.pr_share,
-                mr_share=publisher.mr_share,
-                sr_share=publisher.sr_share,
-                pr_society=publisher.pr_society,
-                mr_society=publisher.mr_society,
-                sr_society=publisher.sr_society,
-            )
-        )
+    data.interests += [_cwr_writer_interest(writer, work.sender_code) for writer in work.writers]
+    data.interests += [_cwr_publisher_interest(publisher, work.sender_code) for publisher in work.publishers]
+    data.recordings = _cwr_recordings(work)
+    return data
+
+
+def _cwr_writer_interest(writer: WriterInterest, sender: str) -> InterestData:
+    number = writer.ip_number or _name_key(writer.last_name, writer.first_name)
+    return InterestData(
+        line=writer.line_no,
+        kind=PartyKind.WRITER,
+        party_number=scoped_number(sender, number),
+        name=writer.last_name,
+        first_name=writer.first_name,
+        ipi_name_number=writer.ipi_name_number,
+        role=writer.role,
+        pr_share=writer.pr_share,
+        mr_share=writer.mr_share,
+        sr_share=writer.sr_share,
+        pr_society=writer.pr_society,
+        mr_society=writer.mr_society,
+        sr_society=writer.sr_society,
+    )
+
+
+def _cwr_publisher_interest(publisher: PublisherInterest, sender: str) -> InterestData:
+    number = publisher.ip_number or _name_key(publisher.name)
+    return InterestData(
+        line=publisher.line_no,
+        kind=PartyKind.PUBLISHER,
+        party_number=scoped_number(sender, number),
+        name=publisher.name,
+        first_name="",
+        ipi_name_number=publisher.ipi_name_number,
+        role=publisher.role,
+        pr_share=publisher.pr_share,
+        mr_share=publisher.mr_share,
+        sr_share=publisher.sr_share,
+        pr_society=publisher.pr_society,
+        mr_society=publisher.mr_society,
+        sr_society=publisher.sr_society,
+    )
+
+
+def _cwr_recordings(work: ParsedWork) -> list[tuple[str, str, str]]:
+    """(ISRC, performer, title) per REC; PER names the performers even when no recording is described."""
     performers = [p.name for p in work.performers]
+    recordings = []
     for rec in work.recordings:
         performer = rec.display_artist or ", ".join(performers)
         title = rec.recording_title or rec.album_title
         if rec.isrc or title or performer:
-            data.recordings.append((rec.isrc, performer, title))
+            recordings.append((rec.isrc, performer, title))
     if not work.recordings:
-        # PER names the performers even when no recording is described.
-        data.recordings += [("", name, "") for name in performers]
-    return data
+        recordings += [("", name, "") for name in performers]
+    return recordings
 
 
 def import_cwr_file(path: str | os.PathLike[str], *, progress: Progress | None = None) -> ImportReport:
@@ -582,123 +604,152 @@ def _example_url(value: str) -> str:
 def _normalised_rows(rows: Iterable[tuple[int, dict[str, str]]], source: str, report: ImportReport) -> list[WorkData]:
     works: dict[str, WorkData] = {}
     for line, row in rows:
-        get = _getter(row)
-        code = get("work_code")
         try:
-            # Validate the whole row before touching the work: a bad row is skipped whole.
-            if not code:
-                raise RowError("work_code is empty")
-            work = works.get(code)
-            if work is None and not get("title"):
-                raise RowError("title is empty")
-            if work is not None and get("title") and _norm_title(get("title")) != _norm_title(work.title):
-                raise RowError(f"title {get('title')!r} differs from line {work.line} ({work.title!r})")
-            iswc = _iswc_or_blank(get("iswc"))
-            if work is not None and iswc and work.iswc and iswc != work.iswc:
-                raise RowError(f"ISWC differs from line {work.line}")
-            duration = _duration(get("duration"))
-            example = _example_url(get("authorised_example_url"))
-            if work is not None and example and work.authorised_example_url and example != work.authorised_example_url:
-                raise RowError(f"authorised_example_url differs from line {work.line}")
-            interest = _csv_interest(line, get) if get("last_name") else None
-            isrc = _isrc_or_blank(get("isrc"))
-            if work is None:
-                work = works[code] = WorkData(line=line, work_code=code, title=get("title"), source=source)
-            work.iswc = work.iswc or iswc
-            work.language = work.language or get("language")
-            work.duration_seconds = work.duration_seconds or duration
-            work.authorised_example_url = work.authorised_example_url or example
-            for alt in filter(None, (t.strip() for t in get("alternate_titles").split("|"))):
-                work.alternate_titles.append((alt, "AT", ""))
-            if interest is not None:
-                work.interests.append(interest)
-            if isrc or get("performer"):
-                work.recordings.append((isrc, get("performer"), ""))
+            _normalised_row(line, _getter(row), works, source)
         except RowError as exc:
             report.errors.append(ImportIssue(source, line, f"{exc}; the row is skipped"))
     return list(works.values())
+
+
+def _normalised_row(line: int, get: Callable[[str], str], works: dict[str, WorkData], source: str) -> None:
+    """Add one row of Sentinelle's CSV to its work in ``works``; RowError leaves ``works`` untouched."""
+    # Validate the whole row before touching the work: a bad row is skipped whole.
+    code = get("work_code")
+    if not code:
+        raise RowError("work_code is empty")
+    work = works.get(code)
+    seen = work or WorkData(line=line, work_code=code, title="")  # what earlier rows said, if any
+    if work is None and not get("title"):
+        raise RowError("title is empty")
+    if _differs(_norm_title(get("title")), _norm_title(seen.title)):
+        raise RowError(f"title {get('title')!r} differs from line {seen.line} ({seen.title!r})")
+    iswc = _iswc_or_blank(get("iswc"))
+    if _differs(iswc, seen.iswc):
+        raise RowError(f"ISWC differs from line {seen.line}")
+    duration = _duration(get("duration"))
+    example = _example_url(get("authorised_example_url"))
+    if _differs(example, seen.authorised_example_url):
+        raise RowError(f"authorised_example_url differs from line {seen.line}")
+    interest = _csv_interest(line, get) if get("last_name") else None
+    isrc = _isrc_or_blank(get("isrc"))
+    if work is None:
+        work = works[code] = WorkData(line=line, work_code=code, title=get("title"), source=source)
+    # The first row that gives a value sets it.
+    work.iswc = work.iswc or iswc
+    work.language = work.language or get("language")
+    work.duration_seconds = work.duration_seconds or duration
+    work.authorised_example_url = work.authorised_example_url or example
+    _add_row_details(work, get, interest, isrc)
+
+
+def _add_row_details(work: WorkData, get: Callable[[str], str], interest: InterestData | None, isrc: str) -> None:
+    for alt in filter(None, (t.strip() for t in get("alternate_titles").split("|"))):
+        work.alternate_titles.append((alt, "AT", ""))
+    if interest is not None:
+        work.interests.append(interest)
+    if isrc or get("performer"):
+        work.recordings.append((isrc, get("performer"), ""))
+
+
+def _differs(new: str, old: str) -> bool:
+    """A later row of a work may leave a value blank or repeat it, never change it."""
+    return bool(new and old and new != old)
 
 
 def _dmp_rows(rows: Iterable[tuple[int, dict[str, str]]], source: str, report: ImportReport) -> list[WorkData]:
     """The django-music-publisher import template ("Work ID", "Work Title", "Writer 1 Last"…)."""
     works: list[WorkData] = []
     for line, row in rows:
-        get = _getter(row)
         try:
-            title = get("Work Title")
-            if not title:
-                raise RowError("Work Title is empty")
-            iswc = _iswc_or_blank(get("ISWC"))
-            code = get("Work ID") or iswc
-            if not code:
-                raise RowError("neither a Work ID nor an ISWC: a re-import could not find this work again")
-            work = WorkData(line=line, work_code=code, title=title, iswc=iswc, source=source)
-            for n in range(1, 100):
-                alt = get(f"Alt Title {n}")
-                if f"Alt Title {n}" not in row:
-                    break
-                if alt:
-                    work.alternate_titles.append((alt, "AT", ""))
-            if get("Original Title"):
-                work.alternate_titles.append((get("Original Title"), "OT", ""))
-            for n in range(1, 100):
-                if f"Writer {n} Last" not in row:
-                    break
-                last = get(f"Writer {n} Last")
-                if not last:
-                    continue  # an unknown writer's share
-                first = get(f"Writer {n} First")
-                ipi = _ipi_or_blank(get(f"Writer {n} IPI"), last)
-                share = _share(get(f"Writer {n} Share") or get(f"Writer {n} Manuscript Share"), fractions=True)
-                work.interests.append(
-                    InterestData(
-                        line=line,
-                        kind=PartyKind.WRITER,
-                        party_number=f"CSV:{ipi}" if ipi else "CSV:" + _name_key(last, first),
-                        name=last,
-                        first_name=first,
-                        ipi_name_number=ipi,
-                        role=_role(get(f"Writer {n} Role"), PartyKind.WRITER),
-                        pr_share=_share(get(f"Writer {n} PR Share"), fractions=True) or share,
-                        mr_share=_share(get(f"Writer {n} MR Share"), fractions=True) or share,
-                        sr_share=_share(get(f"Writer {n} SR Share"), fractions=True) or share,
-                    )
-                )
-                publisher = get(f"Writer {n} Publisher Name")
-                if publisher:
-                    pipi = _ipi_or_blank(get(f"Writer {n} Publisher IPI"), publisher)
-                    work.interests.append(
-                        InterestData(
-                            line=line,
-                            kind=PartyKind.PUBLISHER,
-                            party_number=f"CSV:{pipi}" if pipi else "CSV:" + _name_key(publisher),
-                            name=publisher,
-                            first_name="",
-                            ipi_name_number=pipi,
-                            role="E",
-                            pr_share=_share(get(f"Writer {n} Publisher PR Share"), fractions=True),
-                            mr_share=_share(get(f"Writer {n} Publisher MR Share"), fractions=True),
-                            sr_share=_share(get(f"Writer {n} Publisher SR Share"), fractions=True),
-                        )
-                    )
-            artists = [
-                " ".join(filter(None, [get(f"Artist {n} First"), get(f"Artist {n} Last")])) for n in range(1, 100)
-            ]
-            artists = [a for a in artists if a]
-            for n in range(1, 100):
-                if f"Recording {n} ISRC" not in row:
-                    break
-                isrc = _isrc_or_blank(get(f"Recording {n} ISRC"))
-                artist = " ".join(filter(None, [get(f"Recording {n} Artist First"), get(f"Recording {n} Artist Last")]))
-                rec_title = get(f"Recording {n} Recording Title")
-                if isrc or artist or rec_title:
-                    work.recordings.append((isrc, artist or ", ".join(artists), rec_title))
-            if not work.recordings:
-                work.recordings += [("", artist, "") for artist in artists]
-            works.append(work)
+            works.append(_dmp_work(line, row, source))
         except RowError as exc:
             report.errors.append(ImportIssue(source, line, f"{exc}; the row is skipped"))
     return works
+
+
+def _numbered(row: dict[str, str], template: str) -> Iterator[int]:
+    """1, 2, … while the header has the numbered column (``template`` holds ``{n}``)."""
+    n = 1
+    while n < 100 and template.format(n=n) in row:
+        yield n
+        n += 1
+
+
+def _dmp_work(line: int, row: dict[str, str], source: str) -> WorkData:
+    """One row of the django-music-publisher template is one work; RowError when it cannot be imported."""
+    get = _getter(row)
+    title = get("Work Title")
+    if not title:
+        raise RowError("Work Title is empty")
+    iswc = _iswc_or_blank(get("ISWC"))
+    code = get("Work ID") or iswc
+    if not code:
+        raise RowError("neither a Work ID nor an ISWC: a re-import could not find this work again")
+    work = WorkData(line=line, work_code=code, title=title, iswc=iswc, source=source)
+    alternates = (get(f"Alt Title {n}") for n in _numbered(row, "Alt Title {n}"))
+    work.alternate_titles += [(alt, "AT", "") for alt in alternates if alt]
+    if get("Original Title"):
+        work.alternate_titles.append((get("Original Title"), "OT", ""))
+    for n in _numbered(row, "Writer {n} Last"):
+        work.interests += _dmp_writer(line, n, get)
+    work.recordings = _dmp_recordings(row, get)
+    return work
+
+
+def _dmp_writer(line: int, n: int, get: Callable[[str], str]) -> list[InterestData]:
+    """Writer n of a template row, and the publisher that row gives it (none for an unknown writer)."""
+    last = get(f"Writer {n} Last")
+    if not last:
+        return []  # an unknown writer's share
+    first = get(f"Writer {n} First")
+    ipi = _ipi_or_blank(get(f"Writer {n} IPI"), last)
+    share = _share(get(f"Writer {n} Share") or get(f"Writer {n} Manuscript Share"), fractions=True)
+    interests = [
+        InterestData(
+            line=line,
+            kind=PartyKind.WRITER,
+            party_number=f"CSV:{ipi}" if ipi else "CSV:" + _name_key(last, first),
+            name=last,
+            first_name=first,
+            ipi_name_number=ipi,
+            role=_role(get(f"Writer {n} Role"), PartyKind.WRITER),
+            pr_share=_share(get(f"Writer {n} PR Share"), fractions=True) or share,
+            mr_share=_share(get(f"Writer {n} MR Share"), fractions=True) or share,
+            sr_share=_share(get(f"Writer {n} SR Share"), fractions=True) or share,
+        )
+    ]
+    publisher = get(f"Writer {n} Publisher Name")
+    if publisher:
+        pipi = _ipi_or_blank(get(f"Writer {n} Publisher IPI"), publisher)
+        interests.append(
+            InterestData(
+                line=line,
+                kind=PartyKind.PUBLISHER,
+                party_number=f"CSV:{pipi}" if pipi else "CSV:" + _name_key(publisher),
+                name=publisher,
+                first_name="",
+                ipi_name_number=pipi,
+                role="E",
+                pr_share=_share(get(f"Writer {n} Publisher PR Share"), fractions=True),
+                mr_share=_share(get(f"Writer {n} Publisher MR Share"), fractions=True),
+                sr_share=_share(get(f"Writer {n} Publisher SR Share"), fractions=True),
+            )
+        )
+    return interests
+
+
+def _dmp_recordings(row: dict[str, str], get: Callable[[str], str]) -> list[tuple[str, str, str]]:
+    """(ISRC, performer, title) per "Recording n"; the row's artists stand in when a recording names none."""
+    artists = [" ".join(filter(None, [get(f"Artist {n} First"), get(f"Artist {n} Last")])) for n in range(1, 100)]
+    artists = [a for a in artists if a]
+    recordings = []
+    for n in _numbered(row, "Recording {n} ISRC"):
+        isrc = _isrc_or_blank(get(f"Recording {n} ISRC"))
+        artist = " ".join(filter(None, [get(f"Recording {n} Artist First"), get(f"Recording {n} Artist Last")]))
+        rec_title = get(f"Recording {n} Recording Title")
+        if isrc or artist or rec_title:
+            recordings.append((isrc, artist or ", ".join(artists), rec_title))
+    return recordings or [("", artist, "") for artist in artists]
 
 
 def import_works_csv(path: str | os.PathLike[str], *, progress: Progress | None = None) -> ImportReport:
