@@ -306,6 +306,8 @@ class NoticeData:
     reference: str
     items: Sequence[ItemData]
     search_engine: bool = False
+    # notices/routing.py's role for a first notice: "hosting" or "cdn" make it a hosting-provider notice.
+    recipient_role: str = ""
     statements: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -381,6 +383,8 @@ def context(data: NoticeData) -> dict[str, Any]:
         "search_engine": data.search_engine,
         "reminder": data.escalation_level == 1,
         "to_host": data.escalation_level >= 2,
+        "as_host": data.escalation_level < 2 and data.recipient_role == "hosting",
+        "as_cdn": data.escalation_level < 2 and data.recipient_role == "cdn",
         "delist": data.action == "delist",
     }
 

@@ -80,6 +80,11 @@ class Notice(models.Model):
         _("status"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT, db_index=True
     )
     hold_reason = models.TextField(_("why it is held or failed"), blank=True)
+    # Why a draft is held, as a code and its parameters (routing.HOLD_MESSAGES), shown in the reader's language.
+    hold_code = models.CharField(_("held because"), max_length=32, blank=True, db_index=True)
+    hold_params = models.JSONField(_("held because (details)"), default=dict, blank=True)
+    # How the recipient was chosen (notices/routing.py): role, where its contact came from, when.
+    route = models.JSONField(_("route"), default=dict, blank=True)
     sender = models.JSONField(
         _("sender"), default=dict, help_text=_("The society as it stood when the notice was built.")
     )
@@ -164,6 +169,29 @@ class NoticeItem(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class ParkedLink(models.Model):
+    """A link held in a draft for want of a contact: the builder skips it until its recipient gets one.
+
+    ``notices.services.release_held`` deletes the rows of a recipient when a contact is given or
+    found (the links are then built again, with the routing as it stands); a link escalated past
+    ``escalation_level`` is due again whatever the row says.
+    """
+
+    link = models.OneToOneField(ReportedLink, on_delete=models.CASCADE, primary_key=True, related_name="parked")
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"))
+    recipient_key = models.CharField(_("recipient key"), max_length=300, db_index=True)
+    recipient_domain = models.CharField(_("recipient domain"), max_length=255, db_index=True)
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="parked_links")
+    parked_at = models.DateTimeField(_("parked at"))
+
+    class Meta:
+        verbose_name = _("link waiting for a contact")
+        verbose_name_plural = _("links waiting for a contact")
+
+    def __str__(self) -> str:
+        return f"{self.link_id} → {self.recipient_key}"
 
 
 class AttemptOutcome(models.TextChoices):

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from sentinelle.notices import legal
-from sentinelle.notices.models import Notice, NoticeItem
-from sentinelle.takedowns.models import Action
+from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
+
+from sentinelle import conf
+from sentinelle.notices import legal, routing
+from sentinelle.notices.models import Channel, Notice, NoticeItem, NoticeStatus
+from sentinelle.takedowns.models import Action, LinkStatus, ReportedLink
 
 
 def answer_sheet_items(notice: Notice) -> QuerySet[NoticeItem]:
@@ -47,4 +56,165 @@ def notice_data(notice: Notice) -> legal.NoticeData:
         reference=legal.reference(notice),
         items=items,
         search_engine=notice.action == Action.DELIST,
+        recipient_role=str((notice.route or {}).get("role", "")) if notice.escalation_level < 2 else "",
     )
+
+
+# --- what the member is told: each notice of a link, and what happens next ------------------------
+
+
+@dataclass(frozen=True)
+class MemberNotice:
+    """One notice of a link as its member sees it: recipient, channel, state (a sentence), date."""
+
+    notice_id: int | None
+    recipient: str
+    channel: str
+    state: str  # "held", "queued", "hand", "sending", "sent", "answered", "failed", "preparing"
+    text: str
+    at: dt.datetime | None
+    level: int = 0
+
+
+MEMBER_STATES = {
+    "held": gettext_noop("Held"),
+    "queued": gettext_noop("Leaving shortly"),
+    "hand": gettext_noop("Waiting for a hand delivery by the society"),
+    "sending": gettext_noop("Being sent"),
+    "sent": gettext_noop("Sent"),
+    "answered": gettext_noop("Answered"),
+    "failed": gettext_noop("Not delivered"),
+    "preparing": gettext_noop("Being prepared"),
+}
+
+
+def build_minutes() -> int:
+    """Minutes until a due link is in a notice, at the latest (the builder's period)."""
+    return max(1, math.ceil(int(conf.setting("SENTINELLE_BUILD_NOTICES_EVERY")) / 60))
+
+
+def first_check_hours() -> float:
+    hours = conf.check_schedule_hours()
+    return hours[0] if hours else 1.0
+
+
+def _member_state(notice: Notice) -> tuple[str, str, dt.datetime | None]:
+    """(state, sentence, date) of a notice for the member who reported one of its links."""
+    name, channel = notice.recipient_name, Channel(notice.channel).label
+    status = notice.status
+    if status == NoticeStatus.DRAFT:
+        if notice.hold_code == "no_contact":
+            return "held", routing.hold_text("no_contact", {"recipient": name}, member=True), notice.created_at
+        return "held", routing.hold_text(notice.hold_code or "missing_elements", {}, member=True), notice.created_at
+    if status == NoticeStatus.QUEUED and notice.channel in (Channel.BULK_FILE, Channel.WEB_FORM):
+        text = _("Waiting for a hand delivery by the society (%(channel)s of %(recipient)s).")
+        return "hand", text % {"channel": channel, "recipient": name}, notice.created_at
+    if status in (NoticeStatus.QUEUED, NoticeStatus.SENDING):
+        text = _("The notice to %(recipient)s leaves by %(channel)s within minutes.")
+        return (
+            ("sending" if status == NoticeStatus.SENDING else "queued"),
+            text
+            % {
+                "recipient": name,
+                "channel": channel,
+            },
+            notice.created_at,
+        )
+    if status == NoticeStatus.DELIVERED:
+        return "sent", _("Notice sent to %(recipient)s.") % {"recipient": name}, notice.sent_at
+    if status == NoticeStatus.ANSWERED:
+        return "answered", _("%(recipient)s answered the notice.") % {"recipient": name}, notice.answered_at
+    return (
+        "failed",
+        _("The notice to %(recipient)s could not be delivered; the society is looking into it.") % {"recipient": name},
+        notice.created_at,
+    )
+
+
+def link_notices(link: ReportedLink) -> list[MemberNotice]:
+    """Every notice of the link that exists or will exist (never a discarded one), oldest first.
+
+    A link waiting for its notices (accepted or escalated, no notice yet at its level) gets one row
+    "being prepared" saying when: the builder's period. A refused or final link lists only its notices.
+    """
+    notices = (
+        Notice.objects.filter(items__link=link, items__discarded=False)
+        .exclude(status=NoticeStatus.DISCARDED)
+        .order_by("created_at", "id")
+        .distinct()
+    )
+    rows = []
+    for notice in notices:
+        state, text, at = _member_state(notice)
+        rows.append(
+            MemberNotice(
+                notice.pk,
+                notice.recipient_name,
+                str(Channel(notice.channel).label),
+                state,
+                text,
+                at,
+                notice.escalation_level,
+            )
+        )
+    waiting = link.status in (LinkStatus.ACCEPTED, LinkStatus.ESCALATED)
+    if waiting and not any(r.level == link.escalation_level for r in rows):
+        text = _("The notice is being prepared: within %(minutes)s minutes it is built and its recipient known.") % {
+            "minutes": build_minutes()
+        }
+        rows.append(MemberNotice(None, "", "", "preparing", text, None, link.escalation_level))
+    return rows
+
+
+def state_label(state: str) -> str:
+    return gettext(MEMBER_STATES.get(state, state))
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What happens next to a just-accepted link, per recipient, in the member's language."""
+
+    recipient: str
+    state: str  # "automatic", "hand", "held"
+    text: str
+
+
+def next_steps(link_ids: Iterable[int]) -> dict[int, list[NextStep]]:
+    """Per link: who would receive its notice now, through what, and when (the routing as it stands).
+
+    The verdict page's answer to "what happens next": a notice left automatically within the
+    builder's period and its first check after the first scheduled hour; a hand delivery by the
+    society; or no contact yet, which the society is looking for.
+    """
+    links: list[dict[str, Any]] = [
+        dict(row)
+        for row in ReportedLink.objects.filter(pk__in=list(link_ids)).values(
+            "id", "url", "registrable_domain", "action", "recipients", "escalation_level", "platform_id"
+        )
+    ]
+    if not links:
+        return {}
+    book = routing.Book.load(routing.platforms_of(links), routing.domains_of(links))
+    out: dict[int, list[NextStep]] = {}
+    for link in links:
+        out[link["id"]] = [_next_step(route) for route in routing.routes_for(link, book)]
+    return out
+
+
+def _next_step(route: routing.Route) -> NextStep:
+    params = {
+        "recipient": route.name,
+        "channel": Channel(route.channel).label,
+        "minutes": build_minutes(),
+        "hours": f"{first_check_hours():g}",
+    }
+    if route.hold:
+        return NextStep(route.name, "held", routing.hold_text(route.hold, params, member=True))
+    if route.channel in (Channel.BULK_FILE, Channel.WEB_FORM):
+        text = _("The notice to %(recipient)s waits for a hand delivery by the society (%(channel)s).")
+        return NextStep(route.name, "hand", text % params)
+    text = _(
+        "The notice to %(recipient)s leaves by %(channel)s within %(minutes)s minutes; the link is first "
+        "checked %(hours)s hour(s) after it is sent."
+    )
+    return NextStep(route.name, "automatic", text % params)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from sentinelle import conf
 from sentinelle.checks.engine import Politeness
 from sentinelle.checks.fetch import SafeFetcher, dns_resolver_for
-from sentinelle.recipients import cdn, engine, rdap
+from sentinelle.recipients import cdn, engine, rdap, signals
 from sentinelle.recipients.models import (
     ContactOverride,
     DiscoveryRun,
@@ -365,6 +365,9 @@ def record_report(row: DomainDiscovery, report: engine.DomainReport) -> Discover
         registrable_domain=report.domain, source__in=answered_sources, withdrawn_at__isnull=True
     ).exclude(pk__in=kept).update(withdrawn_at=now)
     _schedule(row, report, now)
+    if report.found:
+        domain = report.domain
+        transaction.on_commit(lambda: signals.contacts_changed.send(sender=Finding, domains=[domain], why="discovery"))
     return run
 
 
@@ -412,5 +415,10 @@ def save_override(override: ContactOverride, user: Any) -> ContactOverride:
     if override.pk is None:
         override.created_by = user
     override.full_clean()
-    override.save()
+    with transaction.atomic():
+        override.save()
+        domain = override.registrable_domain
+        transaction.on_commit(
+            lambda: signals.contacts_changed.send(sender=ContactOverride, domains=[domain], why="staff", actor=user)
+        )
     return override

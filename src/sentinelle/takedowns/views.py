@@ -12,6 +12,7 @@ from sentinelle.catalogue.selectors import get_member_work, works_of_member
 from sentinelle.core.csvsafe import csv_text
 from sentinelle.members.models import Member
 from sentinelle.members.selectors import member_for_user
+from sentinelle.notices import selectors as notice_selectors
 from sentinelle.takedowns import selectors, services
 from sentinelle.takedowns.forms import HistoryFilterForm, ReportLinksForm
 from sentinelle.takedowns.models import ReportedLink
@@ -142,4 +143,7 @@ def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
         link = selectors.get_member_link(member, link_id)
     except ReportedLink.DoesNotExist:
         raise Http404("No such link in your history") from None
-    return render(request, "takedowns/link.html", {"link": link, "events": selectors.link_timeline(link)})
+    notices = [{**vars(n), "label": notice_selectors.state_label(n.state)} for n in notice_selectors.link_notices(link)]
+    return render(
+        request, "takedowns/link.html", {"link": link, "events": selectors.link_timeline(link), "notices": notices}
+    )

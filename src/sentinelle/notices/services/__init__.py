@@ -3,6 +3,7 @@
 ``build``     due links → notices per recipient, regime, language and level
 ``delivery``  one attempt at a time through a channel, exactly once; retries; crash recovery
 ``discard``   withdraw a notice that never reached its recipient
+``held``      notices held for want of a contact: links parked, discovery asked, released on a contact
 ``answers``   the recipients' decisions per URL
 ``tokens``    the platforms' API tokens for those answers
 ``lumen``     sent notices posted to the Lumen database, one request per notice
@@ -16,6 +17,7 @@ from sentinelle.conf import notice_max_urls as max_urls
 from sentinelle.conf import notice_retry_delay as retry_delay
 from sentinelle.conf import notice_send_lease as send_lease
 from sentinelle.conf import society
+from sentinelle.notices.routing import Route
 from sentinelle.notices.selectors import notice_data
 from sentinelle.notices.services.answers import (
     AnswerError,
@@ -24,7 +26,7 @@ from sentinelle.notices.services.answers import (
     derived_status,
     record_answers,
 )
-from sentinelle.notices.services.build import DUE_STATUSES, BuildResult, Recipient, build_notices, due_links
+from sentinelle.notices.services.build import DUE_STATUSES, BuildResult, build_notices, due_links
 from sentinelle.notices.services.delivery import (
     AUTOMATIC_CHANNELS,
     MANUAL_CHANNELS,
@@ -36,6 +38,7 @@ from sentinelle.notices.services.delivery import (
     requeue,
 )
 from sentinelle.notices.services.discard import DiscardError, discard_notice
+from sentinelle.notices.services.held import release_held
 from sentinelle.notices.services.lumen import lumen_enabled
 from sentinelle.notices.services.lumen import post_due as post_lumen_due
 from sentinelle.notices.services.societies import record_reciprocal_society
@@ -55,7 +58,7 @@ __all__ = [
     "BuildResult",
     "DiscardError",
     "ItemDecision",
-    "Recipient",
+    "Route",
     "authenticate_platform_token",
     "build_notices",
     "create_platform_token",
@@ -76,6 +79,7 @@ __all__ = [
     "record_manual_delivery",
     "record_reciprocal_society",
     "recover_stale",
+    "release_held",
     "requeue",
     "retry_delay",
     "send_lease",

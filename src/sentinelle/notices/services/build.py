@@ -1,9 +1,10 @@
 """Building notices: group every due link into legally complete notices per recipient.
 
-A link is *due* when it is accepted (level 0) or escalated, and no NoticeItem covers it at
-its escalation level for a given recipient. Levels 0 and 1 go to the link's recipients (the
-platform or host for "remove"; each search engine, one notice per engine, for "delist");
-level 2 goes to the hosting provider of the link's platform. Due links are grouped by
+A link is *due* when it is accepted (level 0) or escalated, no NoticeItem covers it at its
+escalation level for a given recipient, and it is not parked for want of a contact
+(services/held.py). Who receives it is ``notices.routing``'s answer (by kind of platform: the
+platform itself, a site and its hosting provider or CDN, each search engine; level 2 the hosting
+provider), with staff's contacts first, then the registry's, then those discovery found. Due links are grouped by
 (recipient, action, regime, language, level) into notices of at most
 ``SENTINELLE_NOTICE_MAX_URLS`` URLs. Each notice is made in its own transaction which locks its
 links (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the IMMEDIATE write transaction) and
@@ -22,14 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 
 from sentinelle import conf
 from sentinelle.catalogue.identifiers import format_iswc, normalise_society_code
 from sentinelle.catalogue.models import Interest, Work
-from sentinelle.notices import legal
+from sentinelle.notices import legal, routing
 from sentinelle.notices.models import (
     Channel,
     Language,
@@ -39,8 +40,10 @@ from sentinelle.notices.models import (
     ReciprocalSociety,
     Regime,
 )
+from sentinelle.notices.routing import Route
+from sentinelle.notices.services import held
 from sentinelle.notices.services.delivery import AUTOMATIC_CHANNELS, enqueue_delivery
-from sentinelle.platforms.models import LegalRegime, NoticeChannel, Platform
+from sentinelle.platforms.models import LegalRegime, Platform
 from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
 from sentinelle.takedowns.services import change_status_many
 
@@ -57,14 +60,6 @@ BUILDABLE_STATUSES = (*DUE_STATUSES, LinkStatus.NOTICE_SENT)
 # --- building ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Recipient:
-    key: str
-    name: str
-    domain: str
-    platform: Platform | None
-
-
 @dataclass
 class BuildResult:
     notices: list[int] = field(default_factory=list)
@@ -72,6 +67,7 @@ class BuildResult:
     items: int = 0
     unroutable: list[int] = field(default_factory=list)
     held: list[int] = field(default_factory=list)  # links no notice may speak for (see hold_unrepresented)
+    parked: list[int] = field(default_factory=list)  # links held for want of a contact (see routing)
 
 
 def _regime(platform: Platform | None) -> str:
@@ -86,52 +82,6 @@ def _language(platform: Platform | None, domain: str) -> str:
     if platform is not None:
         return Language.FR if (platform.notice_language or "").lower().startswith("fr") else Language.EN
     return Language.FR if domain.endswith(".fr") else Language.EN
-
-
-def _channel(platform: Platform | None) -> tuple[str, str, str]:
-    """(channel, e-mail, endpoint) for a recipient."""
-    if platform is None:
-        return Channel.NONE, "", ""
-    email, url = platform.contact_email or "", platform.contact_url or ""
-    if platform.notice_channel == NoticeChannel.EMAIL:
-        return (Channel.EMAIL if email else Channel.NONE), email, url
-    if platform.notice_channel == NoticeChannel.HTTPS:
-        return (Channel.HTTPS if url else Channel.NONE), email, url
-    if platform.notice_channel == NoticeChannel.BULK_FILE:
-        return Channel.BULK_FILE, email, url
-    return Channel.WEB_FORM, email, url
-
-
-def _recipients_for(link: dict[str, Any], platforms: dict[int, Platform]) -> list[Recipient]:
-    """Where a due link's notices go at its escalation level (none: the link is unroutable).
-
-    The one place that says *who* receives a link's notices; ``_group`` builds one notice per
-    recipient and action from its answer, all in the same pass.
-    """
-    if link["escalation_level"] >= 2:
-        return _hosting_provider_of(link, platforms)
-    rows = link["recipients"] or []
-    if not rows and link["platform_id"] in platforms:
-        own = platforms[link["platform_id"]]
-        rows = [{"platform_id": own.pk, "name": own.name, "domain": link["registrable_domain"]}]
-    out: list[Recipient] = []
-    for row in rows:
-        pid = row.get("platform_id")
-        platform = platforms.get(pid) if isinstance(pid, int) else None
-        domain = str(row.get("domain") or link["registrable_domain"] or "")
-        key = f"p:{platform.pk}" if platform is not None else f"d:{domain}"
-        out.append(Recipient(key, str(row.get("name") or (platform.name if platform else domain)), domain, platform))
-    return out
-
-
-def _hosting_provider_of(link: dict[str, Any], platforms: dict[int, Platform]) -> list[Recipient]:
-    """Level 2: the hosting provider of the link's platform, when the registry knows it."""
-    platform = platforms.get(link["platform_id"]) if link["platform_id"] else None
-    host = platforms.get(platform.hosting_provider_id) if platform and platform.hosting_provider_id else None
-    if host is None:
-        return []
-    domain = next((d.domain for d in host.domains.all()), "")
-    return [Recipient(f"p:{host.pk}", host.name, domain, host)]
 
 
 def _rights_holders(work_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
@@ -256,10 +206,12 @@ def _by_value(mapping: dict[int, tuple[str, int]]) -> dict[tuple[str, int], list
 
 
 def due_links() -> list[dict[str, Any]]:
-    """The due links, the reports of one content (one identity key) side by side, so that a
-    notice split at ``SENTINELLE_NOTICE_MAX_URLS`` keeps them in the same notice."""
+    """The due links, less those parked for want of a contact at their level; the reports of one
+    content (one identity key) side by side, so that a notice split at ``SENTINELLE_NOTICE_MAX_URLS``
+    keeps them in the same notice."""
     rows: Iterable[Any] = (
         ReportedLink.objects.filter(status__in=DUE_STATUSES)
+        .exclude(parked__escalation_level=F("escalation_level"))
         .order_by("registrable_domain", "identity_key", "id")
         .values(
             "id",
@@ -340,8 +292,8 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
     links = due_links()
     if not links:
         return result
-    recipients: dict[str, Recipient] = {}
-    groups = _group(links, _platforms_of(links), recipients, result)
+    recipients: dict[str, Route] = {}
+    groups = _group(links, _book(links), recipients, result)
     if not groups:
         return result
     facts = WorkFacts.load({link["work_id"] for group in groups.values() for link in group})
@@ -353,12 +305,17 @@ def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
         for chunk in notice_chunks(group, size):
             built = _create_notice(recipients[key.recipient_key], key, chunk, facts, now)
             if built is not None:
+                if built[0].hold_code == "no_contact":
+                    result.parked.extend(built[1])
                 result.notices.append(built[0].pk)
                 result.items += len(built[1])
                 included.update(built[1])
                 if built[0].status == NoticeStatus.QUEUED and built[0].channel in AUTOMATIC_CHANNELS:
                     to_deliver.append(built[0].pk)
     result.links = len(included)
+    held_domains = {recipients[k.recipient_key].domain for k in groups if recipients[k.recipient_key].hold}
+    if held_domains:
+        held.ask_discovery(held_domains)
     # Deliveries are queued once the whole pass is built (after the caller's transaction, if any):
     # a fast worker, or the immediate backend, then finds every notice of the pass already there.
     if to_deliver:
@@ -383,27 +340,15 @@ def _covered(ids: list[int]) -> set[tuple[int, int, str]]:
     return covered
 
 
-def _platforms_of(links: list[dict[str, Any]]) -> dict[int, Platform]:
-    """The platforms the links name (theirs and their recipients'), and those platforms' hosts."""
-    platform_ids = {link["platform_id"] for link in links if link["platform_id"]}
-    platform_ids |= {
-        r.get("platform_id")
-        for link in links
-        for r in (link["recipients"] or [])
-        if isinstance(r.get("platform_id"), int)
-    }
-    platforms = {p.pk: p for p in Platform.objects.filter(pk__in=platform_ids).prefetch_related("domains")}
-    hosts = {p.hosting_provider_id for p in platforms.values() if p.hosting_provider_id}
-    platforms.update(
-        {p.pk: p for p in Platform.objects.filter(pk__in=hosts - set(platforms)).prefetch_related("domains")}
-    )
-    return platforms
+def _book(links: list[dict[str, Any]]) -> routing.Book:
+    """The platforms and the contacts of every domain the links may be routed to."""
+    return routing.Book.load(routing.platforms_of(links), routing.domains_of(links))
 
 
 def _group(
     links: list[dict[str, Any]],
-    platforms: dict[int, Platform],
-    recipients: dict[str, Recipient],
+    book: routing.Book,
+    recipients: dict[str, Route],
     result: BuildResult,
 ) -> dict[GroupKey, list[dict[str, Any]]]:
     """The due links by notice group, less those already covered; ``recipients`` filled by key."""
@@ -411,7 +356,7 @@ def _group(
     groups: dict[GroupKey, list[dict[str, Any]]] = defaultdict(list)
     for link in links:
         level = link["escalation_level"]
-        routes = _recipients_for(link, platforms)
+        routes = routing.routes_for(link, book)
         if not routes:
             result.unroutable.append(link["id"])
         for rec in routes:
@@ -443,25 +388,19 @@ def _lock_still_due(chunk: Sequence[dict[str, Any]], key: GroupKey) -> list[dict
     return [link for link in chunk if link["id"] in live and link["id"] not in taken]
 
 
-NO_PUBLIC_URL = gettext_lazy(
-    "SENTINELLE_PUBLIC_URL is not set: a notice over HTTPS gives the platform the address to answer at, "
-    "which must be absolute. Set it, then discard and rebuild this notice."
-)
-
-
-def _status(channel: str, missing: Sequence[object]) -> tuple[str, str]:
-    """(status, hold reason) of a new notice: queued, or a draft held for staff with the reason."""
-    if channel == Channel.NONE:
-        return NoticeStatus.DRAFT, _("No notice channel or contact is known for this recipient.")
-    if channel == Channel.HTTPS and not conf.public_url():
-        return NoticeStatus.DRAFT, str(NO_PUBLIC_URL)
+def _status(rec: Route, missing: Sequence[object]) -> tuple[str, str, dict[str, Any]]:
+    """(status, hold code, its parameters) of a new notice: queued, or a draft held for staff."""
+    if rec.channel == Channel.NONE:
+        return NoticeStatus.DRAFT, "no_contact", {"recipient": rec.name, "domain": rec.domain}
+    if rec.channel == Channel.HTTPS and not conf.public_url():
+        return NoticeStatus.DRAFT, "no_public_url", {}
     if missing:
-        return NoticeStatus.DRAFT, "; ".join(str(m) for m in missing)
-    return NoticeStatus.QUEUED, ""
+        return NoticeStatus.DRAFT, "missing_elements", {"missing": "; ".join(str(m) for m in missing)}
+    return NoticeStatus.QUEUED, "", {}
 
 
 def _create_notice(
-    rec: Recipient,
+    rec: Route,
     key: GroupKey,
     chunk: Sequence[dict[str, Any]],
     facts: WorkFacts,
@@ -475,6 +414,8 @@ def _create_notice(
                 return None
             items = [facts.item(link) for link in chunk]
             notice = _save_notice(rec, key, items, now, thread=first_notices_of([link["id"] for link in chunk], key))
+            if notice.hold_code == "no_contact":
+                held.park([link["id"] for link in chunk], notice, now)
             NoticeItem.objects.bulk_create(
                 [
                     NoticeItem(
@@ -516,7 +457,7 @@ def first_notices_of(link_ids: list[int], key: GroupKey) -> list[str]:
 
 
 def _save_notice(
-    rec: Recipient, key: GroupKey, items: list[legal.ItemData], now: dt.datetime, *, thread: list[str]
+    rec: Route, key: GroupKey, items: list[legal.ItemData], now: dt.datetime, *, thread: list[str]
 ) -> Notice:
     """The notice row: its text rendered for the recipient's regime and language, its channel and status."""
     idempotency_key = uuid.uuid4().hex
@@ -533,25 +474,28 @@ def _save_notice(
         reference=legal.reference_for_key(idempotency_key),
         items=items,
         search_engine=key.action == Action.DELIST,
+        recipient_role=rec.role if key.level < 2 else "",
     )
     body = legal.render_body(data)
-    channel, email, endpoint = _channel(rec.platform)
-    status, hold = _status(channel, legal.missing_elements(data, body))
+    status, hold_code, hold_params = _status(rec, legal.missing_elements(data, body))
     domain = sender.get("email", "").rpartition("@")[2].strip() or "sentinelle.invalid"
     return Notice.objects.create(
         recipient_platform=rec.platform,
         recipient_key=rec.key,
         recipient_name=legal.single_line(rec.name, 200),
         recipient_domain=rec.domain[:255],
-        recipient_email=email,
-        recipient_endpoint=endpoint,
-        channel=channel,
+        recipient_email=rec.email,
+        recipient_endpoint=rec.endpoint,
+        channel=rec.channel,
         action=key.action,
         regime=key.regime,
         language=key.language,
         escalation_level=key.level,
         status=status,
-        hold_reason=hold,
+        hold_reason=routing.hold_text_en(hold_code, hold_params),
+        hold_code=hold_code,
+        hold_params=hold_params,
+        route=rec.as_json(),
         sender=sender,
         dated=data.dated,
         subject=legal.render_subject(data),

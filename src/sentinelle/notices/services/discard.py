@@ -15,6 +15,7 @@ from sentinelle.notices.models import (
     Notice,
     NoticeItem,
     NoticeStatus,
+    ParkedLink,
 )
 from sentinelle.takedowns.models import EventKind, LinkStatus
 from sentinelle.takedowns.services import change_status_many
@@ -82,6 +83,7 @@ def discard_notice(notice: Notice, actor: User | None, reason: str) -> int:
         if not moved:  # pragma: no cover - the row lock makes this unreachable on PostgreSQL
             raise DiscardError("not_discardable", _("The notice changed meanwhile; try again."), 409)
         NoticeItem.objects.filter(notice=row).update(discarded=True)
+        ParkedLink.objects.filter(notice=row).delete()  # its links are due again (services/held.py)
         link_ids = list(row.items.values_list("link_id", flat=True))
         message = gettext_noop("Notice #%(id)s to %(recipient)s was discarded before it was sent (%(reason)s).")
         params: dict[str, object] = {"id": row.pk, "recipient": row.recipient_name, "reason": reason}

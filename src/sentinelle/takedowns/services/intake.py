@@ -79,6 +79,7 @@ class LineVerdict:
     link_ids: list[int] = field(default_factory=list)
     duplicate_of: int | None = None
     reappearance_of: int | None = None
+    next_steps: list[str] = field(default_factory=list)  # what happens next, per recipient
 
 
 @dataclass
@@ -398,7 +399,7 @@ class _Recorder:
                 why = gettext_noop("Accepted again: the link had been %(status)s and is back online.")
                 params: dict[str, object] = {"status": LinkStatus(earlier.status).label}
             else:
-                why = gettext_noop("Accepted: a notice will be sent to %(who)s.")
+                why = gettext_noop("Accepted (%(who)s): its notices are being prepared.")
                 params = {"who": ", ".join(names) or "—"}
             data: dict[str, object] = {
                 "recipients": _recipient_rows(classification, action),
@@ -431,8 +432,6 @@ def _accepted_message(verdict: LineVerdict, classification: linkkit.Classificati
         ngettext("Accepted: %(actions)s.", "Accepted: %(actions)s.", len(verdict.actions))
         % {"actions": ", ".join(str(Action(a).label) for a in verdict.actions)}
     ]
-    if verdict.recipients:
-        parts.append(_("The notice goes to %(who)s.") % {"who": ", ".join(verdict.recipients)})
     if classification.unwrapped_from:
         parts.append(
             _("Taken from a %(engine)s result: the target page is reported.")
@@ -478,7 +477,7 @@ def submit_links(
         seen: dict[str, LineVerdict] = {}
         verdicts = [_take_line(pasted, registry, recorder, limit, seen) for pasted in lines]
         recorder.finish(verdicts)
-
+    _tell_next_steps(verdicts)
     return SubmissionResult(
         request=request,
         verdicts=verdicts,
@@ -486,6 +485,19 @@ def submit_links(
         quota_remaining=max(0, limit - usage.accepted),
         quota_resets_at=quota_resets_at(now),
     )
+
+
+def _tell_next_steps(verdicts: list[LineVerdict]) -> None:
+    """Each accepted line says what happens next, as the routing stands (never "will be sent" when nothing can be)."""
+    from sentinelle.notices.selectors import next_steps
+
+    accepted = [v for v in verdicts if v.outcome == ACCEPTED and v.link_ids]
+    steps = next_steps(i for v in accepted for i in v.link_ids)
+    for verdict in accepted:
+        texts = list(dict.fromkeys(step.text for i in verdict.link_ids for step in steps.get(i, [])))
+        verdict.next_steps = texts
+        if texts:
+            verdict.message = " ".join([verdict.message, *texts])
 
 
 def _take_line(
