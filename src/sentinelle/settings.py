@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "sentinelle.checks",
     "sentinelle.recipients",
     "sentinelle.investigations",
+    "sentinelle.desk",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("catalogue/", include("sentinelle.catalogue.urls")),
     path("investigations/", include("sentinelle.investigations.urls")),
+    path("staff/", include("sentinelle.desk.urls")),
     path("account/", include("sentinelle.members.urls")),
     path("", include("sentinelle.takedowns.urls")),
     path("api/v1/", api.urls),
