@@ -155,6 +155,7 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_RUN_CHECKS_EVERY": _int(600),
     "SENTINELLE_SEND_DIGESTS_EVERY": _int(3600),
     "SENTINELLE_DISCOVER_RECIPIENTS_EVERY": _int(300),
+    "SENTINELLE_READ_BOUNCES_EVERY": _int(300),
     # members' submissions
     "SENTINELLE_DAILY_LINK_QUOTA": _int(10),
     "SENTINELLE_PAGE_SIZE": _int(25),
@@ -170,6 +171,7 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_NOTICE_SEND_LEASE_SECONDS": _int(600),
     "SENTINELLE_NOTICE_FROM_EMAIL": _str(""),  # "" = SENTINELLE_DEFAULT_FROM_EMAIL
     "SENTINELLE_PUBLIC_URL": _str(""),
+    "SENTINELLE_BOUNCE_MAILDIR": _str(""),  # "" = bounces are read only from files given to read_bounces
     "SENTINELLE_LUMEN_URL": _str(""),  # "" = the Lumen export is a JSON-lines file staff download
     "SENTINELLE_LUMEN_TOKEN": _str(""),
     "SENTINELLE_LUMEN_MAX_ATTEMPTS": _int(6),
@@ -304,6 +306,11 @@ def notice_channels() -> dict[str, str]:
 
 def notice_allow_plain_http() -> bool:
     return bool(setting("SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP"))
+
+
+def bounce_maildir() -> str:
+    """The Maildir the notices' bounces (DSNs) are delivered to; "" when none."""
+    return str(setting("SENTINELLE_BOUNCE_MAILDIR"))
 
 
 def public_url() -> str:

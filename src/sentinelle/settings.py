@@ -217,6 +217,7 @@ SENTINELLE_PERIODIC_TASKS = {
     "sentinelle.checks.tasks.run_due_checks": env("SENTINELLE_RUN_CHECKS_EVERY"),
     "sentinelle.takedowns.tasks.send_result_digests": env("SENTINELLE_SEND_DIGESTS_EVERY"),
     "sentinelle.recipients.tasks.discover_pending": env("SENTINELLE_DISCOVER_RECIPIENTS_EVERY"),
+    "sentinelle.notices.tasks.read_bounces": env("SENTINELLE_READ_BOUNCES_EVERY"),
 }
 
 # --- The society (sender of every notice) -------------------------------------
@@ -254,6 +255,8 @@ SENTINELLE_NOTICE_SEND_LEASE_SECONDS = env("SENTINELLE_NOTICE_SEND_LEASE_SECONDS
 SENTINELLE_NOTICE_FROM_EMAIL = env("SENTINELLE_NOTICE_FROM_EMAIL") or SENTINELLE_SOCIETY["email"] or DEFAULT_FROM_EMAIL
 # The address the site is reached at, for links in notices and e-mails (https://sentinelle.example.org).
 SENTINELLE_PUBLIC_URL = env("SENTINELLE_PUBLIC_URL")
+# Where the mail server delivers the bounces (DSNs) of notices: a Maildir read by read_bounces.
+SENTINELLE_BOUNCE_MAILDIR = env("SENTINELLE_BOUNCE_MAILDIR")
 # Lumen's notice API (https://lumendatabase.org): each delivered notice posted there when both are set.
 SENTINELLE_LUMEN_URL = env("SENTINELLE_LUMEN_URL")
 SENTINELLE_LUMEN_TOKEN = env("SENTINELLE_LUMEN_TOKEN")

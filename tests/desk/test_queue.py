@@ -16,6 +16,7 @@ from sentinelle.catalogue.models import Work
 from sentinelle.desk import selectors
 from sentinelle.notices import services
 from sentinelle.notices.models import DeliveryAttempt, Notice, NoticeStatus, ParkedLink
+from sentinelle.notices.services.bounces import record_bounce
 from sentinelle.recipients.models import ContactOverride, Finding
 from sentinelle.takedowns.models import LinkStatus
 from tests.factories import MemberFactory, UserFactory, make_platform
@@ -179,3 +180,22 @@ def test_registry_coverage_counts_the_links_whose_notice_left_and_lists_the_rest
     call_command("registry_coverage", "--days", "30", stdout=out)
     assert "2 of 6 accepted link(s) had a notice leave (33.3%)" in out.getvalue()
     assert "      3  none         Quiet" in out.getvalue()
+
+
+def test_a_bounced_notice_with_no_other_source_waits_in_the_queue_for_a_contact(staff):
+    host = email_platform("Host", "host.fr")
+    make_links(rights(), host, ["https://host.fr/1"])
+    services.build_notices()
+    notice = Notice.objects.get()
+    Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.DELIVERED, sent_at=timezone.now())
+    assert record_bounce(notice.pk, reason="550 5.1.1 user unknown", source="dsn")
+    page = staff.get(reverse("desk:queue")).content.decode()
+    assert 'data-count="held_no_contact">1<' in page
+    assert "The address abuse@host.fr refused the notice (550 5.1.1 user unknown)" in page
+    staff.post(
+        reverse("desk:contact"), {"domain": "host.fr", "role": "site", "kind": "email", "address": "legal@host.fr"}
+    )
+    services.build_notices()
+    assert Notice.objects.get(status=NoticeStatus.QUEUED).recipient_email == "legal@host.fr"
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.BOUNCED and notice.hold_code == ""

@@ -13,9 +13,14 @@ from sentinelle import conf
 from sentinelle.checks.selectors import unverifiable_links
 from sentinelle.notices import routing
 from sentinelle.notices.models import Channel, Notice, NoticeItem, NoticeStatus, ParkedLink
+from sentinelle.notices.services.held import HELD_FOR_CONTACT
 from sentinelle.platforms.models import Platform
 from sentinelle.recipients.selectors import DiscoveryStatus, Purpose, contacts_for_many, discovery_status
 from sentinelle.takedowns.models import LinkStatus, ReportedLink
+
+# Held notices: every draft, and the bounced notices waiting for a contact (notices/services/held.py).
+HOLDS = Q(status=NoticeStatus.DRAFT) | HELD_FOR_CONTACT
+CONTACT_CODES = ("no_contact", "bounced")  # the holds a contact given to the recipient releases
 
 
 @dataclass
@@ -36,7 +41,7 @@ class HeldGroup:
 def held_groups(limit: int = 200) -> list[HeldGroup]:
     """Drafts by recipient and reason, the oldest first; a contact given to the recipient releases its group."""
     rows = (
-        Notice.objects.filter(status=NoticeStatus.DRAFT)
+        Notice.objects.filter(HOLDS)
         .values("recipient_domain", "recipient_name", "hold_code")
         .annotate(notices=Count("id", distinct=True), links=Count("items", distinct=True), since=Min("created_at"))
         .order_by("since", "recipient_domain")[:limit]
@@ -44,7 +49,7 @@ def held_groups(limit: int = 200) -> list[HeldGroup]:
     out = []
     for row in rows:
         ids = Notice.objects.filter(
-            status=NoticeStatus.DRAFT, recipient_domain=row["recipient_domain"], hold_code=row["hold_code"]
+            HOLDS, recipient_domain=row["recipient_domain"], hold_code=row["hold_code"]
         ).values_list("pk", flat=True)[:20]
         sample = Notice.objects.filter(pk__in=list(ids)[:1]).first()
         reason = routing.hold_text(
@@ -60,7 +65,7 @@ def held_groups(limit: int = 200) -> list[HeldGroup]:
             row["since"],
             list(ids),
         )
-        if row["hold_code"] == "no_contact" and row["recipient_domain"]:
+        if row["hold_code"] in CONTACT_CODES and row["recipient_domain"]:
             group.discovery = discovery_status(row["recipient_domain"])
         out.append(group)
     return out
@@ -99,8 +104,8 @@ def unverifiable(limit: int = 200) -> list[ReportedLink]:
 
 def counts(now: dt.datetime | None = None) -> dict[str, int]:
     """The figures of the staff landing page (one query each)."""
-    drafts = Notice.objects.filter(status=NoticeStatus.DRAFT).aggregate(
-        no_contact=Count("id", filter=Q(hold_code="no_contact")), other=Count("id", filter=~Q(hold_code="no_contact"))
+    drafts = Notice.objects.filter(HOLDS).aggregate(
+        no_contact=Count("id", filter=HELD_FOR_CONTACT), other=Count("id", filter=~HELD_FOR_CONTACT)
     )
     return {
         "held_no_contact": int(drafts["no_contact"]),

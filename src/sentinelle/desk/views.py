@@ -19,7 +19,8 @@ from sentinelle.desk.forms import ContactForm, MarkSentForm
 from sentinelle.notices import services as notices
 from sentinelle.notices.export import BulkFileIncomplete, bulk_file_text
 from sentinelle.notices.legal import reference
-from sentinelle.notices.models import Notice, NoticeStatus
+from sentinelle.notices.models import Notice
+from sentinelle.notices.services.held import HELD_FOR_CONTACT
 from sentinelle.recipients.models import ContactOverride
 from sentinelle.recipients.services import save_override
 
@@ -37,6 +38,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "overdue": selectors.answers_overdue()[:200],
         "unverifiable": selectors.unverifiable(),
         "can_act": can_act(request.user),
+        "contact_codes": selectors.CONTACT_CODES,
     }
     return render(request, "desk/queue.html", context)
 
@@ -62,7 +64,7 @@ def give_contact(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The contact was not saved: %(errors)s") % {"errors": _errors(form.errors)})
         return redirect("desk:queue")
     data = form.cleaned_data
-    held = Notice.objects.filter(status=NoticeStatus.DRAFT, hold_code="no_contact")
+    held = Notice.objects.filter(HELD_FOR_CONTACT)
     before = held.count()
     override = ContactOverride(
         registrable_domain=data["domain"],

@@ -48,6 +48,7 @@ class NoticeStatus(models.TextChoices):
     DELIVERED = "delivered", _("delivered")
     FAILED = "failed", _("failed")
     ANSWERED = "answered", _("answered")
+    BOUNCED = "bounced", _("bounced (the address refused it)")
     DISCARDED = "discarded", _("discarded (its links released)")
 
 
@@ -133,6 +134,7 @@ class Notice(models.Model):
             NoticeStatus.DELIVERED,
             NoticeStatus.ANSWERED,
             NoticeStatus.FAILED,
+            NoticeStatus.BOUNCED,
             NoticeStatus.DISCARDED,
         )
 

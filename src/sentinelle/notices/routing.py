@@ -75,9 +75,17 @@ class Route:
     source: str = ""  # "registry", "staff" or a recipients.Source (security_txt, rdap_ip…)
     source_url: str = ""
     hold: str = ""  # "no_contact" when nobody can be reached yet
+    finding_id: int | None = None  # the discovered contact (recipients.Finding) a bounce marks suspect
+    override_id: int | None = None  # the staff contact (recipients.ContactOverride)
 
     def as_json(self) -> dict[str, Any]:
-        return {"role": self.role, "source": self.source, "source_url": self.source_url}
+        return {
+            "role": self.role,
+            "source": self.source,
+            "source_url": self.source_url,
+            "finding_id": self.finding_id,
+            "override_id": self.override_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -136,7 +144,20 @@ def _from_contact(key: str, name: str, domain: str, platform: Platform | None, r
     channel = _CONTACT_CHANNEL.get(c.kind, Channel.NONE)
     email = c.address if channel == Channel.EMAIL else ""
     endpoint = c.address if channel != Channel.EMAIL else ""
-    return Route(key, name, domain, platform, role, channel, email, endpoint, c.source, c.source_url)
+    return Route(
+        key,
+        name,
+        domain,
+        platform,
+        role,
+        channel,
+        email,
+        endpoint,
+        c.source,
+        c.source_url,
+        finding_id=c.finding_id,
+        override_id=c.override_id,
+    )
 
 
 def _registry_route(key: str, name: str, domain: str, platform: Platform, role: str) -> Route | None:
@@ -244,12 +265,17 @@ HOLD_MESSAGES = {
         "which must be absolute. Set it, then discard and rebuild this notice."
     ),
     "missing_elements": gettext_noop("The text lacks what the law requires: %(missing)s."),
+    "bounced": gettext_noop(
+        "The address %(address)s refused the notice (%(reason)s) and no other contact is known. Give the "
+        "recipient a contact to send it again."
+    ),
 }
 # The same holds, told to the member who reported the link.
 MEMBER_HOLD_MESSAGES = {
     "no_contact": gettext_noop("Accepted — no contact found yet for %(recipient)s; the society is looking."),
     "no_public_url": gettext_noop("Accepted — waiting for the society to finish setting up this channel."),
     "missing_elements": gettext_noop("Accepted — the society is completing the notice before it is sent."),
+    "bounced": gettext_noop("The notice bounced: the address refused it. The society is looking for another one."),
 }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -84,6 +84,7 @@ MEMBER_STATES = {
     "sent": gettext_noop("Sent"),
     "answered": gettext_noop("Answered"),
     "failed": gettext_noop("Not delivered"),
+    "bounced": gettext_noop("Bounced"),
     "preparing": gettext_noop("Being prepared"),
 }
 
@@ -122,6 +123,8 @@ def _member_state(notice: Notice) -> tuple[str, str, dt.datetime | None]:
         )
     if status == NoticeStatus.DELIVERED:
         return "sent", _("Notice sent to %(recipient)s.") % {"recipient": name}, notice.sent_at
+    if status == NoticeStatus.BOUNCED:
+        return "bounced", routing.hold_text("bounced", {}, member=True), notice.sent_at or notice.created_at
     if status == NoticeStatus.ANSWERED:
         return "answered", _("%(recipient)s answered the notice.") % {"recipient": name}, notice.answered_at
     return (
@@ -138,7 +141,7 @@ def link_notices(link: ReportedLink) -> list[MemberNotice]:
     "being prepared" saying when: the builder's period. A refused or final link lists only its notices.
     """
     notices = (
-        Notice.objects.filter(items__link=link, items__discarded=False)
+        Notice.objects.filter(Q(items__discarded=False) | Q(status=NoticeStatus.BOUNCED), items__link=link)
         .exclude(status=NoticeStatus.DISCARDED)
         .order_by("created_at", "id")
         .distinct()

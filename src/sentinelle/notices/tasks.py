@@ -42,6 +42,19 @@ def deliver_due_notices() -> dict[str, int]:
 
 
 @task()
+def read_bounces() -> dict[str, int]:
+    """Periodic: the DSNs of SENTINELLE_BOUNCE_MAILDIR, each tied to its notice (nothing when unset)."""
+    from sentinelle import conf
+    from sentinelle.notices.services import bounces  # inside: see the module docstring
+
+    path = conf.bounce_maildir()
+    if not path:
+        return {"read": 0, "recorded": 0}
+    report = bounces.read_maildir(path)
+    return {"read": report.read, "recorded": len(report.recorded)}
+
+
+@task()
 def post_lumen_due() -> dict[str, int]:
     """Periodic: post each sent notice to Lumen, one request per notice (when Lumen is configured)."""
     from sentinelle.notices import services  # inside: see the module docstring

@@ -406,8 +406,19 @@ def set_aside(finding_ids: Iterable[int], user: Any) -> int:
     )
 
 
+def mark_suspect(finding_id: int, reason: str, at: dt.datetime | None = None) -> bool:
+    """A contact an e-mail bounced from: kept, but no longer used until staff use it again. True when it
+    is suspect now (it may have been already)."""
+    Finding.objects.filter(pk=finding_id, suspect_at__isnull=True).update(
+        suspect_at=at or timezone.now(), suspect_reason=reason[:2000]
+    )
+    return Finding.objects.filter(pk=finding_id, suspect_at__isnull=False).exists()
+
+
 def use_again(finding_ids: Iterable[int]) -> int:
-    return Finding.objects.filter(pk__in=list(finding_ids)).update(rejected_at=None, rejected_by=None)
+    return Finding.objects.filter(pk__in=list(finding_ids)).update(
+        rejected_at=None, rejected_by=None, suspect_at=None, suspect_reason=""
+    )
 
 
 def save_override(override: ContactOverride, user: Any) -> ContactOverride:

@@ -23,10 +23,13 @@ DEFAULT_CHANNELS: dict[str, str] = {
 class DeliveryError(Exception):
     """The attempt failed. ``temporary`` says whether trying again later may succeed."""
 
-    def __init__(self, message: str, *, temporary: bool, response_excerpt: str = "") -> None:
+    def __init__(self, message: str, *, temporary: bool, response_excerpt: str = "", bounce: bool = False) -> None:
         super().__init__(message)
         self.temporary = temporary
         self.response_excerpt = response_excerpt
+        # The receiving server refused the address or the message (a 5xx to RCPT TO or to the final "."):
+        # the contact is suspect and the notice moves to the next one (services/bounces.py).
+        self.bounce = bounce
 
 
 @dataclass

@@ -98,9 +98,10 @@ def envelope_sender(from_header: str) -> str:
     return email.utils.parseaddr(from_header)[1] or from_header
 
 
-def _raise_for(code: int, response: bytes, what: str) -> None:
+def _raise_for(code: int, response: bytes, what: str, *, refusal: bool = False) -> None:
     text = f"{what}: {code} {response.decode('utf-8', 'replace')}"
-    raise DeliveryError(text, temporary=not (500 <= code < 600), response_excerpt=excerpt(text))
+    permanent = 500 <= code < 600
+    raise DeliveryError(text, temporary=not permanent, response_excerpt=excerpt(text), bounce=permanent and refusal)
 
 
 def smtp_send(message: EmailMultiAlternatives, commit_point: Callable[[], None]) -> DeliveryReceipt:
@@ -128,7 +129,7 @@ def smtp_send(message: EmailMultiAlternatives, commit_point: Callable[[], None])
         for rcpt in message.recipients():
             code, resp = smtp.rcpt(rcpt)
             if code not in (250, 251):
-                _raise_for(code, resp, "RCPT TO")
+                _raise_for(code, resp, "RCPT TO", refusal=True)
         code, resp = smtp.docmd("DATA")
         if code != 354:
             _raise_for(code, resp, "DATA")
@@ -139,7 +140,7 @@ def smtp_send(message: EmailMultiAlternatives, commit_point: Callable[[], None])
         smtp.send(b".\r\n")
         code, resp = smtp.getreply()
         if code != 250:
-            _raise_for(code, resp, "end of DATA")
+            _raise_for(code, resp, "end of DATA", refusal=True)
         faults.crash_point("after_send")
         return DeliveryReceipt(response_excerpt=excerpt(f"{code} {resp.decode('utf-8', 'replace')}"))
     except (OSError, smtplib.SMTPException) as exc:

@@ -203,12 +203,17 @@ def _record_failure(
             fields.update(status=NoticeStatus.QUEUED, next_attempt_at=run_after)
         else:
             fields.update(status=NoticeStatus.FAILED, next_attempt_at=None)
-        Notice.objects.filter(pk=notice.pk, status=NoticeStatus.SENDING).update(**fields)
+        moved = Notice.objects.filter(pk=notice.pk, status=NoticeStatus.SENDING).update(**fields)
         if run_after is not None:
             notice_id = notice.pk
             transaction.on_commit(lambda: enqueue_delivery(notice_id, run_after))
     notice.status = fields["status"]
-    return str(fields["status"])
+    if moved and exc.bounce and notice.channel == Channel.EMAIL and notice.status == NoticeStatus.FAILED:
+        from sentinelle.notices.services.bounces import record_bounce
+
+        if record_bounce(notice.pk, reason=str(exc), source="smtp"):
+            notice.status = NoticeStatus.BOUNCED
+    return str(notice.status)
 
 
 def recover_stale(*, now: dt.datetime | None = None, worker: str = "") -> dict[str, int]:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -29,6 +30,12 @@ from sentinelle.takedowns.models import EventKind, LinkStatus
 from sentinelle.takedowns.services import change_status_many
 
 logger = logging.getLogger(__name__)
+
+# Held until a contact is known: drafts nobody could be reached for, and notices whose address bounced with
+# no other source to try (services/bounces.py).
+HELD_FOR_CONTACT = Q(status=NoticeStatus.DRAFT, hold_code="no_contact") | Q(
+    status=NoticeStatus.BOUNCED, hold_code="bounced"
+)
 
 RELEASED = gettext_noop("A contact is now known for %(recipient)s: the notice is being prepared.")
 
@@ -72,14 +79,12 @@ def release_held(domains: Iterable[str], *, actor: User | None = None, why: str 
     now = timezone.now()
     released = 0
     with transaction.atomic():
-        held = Notice.objects.select_for_update().filter(
-            status=NoticeStatus.DRAFT, hold_code="no_contact", recipient_domain__in=reachable
-        )
+        held = Notice.objects.select_for_update().filter(HELD_FOR_CONTACT, recipient_domain__in=reachable)
         for notice in list(held):
             _release(notice, actor, why, now)
             released += 1
         if released:
-            transaction.on_commit(_queue_build)
+            transaction.on_commit(queue_build)
     return released
 
 
@@ -93,13 +98,16 @@ def _registry_reachable(domain: str) -> bool:
 
 
 def _release(notice: Notice, actor: User | None, why: str, now: dt.datetime) -> None:
-    Notice.objects.filter(pk=notice.pk).update(
-        status=NoticeStatus.DISCARDED,
-        discarded_at=now,
-        discarded_by=actor,
-        discard_reason=f"released: {why}",
-        next_attempt_at=None,
-    )
+    if notice.status == NoticeStatus.BOUNCED:  # it stays "bounced", a record of the refusal; no longer held
+        Notice.objects.filter(pk=notice.pk).update(hold_code="")
+    else:
+        Notice.objects.filter(pk=notice.pk).update(
+            status=NoticeStatus.DISCARDED,
+            discarded_at=now,
+            discarded_by=actor,
+            discard_reason=f"released: {why}",
+            next_attempt_at=None,
+        )
     NoticeItem.objects.filter(notice=notice).update(discarded=True)
     link_ids = list(notice.items.values_list("link_id", flat=True))
     ParkedLink.objects.filter(link_id__in=link_ids).delete()
@@ -117,7 +125,7 @@ def _release(notice: Notice, actor: User | None, why: str, now: dt.datetime) -> 
     )
 
 
-def _queue_build() -> None:
+def queue_build() -> None:
     if not conf.notice_enqueue_delivery():
         return
     try:
