@@ -103,7 +103,11 @@ def unverifiable(limit: int = 200) -> list[ReportedLink]:
 
 
 def counts(now: dt.datetime | None = None) -> dict[str, int]:
-    """The figures of the staff landing page (one query each)."""
+    """The figures of the staff landing page (one query each).
+
+    Not here yet: the notices resent after an unknown outcome (issue 10's work); their selector belongs
+    beside these, with its count here and its section in desk/queue.html.
+    """
     drafts = Notice.objects.filter(HOLDS).aggregate(
         no_contact=Count("id", filter=HELD_FOR_CONTACT), other=Count("id", filter=~HELD_FOR_CONTACT)
     )
