@@ -165,3 +165,14 @@ def test_search_engines_get_the_delisting_notices_through_the_registry():
     assert [(n.recipient_key, n.channel, n.route["role"]) for n in Notice.objects.all()] == [
         (f"p:{google.pk}", "bulk_file", "search_engine")
     ]
+
+
+def test_the_back_office_shows_the_hold_in_the_readers_language(admin_client):
+    make_links(rights(), None, ["https://nothing.to/a"])
+    services.build_notices()
+    notice = Notice.objects.get()
+    url = f"/admin/notices/notice/{notice.pk}/change/"
+    assert "No contact is known yet for nothing.to" in admin_client.get(url).content.decode()
+    admin_client.cookies["django_language"] = "fr"
+    page = admin_client.get(url).content.decode()
+    assert "Aucun contact n&#x27;est encore connu pour nothing.to" in page

@@ -18,7 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from sentinelle.notices import selectors, services
+from sentinelle.notices import routing, selectors, services
 from sentinelle.notices.export import BulkFileIncomplete, bulk_file_text, lumen_json_lines, missing_examples
 from sentinelle.notices.forms import AnswerSheetForm, DiscardForm
 from sentinelle.notices.legal import reference as legal_reference
@@ -129,8 +129,14 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
     )
     search_fields = ("recipient_name", "recipient_domain", "idempotency_key", "message_id", "items__url")
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Notice._meta.fields]
+    readonly_fields = ["held_because", *(f.name for f in Notice._meta.fields)]
     inlines = (NoticeItemInline, DeliveryAttemptInline, RecipientAnswerInline)
+
+    @admin.display(description=_("why it is held"))
+    def held_because(self, obj: Notice) -> str:
+        """The hold's code and parameters in the reader's language (``hold_reason`` keeps the English)."""
+        return routing.hold_text(obj.hold_code, obj.hold_params, obj.hold_reason) if obj.hold_code else ""
+
     actions = (
         "download_bulk_files",
         "download_lumen",
