@@ -53,6 +53,8 @@ def test_a_link_site_gets_the_notice_at_its_address_and_its_host_a_hosting_provi
         "role": "site",
         "source": "security_txt",
         "source_url": "https://warez-links.to/.well-known/security.txt",
+        "finding_id": Finding.objects.get(address="dmca@warez-links.to").pk,
+        "override_id": None,
     }
     assert (host.recipient_name, host.recipient_email, host.route["source"]) == (
         "HostCo Ltd",
