@@ -50,13 +50,14 @@ run: demo
 test: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	@bash scripts/test.sh
 
-## The benchmarks: linkkit against its peers, notice building and delivery, link checks.
+## The benchmarks: linkkit against its peers, notice building and delivery, link checks, the catalogue.
 bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/linkkit.py
 	$(BIN)/python bench/notices.py
 	$(BIN)/python bench/checks.py
 	$(BIN)/python bench/discovery.py
 	$(BIN)/python bench/investigations.py
+	$(BIN)/python bench/catalogue.py --works 20000 --catalogue 200000
 
 ## Regenerate the notices' golden files after a deliberate change of an output (review the diff).
 golden: $(VENV)/.installed-dev $(VENV)/.linkkit-built

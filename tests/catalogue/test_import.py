@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from sentinelle.catalogue.models import AlternateTitle, Interest, Party, PartyKind, Recording, Work
-from sentinelle.catalogue.services import import_cwr_file, import_works_csv, link_parties_to_member
+from sentinelle.catalogue.services import (
+    ImportReport,
+    InterestData,
+    import_cwr_file,
+    import_works_csv,
+    link_parties_to_member,
+)
 from tests.catalogue.conftest import sample
 from tests.factories import MemberFactory
 
@@ -160,21 +166,23 @@ def test_a_malformed_line_is_reported_and_the_rest_imports(cwr_dir: Path, tmp_pa
 def test_a_work_that_fails_to_save_is_rolled_back_alone(cwr_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import DatabaseError
 
-    from sentinelle.catalogue import services
+    from sentinelle.catalogue.services import writer
 
-    real_save_party = services._save_party
+    real_resolve = writer.PartyBook.resolve
 
-    def failing_save_party(data: services.InterestData, out: services._Outcome) -> Party:
+    def failing_resolve(self: writer.PartyBook, data: InterestData, report: ImportReport) -> Party:
         if data.name == "ADAMS":  # the second work's uncontrolled writer
             raise DatabaseError("disk full")
-        return real_save_party(data, out)
+        return real_resolve(self, data, report)
 
-    monkeypatch.setattr(services, "_save_party", failing_save_party)
+    monkeypatch.setattr(writer.PartyBook, "resolve", failing_resolve)
     report = import_cwr_file(sample(cwr_dir, "revexample.V21"))
+    # The batch of both works failed; each was then written alone: the first is saved.
     assert [(issue.line, "disk full" in issue.message) for issue in report.errors] == [(16, True)]
     assert list(Work.objects.values_list("work_code", flat=True)) == ["PB199:DMP000001"]
     assert (report.works_created, report.works_skipped) == (1, 1)
     assert Interest.objects.count() == 2  # nothing of the second work's interests stayed
+    assert Party.objects.count() == 2  # nor its parties
 
 
 def test_progress_is_told_every_line(cwr_dir: Path) -> None:

@@ -52,12 +52,19 @@ def test_catalogue_is_paginated(client, settings):
     for i in range(12):
         InterestFactory(member=member, work__title=f"Song {i:02d}")
     client.force_login(member.user)
-    first = client.get(reverse("catalogue:my-works")).context["page"]
-    last = client.get(reverse("catalogue:my-works"), {"page": 3}).context["page"]
-    assert first.paginator.count == 12 and len(first.object_list) == 5
-    assert [w.title for w in last.object_list] == ["Song 10", "Song 11"]
-    # Junk page numbers fall back to a real page rather than an error.
-    assert client.get(reverse("catalogue:my-works"), {"page": "abc"}).status_code == 200
+    url = reverse("catalogue:my-works")
+    first = client.get(url).context["page"]
+    assert first.count == 12 and len(first.object_list) == 5 and not first.has_previous
+    second = client.get(url, {"after": first.next_after}).context["page"]
+    third = client.get(url, {"after": second.next_after}).context["page"]
+    assert [w.title for w in third.object_list] == ["Song 10", "Song 11"] and not third.has_next
+    back = client.get(url, {"before": third.previous_before}).context["page"]
+    assert [w.title for w in back.object_list] == [w.title for w in second.object_list]
+    # Junk positions fall back to the first page rather than an error.
+    for junk in [{"after": "abc"}, {"before": "-3"}, {"after": str(10**30)}]:
+        response = client.get(url, junk)
+        assert response.status_code == 200
+        assert response.context["page"].object_list == first.object_list
 
 
 def test_user_without_member_profile_has_no_catalogue(client):

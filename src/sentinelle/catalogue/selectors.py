@@ -1,38 +1,118 @@
-"""Reads of the catalogue. A member only ever sees works they hold an interest in."""
+"""Reads of the catalogue. A member only ever sees works they hold an interest in.
+
+Every read starts from the member's interests (the ``(member, work)`` index), never from the
+title index of the whole catalogue: a page costs what the member's own catalogue costs, whatever
+the size of the society's. Pages are keyset pages (after / before a work, in title order).
+"""
 
 from __future__ import annotations
 
-from django.core.paginator import Page, Paginator
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from sentinelle.catalogue.identifiers import IdentifierError, normalise_iswc
-from sentinelle.catalogue.models import Work
+from sentinelle.catalogue.models import AlternateTitle, Interest, Work
 from sentinelle.members.models import Member
 
 
+def _member_work_ids(member: Member) -> QuerySet[Interest, Any]:
+    return Interest.objects.filter(member=member).values("work_id")
+
+
 def works_of_member(member: Member) -> QuerySet[Work]:
-    return Work.objects.filter(interests__member=member).distinct().order_by("title", "id")
+    return Work.objects.filter(pk__in=_member_work_ids(member)).order_by("title", "id")
 
 
 def search_member_works(member: Member, query: str = "") -> QuerySet[Work]:
+    """The member's works whose title or an alternate title holds ``query``, or by ISWC.
+
+    A whole ISWC is looked up on its own (unique) index; anything else is a case-insensitive
+    substring of a title (on PostgreSQL the trigram indexes serve it), or a partial ISWC's digits.
+    """
     works = works_of_member(member)
     query = (query or "").strip()[:200]
     if not query:
         return works
-    condition = Q(title__icontains=query) | Q(alternate_titles__title__icontains=query)
     try:
-        condition |= Q(iswc=normalise_iswc(query))
+        return works.filter(iswc=normalise_iswc(query))
     except IdentifierError:
-        # A partial ISWC ("034.524") still finds the work by its digits.
-        digits = "".join(ch for ch in query if ch.isdigit())
-        if len(digits) >= 3:
-            condition |= Q(iswc__contains=digits)
-    return works.filter(condition).distinct()
+        pass
+    alternates = AlternateTitle.objects.filter(work_id__in=_member_work_ids(member), title__icontains=query)
+    condition = Q(title__icontains=query) | Q(pk__in=alternates.values("work_id"))
+    # A partial ISWC ("034.524") still finds the work by its digits.
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 3:
+        condition |= Q(iswc__contains=digits)
+    return works.filter(condition)
 
 
-def member_work_page(member: Member, query: str, page_number: str | int | None, per_page: int) -> Page[Work]:
-    works = search_member_works(member, query).prefetch_related("alternate_titles")
-    return Paginator(works, per_page).get_page(page_number)
+@dataclass
+class WorkPage:
+    """One keyset page of the member's works in title order."""
+
+    object_list: list[Work]
+    count: int
+    next_after: int | None  # the id to ask ``after=`` for the next page, None on the last page
+    previous_before: int | None  # the id to ask ``before=`` for the previous page, None on the first
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_after is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_before is not None
+
+
+def _anchor(works: QuerySet[Work], work_id: str | int | None) -> tuple[str, int] | None:
+    """(title, id) of one of these works given by id; None for junk or another member's work."""
+    try:
+        pk = int(str(work_id))
+    except ValueError:
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    title = works.filter(pk=pk).values_list("title", flat=True).first()
+    return None if title is None else (title, pk)
+
+
+def member_work_page(
+    member: Member,
+    query: str,
+    per_page: int,
+    *,
+    after: str | int | None = None,
+    before: str | int | None = None,
+) -> WorkPage:
+    """The page after work ``after`` (or before work ``before``); the first page without either."""
+    works = search_member_works(member, query)
+    count = works.count()  # bounded by the member's own catalogue
+    anchor = _anchor(works, after) if after else None
+    if anchor is not None:
+        title, pk = anchor
+        rows = list(works.filter(Q(title__gt=title) | Q(title=title, pk__gt=pk))[: per_page + 1])
+        more, rows = len(rows) > per_page, rows[:per_page]
+        return _page(rows, count, next_after=more, previous_before=bool(rows))
+    anchor = _anchor(works, before) if before else None
+    if anchor is not None:
+        title, pk = anchor
+        backwards = works.filter(Q(title__lt=title) | Q(title=title, pk__lt=pk)).order_by("-title", "-id")
+        rows = list(backwards[: per_page + 1])
+        more, rows = len(rows) > per_page, rows[:per_page][::-1]
+        return _page(rows, count, next_after=bool(rows), previous_before=more)
+    rows = list(works[: per_page + 1])
+    return _page(rows[:per_page], count, next_after=len(rows) > per_page, previous_before=False)
+
+
+def _page(rows: list[Work], count: int, *, next_after: bool, previous_before: bool) -> WorkPage:
+    return WorkPage(
+        object_list=rows,
+        count=count,
+        next_after=rows[-1].pk if next_after and rows else None,
+        previous_before=rows[0].pk if previous_before and rows else None,
+    )
 
 
 def get_member_work(member: Member, work_id: int) -> Work:

@@ -17,7 +17,9 @@ def my_works(request: HttpRequest) -> HttpResponse:
     page = None
     rows: list[tuple[object, int]] = []
     if member is not None:
-        page = selectors.member_work_page(member, query, request.GET.get("page"), conf.page_size())
+        page = selectors.member_work_page(
+            member, query, conf.page_size(), after=request.GET.get("after"), before=request.GET.get("before")
+        )
         works = list(page.object_list)
         open_counts = open_link_counts(member, works)
         rows = [(work, open_counts.get(work.pk, 0)) for work in works]

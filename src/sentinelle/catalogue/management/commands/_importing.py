@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from sentinelle.catalogue.services import ImportReport, Progress
+from sentinelle.catalogue.services import BATCH_SIZE, ImportReport, Progress
 
 EXIT_OK = 0
 EXIT_BAD_RECORDS = 1
@@ -24,6 +24,13 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar on stderr.")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            metavar="N",
+            help=f"Works written per transaction (default {BATCH_SIZE}); a failing batch is retried work by work.",
+        )
 
     def count_units(self, path: Path) -> int:
         with path.open("rb") as fh:
@@ -46,7 +53,7 @@ class ImportCommand(BaseCommand):
                 )  # fmt: skip
                 progress: Progress = bar.update  # type: ignore[assignment]
                 with bar:
-                    report = type(self).importer(path, progress=progress)
+                    report = type(self).importer(path, progress=progress, batch_size=max(1, options["batch_size"]))
             except OSError as exc:
                 self.stderr.write(f"{path}: cannot be read: {exc.strerror or exc}")
                 unreadable = True
