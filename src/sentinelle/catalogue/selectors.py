@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact, GreaterThan, LessThan
 
 from sentinelle.catalogue.identifiers import IdentifierError, normalise_iswc
 from sentinelle.catalogue.models import AlternateTitle, Interest, Work
@@ -21,8 +23,22 @@ def _member_work_ids(member: Member) -> QuerySet[Interest, Any]:
     return Interest.objects.filter(member=member).values("work_id")
 
 
+_SORT_TITLE = Upper("title")
+
+
 def works_of_member(member: Member) -> QuerySet[Work]:
-    return Work.objects.filter(pk__in=_member_work_ids(member)).order_by("title", "id")
+    """The member's works in title order, case-insensitive (``UPPER(title)``, then id).
+
+    The order is an expression on purpose: no index serves it, so the database starts from the
+    member's interests and sorts their works, rather than walking the title index of the whole
+    catalogue until it meets enough of them (1.8 s for a member with 2,000 works among 1,000,000).
+    """
+    return Work.objects.filter(pk__in=_member_work_ids(member)).order_by(_SORT_TITLE, "id")
+
+
+def count_member_works(member: Member) -> int:
+    """An index-only count of the member's interests (the ``(member, work)`` index)."""
+    return _member_work_ids(member).distinct().count()
 
 
 def search_member_works(member: Member, query: str = "") -> QuerySet[Work]:
@@ -53,7 +69,7 @@ class WorkPage:
     """One keyset page of the member's works in title order."""
 
     object_list: list[Work]
-    count: int
+    count: int | None  # None on a search's page
     next_after: int | None  # the id to ask ``after=`` for the next page, None on the last page
     previous_before: int | None  # the id to ask ``before=`` for the previous page, None on the first
 
@@ -67,14 +83,16 @@ class WorkPage:
 
 
 def _anchor(works: QuerySet[Work], work_id: str | int | None) -> tuple[str, int] | None:
-    """(title, id) of one of these works given by id; None for junk or another member's work."""
+    """(sort title, id) of one of these works given by id; None for junk or another member's work."""
     try:
         pk = int(str(work_id))
     except ValueError:
         return None
     if not 0 < pk < 2**63:
         return None
-    title = works.filter(pk=pk).values_list("title", flat=True).first()
+    # The database's UPPER, not Python's: they differ beyond ASCII (SQLite's stops at ASCII).
+    row = works.filter(pk=pk).values(sort_title=_SORT_TITLE).first()
+    title = None if row is None else row["sort_title"]
     return None if title is None else (title, pk)
 
 
@@ -88,17 +106,22 @@ def member_work_page(
 ) -> WorkPage:
     """The page after work ``after`` (or before work ``before``); the first page without either."""
     works = search_member_works(member, query)
-    count = works.count()  # bounded by the member's own catalogue
+    # Counting the member's works is an index-only count of their interests; a search would be
+    # run twice for its count, so the page of a search goes without one.
+    count = None if query.strip() else count_member_works(member)
+    works = works.prefetch_related("alternate_titles")
     anchor = _anchor(works, after) if after else None
     if anchor is not None:
         title, pk = anchor
-        rows = list(works.filter(Q(title__gt=title) | Q(title=title, pk__gt=pk))[: per_page + 1])
+        later = Q(GreaterThan(_SORT_TITLE, title)) | Q(Exact(_SORT_TITLE, title), pk__gt=pk)
+        rows = list(works.filter(later)[: per_page + 1])
         more, rows = len(rows) > per_page, rows[:per_page]
         return _page(rows, count, next_after=more, previous_before=bool(rows))
     anchor = _anchor(works, before) if before else None
     if anchor is not None:
         title, pk = anchor
-        backwards = works.filter(Q(title__lt=title) | Q(title=title, pk__lt=pk)).order_by("-title", "-id")
+        earlier = Q(LessThan(_SORT_TITLE, title)) | Q(Exact(_SORT_TITLE, title), pk__lt=pk)
+        backwards = works.filter(earlier).order_by(_SORT_TITLE.desc(), "-id")
         rows = list(backwards[: per_page + 1])
         more, rows = len(rows) > per_page, rows[:per_page][::-1]
         return _page(rows, count, next_after=bool(rows), previous_before=more)
@@ -106,7 +129,7 @@ def member_work_page(
     return _page(rows[:per_page], count, next_after=len(rows) > per_page, previous_before=False)
 
 
-def _page(rows: list[Work], count: int, *, next_after: bool, previous_before: bool) -> WorkPage:
+def _page(rows: list[Work], count: int | None, *, next_after: bool, previous_before: bool) -> WorkPage:
     return WorkPage(
         object_list=rows,
         count=count,
