@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Upper
 from django.db.models.lookups import Exact, GreaterThan, LessThan
 
@@ -55,8 +55,10 @@ def search_member_works(member: Member, query: str = "") -> QuerySet[Work]:
         return works.filter(iswc=normalise_iswc(query))
     except IdentifierError:
         pass
-    alternates = AlternateTitle.objects.filter(work_id__in=_member_work_ids(member), title__icontains=query)
-    condition = Q(title__icontains=query) | Q(pk__in=alternates.values("work_id"))
+    # EXISTS per work (the alternate titles' work index), not "id IN (matching alternate titles)":
+    # an IN over every matching alternate title of the catalogue made PostgreSQL scan all works.
+    alternates = AlternateTitle.objects.filter(work=OuterRef("pk"), title__icontains=query)
+    condition = Q(title__icontains=query) | Q(Exists(alternates))
     # A partial ISWC ("034.524") still finds the work by its digits.
     digits = "".join(ch for ch in query if ch.isdigit())
     if len(digits) >= 3:
