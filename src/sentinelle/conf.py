@@ -125,6 +125,11 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_LOGIN_FAILURE_LIMIT": _int(5),
     "SENTINELLE_LOGIN_COOLOFF_MINUTES": _int(15),
     "SENTINELLE_TASK_BACKEND": _str("django_tasks_db.DatabaseBackend"),
+    # the web server (python -m sentinelle serve)
+    "SENTINELLE_WEB_BIND": _str("127.0.0.1:8000"),
+    "SENTINELLE_WEB_WORKERS": _int(0),  # 0 = 2 x CPUs + 1
+    "SENTINELLE_WEB_THREADS": _int(1),
+    "SENTINELLE_WEB_TIMEOUT": _int(60),
     "SENTINELLE_TEST_SQLITE_NAME": _str(""),  # "" = in memory
     # mail
     "SENTINELLE_EMAIL_BACKEND": _str("django.core.mail.backends.filebased.EmailBackend"),
@@ -247,6 +252,24 @@ def society() -> dict[str, str]:
 def periodic_tasks() -> dict[str, int]:
     """Task path -> seconds between two enqueues (``run_scheduler``)."""
     return {path: int(seconds) for path, seconds in getattr(settings, "SENTINELLE_PERIODIC_TASKS", {}).items()}
+
+
+def web_bind() -> str:
+    return str(setting("SENTINELLE_WEB_BIND"))
+
+
+def web_workers() -> int:
+    """Web worker processes; 0 or less: gunicorn's rule of thumb, 2 x CPUs + 1."""
+    workers = int(setting("SENTINELLE_WEB_WORKERS"))
+    return workers if workers > 0 else 2 * (os.cpu_count() or 1) + 1
+
+
+def web_threads() -> int:
+    return max(1, int(setting("SENTINELLE_WEB_THREADS")))
+
+
+def web_timeout() -> int:
+    return max(1, int(setting("SENTINELLE_WEB_TIMEOUT")))
 
 
 def daily_link_quota() -> int:

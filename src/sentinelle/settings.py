@@ -91,6 +91,8 @@ MIDDLEWARE = [
     # Outermost: it reshapes the final 404/405 under /api/v1/ whoever produced it.
     "sentinelle.core.middleware.ApiErrorBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after security (WhiteNoise's place): no session or database for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,6 +141,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": env("SENTINELLE_TEST_SQLITE_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- The web server (python -m sentinelle serve, gunicorn) ---------------------------
+SENTINELLE_WEB_BIND = env("SENTINELLE_WEB_BIND")
+SENTINELLE_WEB_WORKERS = env("SENTINELLE_WEB_WORKERS")  # 0 = 2 x CPUs + 1
+SENTINELLE_WEB_THREADS = env("SENTINELLE_WEB_THREADS")
+SENTINELLE_WEB_TIMEOUT = env("SENTINELLE_WEB_TIMEOUT")  # seconds before a stuck worker is replaced
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
@@ -189,6 +197,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("SENTINELLE_STATIC_ROOT") or VAR_DIR / "static")
+# WhiteNoise serves what collectstatic gathered, compressed (gzip) beside each file; the web server
+# needs no proxy for /static/. In debug mode it reads the apps' folders directly.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 # --- Mail ---------------------------------------------------------------------
 EMAIL_BACKEND = env("SENTINELLE_EMAIL_BACKEND")
