@@ -60,6 +60,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _fresh_local_cache() -> Iterator[None]:
+    # Rate-limit counters (logins from 127.0.0.1, API keys) must not carry from one test to the next.
+    # Only the per-process cache is cleared: clearing a Redis cache would empty the shared server.
+    from django.core.cache import cache
+
+    from sentinelle import conf
+
+    if not conf.cache_is_shared():
+        cache.clear()
+    yield
+    if not conf.cache_is_shared():
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_registry():
     # A test's rows are rolled back without any signal: drop the cached registry around each test.
     from sentinelle.platforms.selectors import invalidate_registry

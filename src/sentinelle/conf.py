@@ -124,6 +124,9 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_LOG_LEVEL": _str("INFO"),
     "SENTINELLE_LOGIN_FAILURE_LIMIT": _int(5),
     "SENTINELLE_LOGIN_COOLOFF_MINUTES": _int(15),
+    "SENTINELLE_LOGIN_RATE_LIMIT": _int(20),  # login attempts per client address per minute; 0 = off
+    "SENTINELLE_CLIENT_IP_HEADER": _str(""),  # "" = REMOTE_ADDR; behind a proxy: X-Forwarded-For, X-Real-IP
+    "SENTINELLE_CACHE_URL": _str(""),  # "" = local memory, per process (the embedded demo only)
     "SENTINELLE_TASK_BACKEND": _str("django_tasks_db.DatabaseBackend"),
     # the web server (python -m sentinelle serve)
     "SENTINELLE_WEB_BIND": _str("127.0.0.1:8000"),
@@ -270,6 +273,45 @@ def web_threads() -> int:
 
 def web_timeout() -> int:
     return max(1, int(setting("SENTINELLE_WEB_TIMEOUT")))
+
+
+CACHE_SCHEMES = {
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "rediss": "django.core.cache.backends.redis.RedisCache",
+    "unix": "django.core.cache.backends.redis.RedisCache",
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+}
+
+
+def cache_settings(url: str) -> dict[str, Any]:
+    """Django's ``CACHES["default"]`` for ``SENTINELLE_CACHE_URL``.
+
+    ``redis://[:password@]host:6379/1``, ``rediss://…`` (TLS) or ``unix:///run/redis.sock?db=1``:
+    Django's Redis backend, shared by every process that names the same server; empty or
+    ``locmem://``: one cache per process, which only the embedded demo should use.
+    """
+    scheme = url.partition("://")[0].lower() if "://" in url else ("locmem" if not url.strip() else "")
+    backend = CACHE_SCHEMES.get(scheme)
+    if backend is None:
+        raise ImproperlyConfigured(
+            f"SENTINELLE_CACHE_URL must be a redis://, rediss://, unix:// or locmem:// URL, got {url!r}"
+        )
+    location = "sentinelle" if scheme == "locmem" else url
+    return {"BACKEND": backend, "LOCATION": location, "KEY_PREFIX": "sentinelle"}
+
+
+def cache_is_shared() -> bool:
+    """Whether the default cache is one every process shares (not the per-process local memory)."""
+    backend = str(settings.CACHES.get("default", {}).get("BACKEND", ""))
+    return backend != CACHE_SCHEMES["locmem"] and not backend.endswith(("LocMemCache", "DummyCache"))
+
+
+def login_rate_limit() -> int:
+    return int(setting("SENTINELLE_LOGIN_RATE_LIMIT"))
+
+
+def client_ip_header() -> str:
+    return str(setting("SENTINELLE_CLIENT_IP_HEADER")).strip()
 
 
 def daily_link_quota() -> int:

@@ -148,6 +148,14 @@ SENTINELLE_WEB_WORKERS = env("SENTINELLE_WEB_WORKERS")  # 0 = 2 x CPUs + 1
 SENTINELLE_WEB_THREADS = env("SENTINELLE_WEB_THREADS")
 SENTINELLE_WEB_TIMEOUT = env("SENTINELLE_WEB_TIMEOUT")  # seconds before a stuck worker is replaced
 
+# --- Cache ----------------------------------------------------------------------
+# Shared by every process when it is Redis (SENTINELLE_CACHE_URL): the rate limits' counters and the
+# platform registry's version live there. The local-memory default is for the embedded demo.
+CACHES = {"default": conf.cache_settings(env("SENTINELLE_CACHE_URL"))}
+# django-ratelimit (sentinelle.core.ratelimit) counts in that cache; when it cannot, requests pass.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+
 # --- Auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
 PASSWORD_HASHERS = [
@@ -176,6 +184,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address is read one way for the lockouts and the rate limits (SENTINELLE_CLIENT_IP_HEADER).
+AXES_CLIENT_IP_CALLABLE = "sentinelle.core.ratelimit.client_ip"
+SENTINELLE_LOGIN_RATE_LIMIT = env("SENTINELLE_LOGIN_RATE_LIMIT")  # per client address per minute; 0 = off
+SENTINELLE_CLIENT_IP_HEADER = env("SENTINELLE_CLIENT_IP_HEADER")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env("SENTINELLE_SECURE_COOKIES")

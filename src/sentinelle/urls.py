@@ -5,13 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from sentinelle.api import api
 from sentinelle.core import views as core_views
+from sentinelle.members import views as member_views
 
 admin.site.site_header = _("Sentinelle — back office")
 admin.site.site_title = "Sentinelle"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", member_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from sentinelle.catalogue.models import Work
@@ -15,14 +13,6 @@ from sentinelle.platforms.models import Platform
 from tests.factories import InterestFactory
 
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    # The rate-limit counters live in the (per-process LocMem) cache: no test sees another's.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @dataclass

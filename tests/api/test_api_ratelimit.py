@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from sentinelle.members.services import create_api_token
-from sentinelle.takedowns import ratelimit
 from tests.api.conftest import API, ApiUser, error_code
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_the_call_after_the_limit_is_429_with_retry_after(alice: ApiUser, low_li
     response = alice.get("/links")
     assert response.status_code == 429
     assert error_code(response) == "rate_limited"
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert 1 <= int(response["Retry-After"]) <= 61
 
 
 def test_the_limit_is_per_token(alice: ApiUser, low_limit: int) -> None:
@@ -44,23 +44,11 @@ def test_unauthenticated_calls_do_not_spend_a_tokens_allowance(alice: ApiUser, l
     assert alice.get("/works").status_code == 200
 
 
-def test_the_count_starts_again_in_the_next_window(low_limit: int) -> None:
-    start = 1_000_000 * ratelimit.WINDOW_SECONDS + 10.0
-    for _ in range(low_limit):
-        ratelimit.hit("k", clock=lambda: start)
-    with pytest.raises(ratelimit.RateLimited) as refused:
-        ratelimit.hit("k", clock=lambda: start + 5)
-    assert refused.value.retry_after == ratelimit.WINDOW_SECONDS - 15
-    ratelimit.hit("k", clock=lambda: start + ratelimit.WINDOW_SECONDS)
-
-
-def test_zero_turns_the_limit_off(settings: Any) -> None:
-    settings.SENTINELLE_API_RATE_LIMIT = 0
-    for _ in range(500):
-        ratelimit.hit("k")
-
-
-def test_the_default_limit_is_120_a_minute(settings: Any) -> None:
-    if hasattr(settings, "SENTINELLE_API_RATE_LIMIT"):
-        del settings.SENTINELLE_API_RATE_LIMIT
-    assert ratelimit.api_rate_limit() == 120
+def test_the_count_starts_again_in_the_next_window(alice: ApiUser, low_limit: int) -> None:
+    with time_machine.travel(1_000_000_000, tick=False) as clock:
+        for _ in range(low_limit):
+            assert alice.get("/works").status_code == 200
+        refused = alice.get("/works")
+        assert refused.status_code == 429
+        clock.shift(int(refused["Retry-After"]))
+        assert alice.get("/works").status_code == 200

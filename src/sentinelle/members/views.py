@@ -1,8 +1,9 @@
-"""The member's account page: personal API tokens."""
+"""The login page (rate-limited per client address) and the member's account page: personal API tokens."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -11,9 +12,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sentinelle.core import ratelimit
 from sentinelle.members import selectors, services
 from sentinelle.members.forms import ApiTokenForm
 from sentinelle.members.models import ApiToken, User
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, after one count of the client's address (SENTINELLE_LOGIN_RATE_LIMIT).
+
+    django-axes locks an account after repeated failures from one address; this limit stops one
+    address trying many accounts (password spraying) or hammering the password hasher.
+    """
+
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            ratelimit.hit_login(request)
+        except ratelimit.RateLimited as refused:
+            response = render(
+                request, "registration/too_many_attempts.html", {"retry_after": refused.retry_after}, status=429
+            )
+            response["Retry-After"] = str(refused.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 @never_cache

@@ -2,13 +2,15 @@
 
 The registry is cached per process. Every save or delete of a ``Platform`` or ``PlatformDomain``
 (wired in ``PlatformsConfig.ready``) bumps a version number in Django's cache, so every process
-sharing that cache rebuilds its registry on its next lookup; with the default per-process cache,
-only the process that made the change sees it at once and the others after ``REGISTRY_MAX_AGE``.
+sharing that cache (``SENTINELLE_CACHE_URL``, Redis) rebuilds its registry within
+``REGISTRY_VERSION_CHECK_INTERVAL``; with the demo's per-process cache, or while the cache does not
+answer, only the process that made the change sees it at once and the others after ``REGISTRY_MAX_AGE``.
 Bulk updates (``QuerySet.update``) send no signal: call ``invalidate_registry()`` after them.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -20,6 +22,8 @@ from django.db.models import Prefetch, QuerySet
 
 from sentinelle.linkkit import PlatformRule, Registry
 from sentinelle.platforms.models import NoticeChannel, Platform, PlatformDomain
+
+logger = logging.getLogger(__name__)
 
 REGISTRY_VERSION_KEY = "sentinelle:platforms:registry-version"
 # A process re-reads the version key at most this often (seconds); the floor on how stale a
@@ -87,13 +91,25 @@ def build_registry() -> Registry:
     return Registry(platform_rules())
 
 
+def _shared_version(unchanged: Any) -> Any:
+    """The registry version in the shared cache; ``unchanged`` when the cache does not answer.
+
+    Without the cache every process still rebuilds after ``REGISTRY_MAX_AGE``.
+    """
+    try:
+        return cache.get(REGISTRY_VERSION_KEY)
+    except Exception:  # the cache backend's own errors (redis.ConnectionError, OSError, …)
+        logger.exception("the registry's version was not read: the cache does not answer")
+        return unchanged
+
+
 def get_registry() -> Registry:
     """The process-wide registry, rebuilt after any change to the platform tables."""
     global _cached, _version_checked_at, _seen_shared_version
     now = time.monotonic()
     with _lock:
         if now - _version_checked_at >= REGISTRY_VERSION_CHECK_INTERVAL:
-            shared = cache.get(REGISTRY_VERSION_KEY)
+            shared = _shared_version(_seen_shared_version)
             _version_checked_at = now
             if shared != _seen_shared_version:
                 _seen_shared_version = shared
@@ -120,6 +136,9 @@ def invalidate_registry() -> None:
     except ValueError:
         shared = 1
         cache.set(REGISTRY_VERSION_KEY, shared, timeout=None)
+    except Exception:  # the cache backend's own errors (redis.ConnectionError, OSError, …)
+        logger.exception("the registry's version was not bumped: the cache does not answer")
+        return
     with _lock:
         # Our own bump needs no second rebuild here; other processes see it on their next check.
         _seen_shared_version = shared

@@ -40,10 +40,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from sentinelle.catalogue.selectors import get_member_work, search_member_works
+from sentinelle.core import ratelimit
 from sentinelle.members.models import Member, User
 from sentinelle.members.selectors import member_for_user
 from sentinelle.members.services import authenticate_api_token, hash_api_token
-from sentinelle.takedowns import ratelimit, selectors, services
+from sentinelle.takedowns import selectors, services
 from sentinelle.takedowns.models import LinkEvent, ReportedLink
 from sentinelle.takedowns.schemas import (
     MAX_ID,
@@ -81,7 +82,7 @@ class TokenAuth(HttpBearer):
         user = authenticate_api_token(token)
         if user is None:
             return None
-        ratelimit.hit(hash_api_token(token))
+        ratelimit.hit_api_key(request, hash_api_token(token))
         return ApiCaller(user=user, member=member_for_user(user))
 
 
