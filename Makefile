@@ -46,7 +46,7 @@ run: demo
 	  $(BIN)/python -m sentinelle db_worker --no-reload --interval 1 & \
 	  SENTINELLE_DEBUG=$${SENTINELLE_DEBUG:-true} $(BIN)/python -m sentinelle runserver --noreload $(HOST):$(PORT)
 
-## The whole suite on SQLite, then on PostgreSQL when one answers.
+## The whole suite on SQLite, then on PostgreSQL when one answers, then the task tests on RQ (Redis).
 test: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	@bash scripts/test.sh
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the whole suite on SQLite, then on PostgreSQL when one answers.
+# Runs the whole suite on SQLite, then on PostgreSQL when one answers, then the task tests on RQ.
 #   DATABASE_URL              PostgreSQL to test against (default postgres://postgres@127.0.0.1:5432/test)
 #   SENTINELLE_REQUIRE_POSTGRES=1   fail (not skip) when PostgreSQL does not answer (CI sets it)
 #   SENTINELLE_REQUIRE_BROWSER=1    fail (not skip) when Chromium is absent (CI sets it)
 #   SENTINELLE_REQUIRE_COMPILED=1   fail when linkkit's compiled build is not in use (CI sets it)
+#   SENTINELLE_REQUIRE_REDIS=1      fail (not skip) when Redis does not answer at 127.0.0.1:6379 (CI sets it)
 #   PYTEST_ARGS               extra arguments for pytest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +60,16 @@ elif [ "${SENTINELLE_REQUIRE_POSTGRES:-0}" = "1" ]; then
   exit 1
 else
   echo "!!! PostgreSQL does not answer: the PostgreSQL run was SKIPPED. !!!" >&2
+fi
+
+# The task tests once more on the RQ backend (django-tasks-rq) against the real Redis: the suites
+# above ran them on the database backend. PostgreSQL when it answers, as production pairs them.
+echo "=== The task tests on the RQ backend (Redis) ==="
+if pg_answers 2>/dev/null; then
+  DATABASE_URL="$PG_URL" SENTINELLE_TASK_BACKEND=rq "$BIN/pytest" tests/test_tasks.py -m tasks "${EXTRA[@]}"
+else
+  env -u DATABASE_URL SENTINELLE_TEST_SQLITE_NAME="$SQLITE_DIR/rq.sqlite3" SENTINELLE_TASK_BACKEND=rq \
+    "$BIN/pytest" tests/test_tasks.py -m tasks "${EXTRA[@]}"
 fi
 
 # The suites above ran linkkit's compiled build (when there is one); its sources must give the

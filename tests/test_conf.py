@@ -128,3 +128,21 @@ def test_every_check_variable_is_in_docs_checks():
     prefixes = ("SENTINELLE_CHECK_", "SENTINELLE_REAPPEARANCE_", "SENTINELLE_FETCH_", "SENTINELLE_ESCALAT")
     missing = sorted(name for name in conf.ENV if name.startswith(prefixes) and name not in written)
     assert not missing, f"read by conf.ENV but not in docs/checks.md: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "path"),
+    [
+        ("database", "django_tasks_db.DatabaseBackend"),
+        ("rq", "django_tasks_rq.RQBackend"),
+        ("immediate", "django_tasks.backends.immediate.ImmediateBackend"),
+        ("django_tasks.backends.dummy.DummyBackend", "django_tasks.backends.dummy.DummyBackend"),
+    ],
+)
+def test_the_task_backend_is_a_short_name_or_a_class_path(raw, path):
+    assert conf.task_backend_path(raw) == path
+
+
+def test_an_unknown_task_backend_name_is_a_clear_configuration_error():
+    with pytest.raises(ImproperlyConfigured, match="SENTINELLE_TASK_BACKEND"):
+        conf.task_backend_path("celery")

@@ -127,7 +127,8 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_LOGIN_RATE_LIMIT": _int(20),  # login attempts per client address per minute; 0 = off
     "SENTINELLE_CLIENT_IP_HEADER": _str(""),  # "" = REMOTE_ADDR; behind a proxy: X-Forwarded-For, X-Real-IP
     "SENTINELLE_CACHE_URL": _str(""),  # "" = local memory, per process (the embedded demo only)
-    "SENTINELLE_TASK_BACKEND": _str("django_tasks_db.DatabaseBackend"),
+    "SENTINELLE_TASK_BACKEND": _str("database"),  # database, rq, immediate, or a backend's class path
+    "SENTINELLE_RQ_URL": _str("redis://127.0.0.1:6379/0"),  # the RQ backend's Redis
     # the web server (python -m sentinelle serve)
     "SENTINELLE_WEB_BIND": _str("127.0.0.1:8000"),
     "SENTINELLE_WEB_WORKERS": _int(0),  # 0 = 2 x CPUs + 1
@@ -255,6 +256,25 @@ def society() -> dict[str, str]:
 def periodic_tasks() -> dict[str, int]:
     """Task path -> seconds between two enqueues (``run_scheduler``)."""
     return {path: int(seconds) for path, seconds in getattr(settings, "SENTINELLE_PERIODIC_TASKS", {}).items()}
+
+
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def task_backend_path(name: str) -> str:
+    """``SENTINELLE_TASK_BACKEND``: a short name (``database``, ``rq``, ``immediate``) or a class path."""
+    value = name.strip()
+    if value in TASK_BACKENDS:
+        return TASK_BACKENDS[value]
+    if "." not in value:
+        raise ImproperlyConfigured(
+            f"SENTINELLE_TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)} or a backend's class path, got {name!r}"
+        )
+    return value
 
 
 def web_bind() -> str:

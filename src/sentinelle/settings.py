@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "sentinelle.core",
     "sentinelle.members",
     "sentinelle.platforms",
@@ -229,11 +231,17 @@ DEFAULT_FROM_EMAIL = env("SENTINELLE_DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background tasks ---------------------------------------------------------
+# The embedded default is the database backend (django-tasks-db: the queue is a table, workers are
+# `db_worker`); `rq` puts the queue in Redis (django-tasks-rq; workers are
+# `rqworker --job-class django_tasks_rq.Job --with-scheduler`), for many workers on many machines.
 TASKS = {
     "default": {
-        "BACKEND": env("SENTINELLE_TASK_BACKEND"),
+        "BACKEND": conf.task_backend_path(env("SENTINELLE_TASK_BACKEND")),
     }
 }
+SENTINELLE_RQ_URL = env("SENTINELLE_RQ_URL")
+RQ_QUEUES = {"default": {"URL": SENTINELLE_RQ_URL, "DEFAULT_TIMEOUT": 3600}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 # Periodic tasks enqueued by `manage.py run_scheduler`: task path → every N seconds.
 SENTINELLE_PERIODIC_TASKS = {
