@@ -119,6 +119,9 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_SECURE_COOKIES": _bool(False),
     "SENTINELLE_SESSION_AGE_SECONDS": _int(60 * 60 * 8),
     "SENTINELLE_DB_CONN_MAX_AGE": _int(0),
+    "SENTINELLE_DB_STATEMENT_TIMEOUT_MS": _int(30_000),  # PostgreSQL; 0 = none
+    "SENTINELLE_DB_LOCK_TIMEOUT_MS": _int(10_000),  # PostgreSQL's lock_timeout, SQLite's busy timeout
+    "SENTINELLE_DB_CONNECT_TIMEOUT": _int(5),  # seconds (PostgreSQL)
     "SENTINELLE_TIME_ZONE": _str("Europe/Paris"),
     "SENTINELLE_STATIC_ROOT": _str(""),  # "" = var/static
     "SENTINELLE_LOG_LEVEL": _str("INFO"),
@@ -275,6 +278,28 @@ def task_backend_path(name: str) -> str:
             f"SENTINELLE_TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)} or a backend's class path, got {name!r}"
         )
     return value
+
+
+def database_options(
+    engine: str, options: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The database's connection OPTIONS with the timeouts of the settings added.
+
+    PostgreSQL: ``statement_timeout`` and ``lock_timeout`` set on every connection (``0`` turns one
+    off), ``connect_timeout`` for a server that does not answer. SQLite: how long a writer waits for
+    the lock (its busy timeout). A query past them fails at once with an OperationalError, which
+    the service answers with a 503 (``core.views.server_error``) after rolling its transaction back.
+    """
+    statement_ms = env("SENTINELLE_DB_STATEMENT_TIMEOUT_MS", environ)
+    lock_ms = env("SENTINELLE_DB_LOCK_TIMEOUT_MS", environ)
+    found = dict(options)
+    if engine.endswith("sqlite3"):
+        found["timeout"] = max(lock_ms, 1) / 1000
+    elif "postgresql" in engine:
+        extra = f"-c statement_timeout={max(statement_ms, 0)} -c lock_timeout={max(lock_ms, 0)}"
+        found["options"] = f"{found['options']} {extra}" if found.get("options") else extra
+        found.setdefault("connect_timeout", env("SENTINELLE_DB_CONNECT_TIMEOUT", environ))
+    return found
 
 
 def web_bind() -> str:

@@ -138,10 +138,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             # WAL lets the web server read while the task worker writes.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
         }
     )
     DATABASES["default"]["TEST"] = {"NAME": env("SENTINELLE_TEST_SQLITE_NAME") or None}
+# Statement, lock and connection timeouts (SENTINELLE_DB_*): a locked or unreachable database is a
+# quick 503, never a request hanging for as long as the lock is held.
+DATABASES["default"]["OPTIONS"] = conf.database_options(
+    DATABASES["default"]["ENGINE"], DATABASES["default"].get("OPTIONS", {})
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- The web server (python -m sentinelle serve, gunicorn) ---------------------------

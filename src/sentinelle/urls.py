@@ -24,3 +24,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# A database that is locked or gone: 503 with Retry-After (JSON under /api/), else Django's 500 page.
+handler500 = "sentinelle.core.views.server_error"

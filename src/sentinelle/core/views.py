@@ -1,8 +1,14 @@
-from django.db import connection
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
+from sentinelle.core.middleware import API_PREFIX
 from sentinelle.desk.access import can_act, is_desk_staff
 from sentinelle.investigations.access import can_investigate
 from sentinelle.members.selectors import member_for_user
@@ -24,3 +30,43 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# Seconds a client is asked to wait after a 503: a few lock timeouts, long enough for a restart.
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` says the database is locked, too slow or gone (not a bug of ours).
+
+    Django raises OperationalError for a refused or lost connection, a lock or statement timeout,
+    a deadlock or serialisation failure, SQLite's "database is locked"; InterfaceError for a
+    connection already closed. The transaction they interrupted has been rolled back.
+    """
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: the API's error body under /api/, a plain page elsewhere.
+
+    The page reads nothing from the database (no user, no session): it must render while the
+    database is away.
+    """
+    if request.path_info.startswith(API_PREFIX):
+        message = _("The service is briefly unavailable (its database is busy or unreachable). Retry in %(seconds)d s.")
+        response: HttpResponse = JsonResponse(
+            {"error": {"code": "unavailable", "message": message % {"seconds": RETRY_AFTER_SECONDS}}}, status=503
+        )
+    else:
+        html = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: Django calls it while handling the uncaught exception, wherever it was raised
+    (a view, the API, a middleware loading the session or the user)."""
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable(request)
+    return defaults.server_error(request)
