@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres bench build lint format install install-dev demo clean golden
+.PHONY: run test test-sqlite test-postgres bench load build lint format install install-dev demo clean golden
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/discovery.py
 	$(BIN)/python bench/investigations.py
 	$(BIN)/python bench/catalogue.py --works 20000 --catalogue 200000
+
+## The load test (not in CI): 200 members for 5 minutes against gunicorn + PostgreSQL + RQ + Redis here.
+load: $(VENV)/.installed-dev $(VENV)/.linkkit-built
+	$(BIN)/pip install --quiet -e '.[dev,bench,load]'
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 ## Regenerate the notices' golden files after a deliberate change of an output (review the diff).
 golden: $(VENV)/.installed-dev $(VENV)/.linkkit-built
