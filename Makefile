@@ -50,7 +50,7 @@ run: demo
 test: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	@bash scripts/test.sh
 
-## The benchmarks: linkkit against its peers, notice building and delivery, link checks, the catalogue.
+## The benchmarks: linkkit against its peers, notice building and delivery, link checks, the catalogue, dashboards.
 bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/linkkit.py
 	$(BIN)/python bench/notices.py
@@ -58,6 +58,7 @@ bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/discovery.py
 	$(BIN)/python bench/investigations.py
 	$(BIN)/python bench/catalogue.py --works 20000 --catalogue 200000
+	$(BIN)/python bench/dashboards.py  # PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sentinelle_bench_dashboards)
 
 ## The load test (not in CI): 200 members for 5 minutes against gunicorn + PostgreSQL + RQ + Redis here.
 load: $(VENV)/.installed-dev $(VENV)/.linkkit-built

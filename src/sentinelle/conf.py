@@ -168,6 +168,8 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_SEND_DIGESTS_EVERY": _int(3600),
     "SENTINELLE_DISCOVER_RECIPIENTS_EVERY": _int(300),
     "SENTINELLE_READ_BOUNCES_EVERY": _int(300),
+    "SENTINELLE_REFRESH_ROLLUPS_EVERY": _int(600),
+    "SENTINELLE_DSA_INDEPENDENCE_STATEMENT": _str(""),
     # members' submissions
     "SENTINELLE_DAILY_LINK_QUOTA": _int(10),
     "SENTINELLE_PAGE_SIZE": _int(25),
@@ -430,6 +432,11 @@ def public_url() -> str:
 def society_cisac_code() -> str:
     """The society's CISAC society code as CWR writes it (three digits), or "" when it has none."""
     return normalise_society_code(str(setting("SENTINELLE_SOCIETY_CISAC_CODE")))
+
+
+def dsa_independence_statement() -> str:
+    """The society's own words on how it stays independent (DSA art. 22(3)); "" when not written."""
+    return str(setting("SENTINELLE_DSA_INDEPENDENCE_STATEMENT")).strip()
 
 
 def lumen_url() -> str:

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "sentinelle.recipients",
     "sentinelle.investigations",
     "sentinelle.desk",
+    "sentinelle.stats",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,7 @@ SENTINELLE_PERIODIC_TASKS = {
     "sentinelle.takedowns.tasks.send_result_digests": env("SENTINELLE_SEND_DIGESTS_EVERY"),
     "sentinelle.recipients.tasks.discover_pending": env("SENTINELLE_DISCOVER_RECIPIENTS_EVERY"),
     "sentinelle.notices.tasks.read_bounces": env("SENTINELLE_READ_BOUNCES_EVERY"),
+    "sentinelle.stats.tasks.refresh_rollups": env("SENTINELLE_REFRESH_ROLLUPS_EVERY"),
 }
 
 # --- The society (sender of every notice) -------------------------------------
@@ -297,6 +299,7 @@ SENTINELLE_PUBLIC_URL = env("SENTINELLE_PUBLIC_URL")
 SENTINELLE_BOUNCE_MAILDIR = env("SENTINELLE_BOUNCE_MAILDIR")
 # Lumen's notice API (https://lumendatabase.org): each delivered notice posted there when both are set.
 SENTINELLE_LUMEN_URL = env("SENTINELLE_LUMEN_URL")
+SENTINELLE_DSA_INDEPENDENCE_STATEMENT = env("SENTINELLE_DSA_INDEPENDENCE_STATEMENT")
 SENTINELLE_LUMEN_TOKEN = env("SENTINELLE_LUMEN_TOKEN")
 SENTINELLE_LUMEN_MAX_ATTEMPTS = env("SENTINELLE_LUMEN_MAX_ATTEMPTS")
 

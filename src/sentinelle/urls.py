@@ -20,6 +20,7 @@ urlpatterns = [
     path("investigations/", include("sentinelle.investigations.urls")),
     path("staff/", include("sentinelle.desk.urls")),
     path("account/", include("sentinelle.members.urls")),
+    path("", include("sentinelle.stats.urls")),
     path("", include("sentinelle.takedowns.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

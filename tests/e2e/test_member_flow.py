@@ -20,6 +20,8 @@ def test_member_reports_links_and_follows_them(page, live_server, registry_platf
     page.fill("#id_username", "author@example.org")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/dashboard/"))  # a member lands on their dashboard
+    page.get_by_role("link", name="My catalogue").first.click()
     page.wait_for_url(re.compile(r"/catalogue/"))
     assert page.locator("td.title", has_text="Les Feuilles mortes").count() == 1
     assert page.locator("td.title", has_text="Somebody Else").count() == 0

@@ -82,7 +82,7 @@ def test_an_investigator_lands_on_the_sites_to_look_at(client, investigator):
 
 
 @pytest.mark.django_db
-def test_a_member_still_lands_on_the_catalogue_and_sees_no_investigations_link(client, member_user):
+def test_a_member_still_lands_on_their_dashboard_and_sees_no_investigations_link(client, member_user):
     client.force_login(member_user)
-    assert client.get("/")["Location"] == reverse("catalogue:my-works")
+    assert client.get("/")["Location"] == reverse("stats:member")
     assert reverse("investigations:sites") not in client.get(reverse("catalogue:my-works")).content.decode()

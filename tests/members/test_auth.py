@@ -18,8 +18,8 @@ def test_login_with_email_case_insensitive_then_logout(client):
     member = MemberFactory(user__email="alice@example.org")
     response = login(client, "Alice@Example.ORG", PASSWORD)
     assert response.status_code == 302
-    assert response.url == reverse("home")  # which sends a member on to their catalogue
-    assert client.get(response.url).url == reverse("catalogue:my-works")
+    assert response.url == reverse("home")  # which sends a member on to their dashboard
+    assert client.get(response.url).url == reverse("stats:member")
     assert client.get(reverse("catalogue:my-works")).context["member"] == member
     client.post(reverse("logout"))
     assert client.get(reverse("catalogue:my-works")).status_code == 302

@@ -16,13 +16,16 @@ from sentinelle.members.selectors import member_for_user
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Members land on their catalogue; staff without a member profile on the work queue, investigators on
+    """Members land on their dashboard; staff without a member profile on the work queue, investigators on
     investigations."""
-    if is_desk_staff(request.user) and can_act(request.user) and member_for_user(request.user) is None:
+    member = member_for_user(request.user)
+    if member is None and is_desk_staff(request.user) and can_act(request.user):
         return redirect("desk:queue")
-    if can_investigate(request.user) and member_for_user(request.user) is None:
+    if member is None and can_investigate(request.user):
         return redirect("investigations:sites")
-    return redirect("catalogue:my-works")
+    if member is None:
+        return redirect("catalogue:my-works")
+    return redirect("stats:member")
 
 
 @require_GET

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sentinelle.stats.outcomes import REPORTED, Outcome
 from sentinelle.takedowns.models import LinkStatus
 
 ACTION_CHOICES = [
@@ -33,6 +34,11 @@ class ReportLinksForm(forms.Form):
 class HistoryFilterForm(forms.Form):
     work = forms.TypedChoiceField(label=_("Work"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("any")), *LinkStatus.choices])
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[("", _("any")), (REPORTED, _("reported (accepted)")), *Outcome.choices],
+    )
     platform = forms.CharField(label=_("Platform or site"), required=False, max_length=255)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

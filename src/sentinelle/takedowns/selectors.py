@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from sentinelle.catalogue.models import Work
 from sentinelle.members.models import Member
+from sentinelle.stats.outcomes import statuses_of
 from sentinelle.takedowns.models import ACTIVE_STATUSES, LinkEvent, ReportedLink
 from sentinelle.takedowns.quota import daily_limit, quota_day
 
@@ -18,6 +19,7 @@ from sentinelle.takedowns.quota import daily_limit, quota_day
 class HistoryFilter:
     work_id: int | None = None
     status: str = ""
+    outcome: str = ""  # an Outcome of stats.outcomes, or REPORTED (every accepted link)
     platform: str = ""  # platform name or site (registrable domain), case-insensitive
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -33,6 +35,8 @@ def filtered_history(member: Member, flt: HistoryFilter) -> QuerySet[ReportedLin
         links = links.filter(work_id=flt.work_id)
     if flt.status:
         links = links.filter(status=flt.status)
+    if flt.outcome:
+        links = links.filter(status__in=statuses_of(flt.outcome))
     if flt.platform:
         name = flt.platform.strip()[:255]
         links = links.filter(Q(platform__name__iexact=name) | Q(registrable_domain__iexact=name) | Q(host__iexact=name))

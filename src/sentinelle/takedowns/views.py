@@ -78,6 +78,7 @@ def _history_filter(request: HttpRequest, member: Member) -> tuple[HistoryFilter
         flt = selectors.HistoryFilter(
             work_id=data["work"],
             status=data["status"],
+            outcome=data["outcome"],
             platform=data["platform"],
             date_from=data["date_from"],
             date_to=data["date_to"],

@@ -1,0 +1,132 @@
+"""Daily roll-ups: the figures of the dashboards, pre-counted per local day.
+
+Derived data only: ``stats.rollups`` is their one writer, ``refresh_rollups`` keeps them current
+and ``rebuild_rollups`` makes them again from the links, notices and answers (which stay the
+truth). A "day" is a calendar day in ``SENTINELLE_TIME_ZONE``.
+
+Two families:
+
+* **cohort tables** (``MemberDay``, ``PlatformDay``) count the links *reported* on a day, by what
+  became of them since (their outcome now). When a link's status changes, its report day is
+  counted again.
+* **event tables** (``NoticeDay``, ``EventDay``) count what *happened* on a day: notices sent,
+  answers received, reappearances seen.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sentinelle.catalogue.models import Work
+from sentinelle.members.models import Member
+from sentinelle.platforms.models import Platform
+
+
+class MemberDay(models.Model):
+    """A member's links reported on ``day``, per work, platform, action, outcome and time to removal."""
+
+    day = models.DateField(_("day"))
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
+    platform = models.ForeignKey(Platform, null=True, on_delete=models.SET_NULL, related_name="+")
+    platform_kind = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=16)
+    # Whole hours (rounded down) from the report to the first removal; null when never removed.
+    hours_to_removal = models.PositiveIntegerField(null=True)
+    links = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("member day")
+        verbose_name_plural = _("member days")
+        indexes = [models.Index(fields=["member", "day"]), models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} member {self.member_id}: {self.links} {self.outcome}"
+
+
+class PlatformDay(models.Model):
+    """Every member's links reported on ``day``, per platform: the society's cohort figures."""
+
+    day = models.DateField(_("day"))
+    platform = models.ForeignKey(Platform, null=True, on_delete=models.SET_NULL, related_name="+")
+    platform_kind = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=16)
+    notified = models.BooleanField(default=False)  # a notice citing it was delivered
+    answered = models.BooleanField(default=False)  # the recipient answered about it
+    # Whole days (rounded down) from the report to the first removal; null when never removed.
+    days_to_removal = models.PositiveIntegerField(null=True)
+    links = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("platform day")
+        verbose_name_plural = _("platform days")
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} platform {self.platform_id}: {self.links} {self.outcome}"
+
+
+class NoticeDay(models.Model):
+    """Notices delivered on ``day`` (and the links they cite), per recipient, regime and channel."""
+
+    day = models.DateField(_("day"))
+    platform = models.ForeignKey(Platform, null=True, on_delete=models.SET_NULL, related_name="+")
+    platform_kind = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=10)
+    regime = models.CharField(max_length=4)
+    channel = models.CharField(max_length=16)
+    notices = models.PositiveIntegerField(default=0)
+    links = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("notice day")
+        verbose_name_plural = _("notice days")
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} platform {self.platform_id}: {self.notices} notices"
+
+
+class EventKind(models.TextChoices):
+    ANSWER_ACTIONED = "answer_actioned", _("answers: actioned")
+    ANSWER_REFUSED = "answer_refused", _("answers: refused")
+    COUNTER_NOTICE = "counter_notice", _("counter-notices")
+    REAPPEARED = "reappeared", _("reappearances")
+
+
+class EventDay(models.Model):
+    """Answers, counter-notices and reappearances on ``day``, per platform."""
+
+    day = models.DateField(_("day"))
+    platform = models.ForeignKey(Platform, null=True, on_delete=models.SET_NULL, related_name="+")
+    platform_kind = models.CharField(max_length=32, blank=True)
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("event day")
+        verbose_name_plural = _("event days")
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} platform {self.platform_id}: {self.count} {self.kind}"
+
+
+class RollupState(models.Model):
+    """One row: how far ``refresh_rollups`` has read (the highest ids it has counted)."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    last_link_id = models.BigIntegerField(default=0)
+    last_answer_id = models.BigIntegerField(default=0)
+    last_attempt_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("roll-up state")
+        verbose_name_plural = _("roll-up state")
+
+    def __str__(self) -> str:
+        return f"refreshed at {self.refreshed_at}"

@@ -1,0 +1,284 @@
+"""Reads behind the dashboards: a few grouped queries over the roll-ups, folded in Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet, Sum
+
+from sentinelle.catalogue.models import Work
+from sentinelle.members.models import Member
+from sentinelle.platforms.models import Platform
+from sentinelle.stats.figures import Tally, median, month_start, months_back, percentile_90, rate, week_start
+from sentinelle.stats.models import EventDay, EventKind, MemberDay, NoticeDay, PlatformDay
+from sentinelle.stats.outcomes import REPORTED_OUTCOMES, Outcome
+
+MONTHS_SHOWN = 12
+_R = TypeVar("_R", bound=Model)
+
+
+@dataclass
+class Breakdown:
+    """One line of a per-work or per-platform table."""
+
+    key: int | None
+    label: str
+    tally: Tally = field(default_factory=Tally)
+    hours: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def median_hours(self) -> float | None:
+        return median(self.hours)
+
+    @property
+    def p90_hours(self) -> int | None:
+        return percentile_90(self.hours)
+
+
+@dataclass
+class MonthFigures:
+    month: dt.date
+    reported: int
+    removed: int
+
+
+@dataclass
+class MemberDashboard:
+    date_from: dt.date
+    date_to: dt.date
+    total: Breakdown
+    works: list[Breakdown]
+    platforms: list[Breakdown]
+    months: list[MonthFigures]
+
+
+def default_member_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve months: from the first day of the month eleven months ago to today."""
+    return months_back(today, MONTHS_SHOWN)[0], today
+
+
+def _names(model: type[Work] | type[Platform], ids: set[int], attr: str) -> dict[int, str]:
+    return {pk: name for pk, name in model.objects.filter(pk__in=ids).values_list("pk", attr)}
+
+
+def _member_months(member: Member, date_to: dt.date) -> list[MonthFigures]:
+    months = months_back(date_to, MONTHS_SHOWN)
+    reported: Counter[dt.date] = Counter()
+    removed: Counter[dt.date] = Counter()
+    rows = (
+        MemberDay.objects.filter(member=member, day__gte=months[0], day__lte=date_to, outcome__in=REPORTED_OUTCOMES)
+        .values_list("day", "outcome")
+        .annotate(n=Sum("links"))
+    )
+    for day, outcome, n in rows:
+        reported[month_start(day)] += n
+        if outcome == Outcome.REMOVED:
+            removed[month_start(day)] += n
+    return [MonthFigures(m, reported[m], removed[m]) for m in months]
+
+
+def member_dashboard(member: Member, date_from: dt.date, date_to: dt.date) -> MemberDashboard:
+    """The member's figures for the links they reported from ``date_from`` to ``date_to`` (local days)."""
+    rows = (
+        MemberDay.objects.filter(member=member, day__gte=date_from, day__lte=date_to, outcome__in=REPORTED_OUTCOMES)
+        .values_list("work_id", "platform_id", "outcome", "hours_to_removal")
+        .annotate(n=Sum("links"))
+    )
+    total = Breakdown(None, "")
+    works: dict[int, Breakdown] = {}
+    platforms: dict[int | None, Breakdown] = {}
+    for work_id, platform_id, outcome, hours, n in rows:
+        lines = (
+            total,
+            works.setdefault(work_id, Breakdown(work_id, "")),
+            platforms.setdefault(platform_id, Breakdown(platform_id, "")),
+        )
+        for line in lines:
+            line.tally.add(outcome, n)
+            if hours is not None:
+                line.hours[hours] += n
+    titles = _names(Work, set(works), "title")
+    names = _names(Platform, {p for p in platforms if p is not None}, "name")
+    for work_id, line in works.items():
+        line.label = titles.get(work_id, "")
+    for platform_id, line in platforms.items():
+        line.label = names.get(platform_id, "") if platform_id is not None else ""
+    return MemberDashboard(
+        date_from=date_from,
+        date_to=date_to,
+        total=total,
+        works=sorted(works.values(), key=lambda b: (-b.tally.reported, b.label)),
+        platforms=sorted(platforms.values(), key=lambda b: (-b.tally.reported, b.label)),
+        months=_member_months(member, date_to),
+    )
+
+
+# --- the society's dashboard -----------------------------------------------------------------
+
+WEEKS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class SocietyFilter:
+    date_from: dt.date
+    date_to: dt.date
+    platform_kind: str = ""
+    platform_id: int | None = None
+    action: str = ""
+
+    def narrow(self, rows: QuerySet[_R]) -> QuerySet[_R]:
+        rows = rows.filter(day__gte=self.date_from, day__lte=self.date_to)
+        if self.platform_kind:
+            rows = rows.filter(platform_kind=self.platform_kind)
+        if self.platform_id is not None:
+            rows = rows.filter(platform_id=self.platform_id)
+        if self.action:
+            rows = rows.filter(action=self.action)
+        return rows
+
+
+@dataclass
+class PlatformLine:
+    """A platform's (or a kind's) cohort: links reported, what became of them, and compliance."""
+
+    key: int | str | None
+    label: str
+    kind: str = ""
+    tally: Tally = field(default_factory=Tally)
+    days: Counter[int] = field(default_factory=Counter)
+    notified: int = 0
+    notified_removed: int = 0
+    never_answered: int = 0
+
+    @cached_property
+    def median_days(self) -> float | None:
+        """Read once the line is complete (cached)."""
+        return median(self.days)
+
+    @property
+    def share_actioned(self) -> float | None:
+        return rate(self.notified_removed, self.notified)
+
+    @property
+    def share_never_answered(self) -> float | None:
+        return rate(self.never_answered, self.notified)
+
+    def add(self, outcome: str, notified: bool, answered: bool, days: int | None, links: int) -> None:
+        self.tally.add(outcome, links)
+        if days is not None:
+            self.days[days] += links
+        if notified:
+            self.notified += links
+            self.notified_removed += links if outcome == Outcome.REMOVED else 0
+            self.never_answered += 0 if answered else links
+
+
+@dataclass
+class WeekLine:
+    week: dt.date
+    links: int = 0
+    notices: int = 0
+    answers: int = 0
+    counter_notices: int = 0
+    reappearances: int = 0
+
+
+@dataclass
+class SocietyDashboard:
+    filter: SocietyFilter
+    total: PlatformLine
+    weeks: list[WeekLine]
+    platforms: list[PlatformLine]
+    kinds: list[PlatformLine]
+    regimes: list[tuple[str, str, int, int]]  # regime, channel, notices, links
+    members_active: int
+
+    @property
+    def compliance(self) -> list[PlatformLine]:
+        """Platforms that received notices, the most compliant first."""
+        ranked = [p for p in self.platforms if p.notified]
+        return sorted(
+            ranked,
+            key=lambda p: (
+                -(p.share_actioned or 0),
+                p.median_days if p.median_days is not None else float("inf"),
+                -p.notified,
+                p.label,
+            ),
+        )
+
+
+def default_society_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve weeks: from the Monday eleven weeks before this week's to today."""
+    return week_start(today) - dt.timedelta(weeks=WEEKS_SHOWN - 1), today
+
+
+def _cohort(flt: SocietyFilter) -> tuple[PlatformLine, list[PlatformLine], list[PlatformLine]]:
+    rows = (
+        flt.narrow(PlatformDay.objects.filter(outcome__in=REPORTED_OUTCOMES))
+        .values_list("platform_id", "platform_kind", "outcome", "notified", "answered", "days_to_removal")
+        .annotate(n=Sum("links"))
+    )
+    total = PlatformLine(None, "")
+    platforms: dict[int | None, PlatformLine] = {}
+    kinds: dict[str, PlatformLine] = {}
+    for platform_id, kind, outcome, notified, answered, days, n in rows:
+        for line in (
+            total,
+            platforms.setdefault(platform_id, PlatformLine(platform_id, "", kind)),
+            kinds.setdefault(kind, PlatformLine(kind, kind, kind)),
+        ):
+            line.add(outcome, notified, answered, days, n)
+    names = _names(Platform, {p for p in platforms if p is not None}, "name")
+    for platform_id, line in platforms.items():
+        line.label = names.get(platform_id, "") if platform_id is not None else ""
+    by_size = sorted(platforms.values(), key=lambda p: (-p.tally.reported, p.label))
+    return total, by_size, sorted(kinds.values(), key=lambda k: (-k.tally.reported, k.label))
+
+
+def _weeks(flt: SocietyFilter) -> list[WeekLine]:
+    weeks: dict[dt.date, WeekLine] = {}
+    first = week_start(flt.date_from)
+    while first <= flt.date_to:
+        weeks[first] = WeekLine(first)
+        first += dt.timedelta(weeks=1)
+    links = flt.narrow(PlatformDay.objects.filter(outcome__in=REPORTED_OUTCOMES)).values_list("day")
+    for day, n in links.annotate(n=Sum("links")):
+        weeks[week_start(day)].links += n
+    notices = flt.narrow(NoticeDay.objects.all()).values_list("day")
+    for day, n in notices.annotate(n=Sum("notices")):
+        weeks[week_start(day)].notices += n
+    flt_events = replace(flt, action="")  # answers and reappearances are not kept per action
+    for day, kind, n in flt_events.narrow(EventDay.objects.all()).values_list("day", "kind").annotate(n=Sum("count")):
+        week = weeks[week_start(day)]
+        if kind == EventKind.REAPPEARED:
+            week.reappearances += n
+        else:
+            week.answers += n
+            week.counter_notices += n if kind == EventKind.COUNTER_NOTICE else 0
+    return list(weeks.values())
+
+
+def society_dashboard(flt: SocietyFilter) -> SocietyDashboard:
+    """The society's figures for a period and filters, from the roll-ups (a handful of queries)."""
+    total, platforms, kinds = _cohort(flt)
+    regimes = (
+        flt.narrow(NoticeDay.objects.all())
+        .values_list("regime", "channel")
+        .annotate(notices=Sum("notices"), links=Sum("links"))
+        .order_by("regime", "channel")
+    )
+    members = flt.narrow(MemberDay.objects.filter(outcome__in=REPORTED_OUTCOMES)).values("member_id").distinct()
+    return SocietyDashboard(
+        filter=flt,
+        total=total,
+        weeks=_weeks(flt),
+        platforms=platforms,
+        kinds=kinds,
+        regimes=[(r, c, n, links) for r, c, n, links in regimes],
+        members_active=members.count(),
+    )
