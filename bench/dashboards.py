@@ -262,7 +262,8 @@ def populate(links: int, days: int, members: int, seed: int = 15) -> dict[str, A
             ["id", "recipient_platform_id", "recipient_key", "recipient_name", "recipient_domain",
              "recipient_email", "recipient_endpoint", "channel", "action", "regime", "language", "escalation_level",
              "status", "hold_reason", "sender", "dated", "subject", "body", "message_id", "thread_message_ids",
-             "idempotency_key", "attempt_count", "created_at", "sent_at", "discard_reason"],
+             "idempotency_key", "attempt_count", "created_at", "sent_at", "discard_reason", "hold_code", "hold_params",
+             "route"],
         )  # fmt: skip
         for (platform_pk, _day), (nid, sent, action) in notices.items():
             regime = "us" if platform_pk % 3 == 0 else "eu"
@@ -270,7 +271,7 @@ def populate(links: int, days: int, members: int, seed: int = 15) -> dict[str, A
             notice_copy.add(
                 nid, platform_pk, f"r{platform_pk}", f"Platform {platform_pk}", "", "", "", channel, action, regime,
                 "fr", 0, "delivered", "", "{}", sent.date().isoformat(), "s", "b", f"<{nid}@bench>", "[]", f"k{nid}", 1,
-                sent.isoformat(), sent.isoformat(), "",
+                sent.isoformat(), sent.isoformat(), "", "", "{}", "{}",
             )  # fmt: skip
         for copier in (requests, link_copy, notice_copy, items, events, answers):
             copier.flush()
