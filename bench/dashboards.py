@@ -142,7 +142,7 @@ def populate(links: int, days: int, members: int, seed: int = 15) -> dict[str, A
     started = time.perf_counter()
     with transaction.atomic():
         users = User.objects.bulk_create(
-            [User(email=f"member{i}@bench.example", password="!") for i in range(members)],  # noqa: S106 (unusable)
+            [User(email=f"member{i}@bench.example", password="!") for i in range(members)],
             batch_size=2000,
         )
         member_rows = Member.objects.bulk_create(
@@ -158,7 +158,7 @@ def populate(links: int, days: int, members: int, seed: int = 15) -> dict[str, A
         platforms = Platform.objects.bulk_create(
             [Platform(name=f"Platform {i:03d}", slug=f"platform-{i:03d}", kind=k) for i, k in enumerate(KINDS)]
         )
-        User.objects.create_user(email="staff@bench.example", password="bench-password", is_staff=True)  # noqa: S106
+        User.objects.create_user(email="staff@bench.example", password="bench-password", is_staff=True)
     member_ids = [m.pk for m in member_rows]
     work_ids = [w.pk for w in works]
     with connection.cursor() as cursor:
