@@ -9,12 +9,16 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from sentinelle.checks import services
 from sentinelle.checks.models import LinkCheck
 from sentinelle.checks.tasks import run_due_checks
+from sentinelle.notices import services as notices
+from sentinelle.notices.models import Notice
 from sentinelle.platforms.models import Platform
+from sentinelle.recipients.models import Finding
 from sentinelle.takedowns.models import (
     DailyQuotaUsage,
     EventKind,
@@ -221,6 +225,105 @@ def test_without_hosting_provider_the_reminder_is_followed_by_delisting(local_se
     at(clock, 72 + 72)
     services.run_checks()
     assert _escalations(link) == [("reminder", 1), ("delist", None)]
+
+
+def _registrar(domain: str = "127.0.0.1", *, suspect: bool = False) -> Finding:
+    """What discovery records for the domain's RDAP registrar (recipients.engine)."""
+    now = timezone.now()
+    return Finding.objects.create(
+        registrable_domain=domain,
+        role="registrar",
+        kind="email",
+        address="abuse@registrar.example",
+        source="rdap_domain",
+        source_url=f"https://rdap.registrar.example/domain/{domain}",
+        detail={"registrar": "Example Registrar SAS", "iana_id": "9999"},
+        found_at=now,
+        confirmed_at=now,
+        expires_at=now + dt.timedelta(days=30),
+        suspect_at=now if suspect else None,
+    )
+
+
+def _still_online_past(clock: time_machine.Coordinates, link: ReportedLink, hours: float) -> None:
+    """The latest notice goes out at ``hours``; the link is still online at +1 h and past the 72 h deadline."""
+    at(clock, hours)
+    deliver(link)
+    at(clock, hours + 1)
+    services.run_checks()
+    at(clock, hours + 72)
+    services.run_checks()
+
+
+def test_escalation_reminder_then_hosting_provider_then_registrar_then_delisting(
+    local_server, clock, registry_platforms, client
+):
+    host = make_platform("HostCo", "other", ["hostco.example"], jurisdiction="FR")
+    pirate = make_platform("PirateBox", "link_site", ["piratebox.example"], jurisdiction="FR", hosting_provider=host)
+    finding = _registrar()
+    link = make_link(local_server.url("/live"), platform=pirate)
+    _still_online_past(clock, link, 0)
+    _still_online_past(clock, link, 73)
+    assert _escalations(link) == [("reminder", 1), ("hosting_provider", 2)]
+    _still_online_past(clock, link, 146)
+    link.refresh_from_db()
+    assert (link.status, link.escalation_level) == (LinkStatus.ESCALATED, 3)
+    assert _escalations(link) == [("reminder", 1), ("hosting_provider", 2), ("registrar", 3)]
+    event = link.events.filter(kind=EventKind.ESCALATED).last()
+    assert event.display_message() == (
+        "Still online after the notices: a notice goes to Example Registrar SAS, the registrar of the domain 127.0.0.1."
+    )
+
+    # The notice is built by the notices app, routed to the registrar discovery found.
+    built = notices.build_notices()
+    notice = Notice.objects.get(pk__in=built.notices)
+    assert (notice.recipient_key, notice.recipient_name, notice.escalation_level) == (
+        "r:127.0.0.1",
+        "Example Registrar SAS",
+        3,
+    )
+    assert (notice.channel, notice.recipient_email, notice.status) == ("email", "abuse@registrar.example", "queued")
+    assert notice.route == {
+        "role": "registrar",
+        "source": "rdap_domain",
+        "source_url": "https://rdap.registrar.example/domain/127.0.0.1",
+        "finding_id": finding.pk,
+        "override_id": None,
+    }
+    assert list(notice.items.values_list("link_id", flat=True)) == [link.pk]
+    assert "You are the registrar of the domain name(s)" in notice.body
+    assert "You provide hosting to the site(s) below" not in notice.body
+    assert notices.build_notices().notices == []  # built once
+
+    # The member sees the step in the link's timeline, in French too.
+    client.force_login(link.member.user)
+    page = client.get(reverse("takedowns:link", args=[link.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "le bureau d&#x27;enregistrement du domaine 127.0.0.1" in page
+    assert "Example Registrar SAS" in page
+
+    _still_online_past(clock, link, 219)
+    assert [step for step, _ in _escalations(link)] == ["reminder", "hosting_provider", "registrar", "delist"]
+
+
+def test_without_a_usable_registrar_the_ladder_is_unchanged(local_server, clock, registry_platforms):
+    host = make_platform("HostCo", "other", ["hostco.example"], jurisdiction="FR")
+    pirate = make_platform("PirateBox", "link_site", ["piratebox.example"], jurisdiction="FR", hosting_provider=host)
+    _registrar("elsewhere.example")  # another domain's registrar
+    _registrar(suspect=True)  # this one bounced: not usable
+    link = make_link(local_server.url("/live"), platform=pirate)
+    for hours in (0, 73, 146):
+        _still_online_past(clock, link, hours)
+    assert _escalations(link) == [("reminder", 1), ("hosting_provider", 2), ("delist", None)]
+    assert link.events.filter(data__step="registrar").count() == 0
+
+
+def test_without_hosting_provider_the_reminder_is_followed_by_the_registrar(local_server, clock, settings):
+    settings.SENTINELLE_ESCALATE_TO_DELIST = False
+    _registrar()
+    link = make_link(local_server.url("/live"))
+    for hours in (0, 73, 146):
+        _still_online_past(clock, link, hours)
+    assert _escalations(link) == [("reminder", 1), ("registrar", 3), ("exhausted", None)]
 
 
 def _same_file_elsewhere(link: ReportedLink, action: str) -> ReportedLink:

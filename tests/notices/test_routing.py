@@ -178,3 +178,36 @@ def test_the_back_office_shows_the_hold_in_the_readers_language(admin_client):
     admin_client.cookies["django_language"] = "fr"
     page = admin_client.get(url).content.decode()
     assert "Aucun contact n&#x27;est encore connu pour nothing.to" in page
+
+
+def test_an_escalation_to_the_registrar_goes_to_staffs_registrar_contact_first_else_discoverys():
+    found("warez-links.to", "registrar", "email", "abuse@registrar.example", "rdap_domain", registrar="Registrar SAS")
+    found("warez-links.to", "site", "email", "dmca@warez-links.to", "security_txt")  # not for escalation
+    found("nobody.to", "hosting", "email", "abuse@hostco.example", "rdap_ip")  # no registrar: nothing at level 3
+    r = rights()
+    to_registrar = make_links(r, None, ["https://warez-links.to/t/1"], status="escalated", level=3)
+    unroutable = make_links(r, None, ["https://nobody.to/t/1"], status="escalated", level=3)
+
+    result = services.build_notices()
+
+    assert result.unroutable == [unroutable[0].pk]
+    notice = by_key()["r:warez-links.to"]
+    assert (notice.recipient_name, notice.channel, notice.recipient_email) == (
+        "Registrar SAS",
+        "email",
+        "abuse@registrar.example",
+    )
+    assert notice.route["role"] == "registrar" and notice.escalation_level == 3
+    assert list(notice.items.values_list("link_id", flat=True)) == [to_registrar[0].pk]
+
+    # Staff's registrar contact (a web form here) wins over discovery's: a hand delivery.
+    ContactOverride.objects.create(
+        registrable_domain="warez-links.to",
+        role="registrar",
+        kind="web_form",
+        address="https://registrar.example/abuse",
+    )
+    route = routing.registrar_of("warez-links.to")
+    assert route is not None
+    assert (route.channel, route.endpoint, route.source) == ("web_form", "https://registrar.example/abuse", "staff")
+    assert routing.registrar_of("nobody.to") is None

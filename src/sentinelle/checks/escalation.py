@@ -2,7 +2,9 @@
 
 Still online past the deadline of its regime (``SENTINELLE_ESCALATION_DEADLINE_HOURS``,
 counted from the notice): a reminder to the same recipient (level 1), then a notice to the
-hosting provider where the registry knows it (level 2), then, for a removal when
+hosting provider where the registry knows it (level 2), then a notice to the registrar of the
+link's domain where staff or recipient discovery know a usable contact for it (level 3; the notice
+is routed by ``notices.routing``), then, for a removal when
 ``SENTINELLE_ESCALATE_TO_DELIST`` allows it, a delisting request to the search engines (a new
 "delist" link, opened through ``takedowns.services``). Each step is a LinkEvent the member sees.
 """
@@ -19,13 +21,24 @@ from sentinelle import conf, linkkit
 from sentinelle.checks import rules
 from sentinelle.checks.models import LinkSchedule
 from sentinelle.checks.schedule import as_watched, chunks, watched_links
+from sentinelle.notices import routing
 from sentinelle.platforms.selectors import get_registry
 from sentinelle.takedowns import services as links
-from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
+from sentinelle.takedowns.models import (
+    LEVEL_HOSTING,
+    LEVEL_REGISTRAR,
+    LEVEL_REMINDER,
+    Action,
+    EventKind,
+    LinkEvent,
+    LinkStatus,
+    ReportedLink,
+)
 from sentinelle.takedowns.services import change_status
 
 STEP_REMINDER = "reminder"
 STEP_HOSTING_PROVIDER = "hosting_provider"
+STEP_REGISTRAR = "registrar"
 STEP_DELIST = "delist"
 STEP_EXHAUSTED = "exhausted"
 
@@ -73,21 +86,10 @@ def escalate_link(link: ReportedLink, *, at: dt.datetime) -> str | None:
         )
         if link.status != LinkStatus.STILL_ONLINE:
             return None
-        platform = link.platform
-        provider = platform.hosting_provider if platform is not None else None
-        recipient = platform.name if platform is not None else link.registrable_domain
-        if link.escalation_level == 0:
-            level, step = 1, STEP_REMINDER
-            message = gettext_noop("Still online after the deadline: a reminder is sent to %(who)s.")
-            params: dict[str, object] = {"who": recipient}
-        elif link.escalation_level == 1 and provider is not None:
-            level, step = 2, STEP_HOSTING_PROVIDER
-            message = gettext_noop(
-                "Still online after the reminder: a notice is sent to %(provider)s, which hosts %(who)s."
-            )
-            params = {"provider": provider.name, "who": recipient}
-        else:
+        step = _next_step(link)
+        if step is None:
             return _last_step(link, at)
+        level, name, message, params = step
         ReportedLink.objects.filter(pk=link.pk).update(escalation_level=level)
         link.escalation_level = level
         change_status(
@@ -96,10 +98,31 @@ def escalate_link(link: ReportedLink, *, at: dt.datetime) -> str | None:
             kind=EventKind.ESCALATED,
             message=message,
             params=params,
-            data={"step": step, "level": level},
+            data={"step": name, "level": level},
             at=at,
         )
-        return step
+        return name
+
+
+def _next_step(link: ReportedLink) -> tuple[int, str, str, dict[str, object]] | None:
+    """(level, step, message, its parameters) of the link's next notice; None when none is left."""
+    platform = link.platform
+    provider = platform.hosting_provider if platform is not None else None
+    recipient = platform.name if platform is not None else link.registrable_domain
+    if link.escalation_level < LEVEL_REMINDER:
+        message = gettext_noop("Still online after the deadline: a reminder is sent to %(who)s.")
+        return LEVEL_REMINDER, STEP_REMINDER, message, {"who": recipient}
+    if link.escalation_level == LEVEL_REMINDER and provider is not None:
+        message = gettext_noop(
+            "Still online after the reminder: a notice is sent to %(provider)s, which hosts %(who)s."
+        )
+        return LEVEL_HOSTING, STEP_HOSTING_PROVIDER, message, {"provider": provider.name, "who": recipient}
+    if link.escalation_level < LEVEL_REGISTRAR and (registrar := routing.registrar_of(link.registrable_domain)):
+        message = gettext_noop(
+            "Still online after the notices: a notice goes to %(registrar)s, the registrar of the domain %(domain)s."
+        )
+        return LEVEL_REGISTRAR, STEP_REGISTRAR, message, {"registrar": registrar.name, "domain": registrar.domain}
+    return None
 
 
 def _last_step(link: ReportedLink, at: dt.datetime) -> str | None:

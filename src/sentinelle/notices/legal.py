@@ -20,6 +20,7 @@ from django.utils import formats, translation
 
 from sentinelle import conf
 from sentinelle.notices.models import Regime
+from sentinelle.takedowns.models import LEVEL_HOSTING, LEVEL_REGISTRAR
 
 # The texts relied on (docs/notices.md, "The law as cited"): Regulation (EU) 2022/2065 (DSA) as
 # published (OJ L 277, 27.10.2022), applicable since 17 February 2024; the French Intellectual
@@ -382,7 +383,8 @@ def context(data: NoticeData) -> dict[str, Any]:
         "signature": data.signature,
         "search_engine": data.search_engine,
         "reminder": data.escalation_level == 1,
-        "to_host": data.escalation_level >= 2,
+        "to_host": data.escalation_level == LEVEL_HOSTING,
+        "to_registrar": data.escalation_level >= LEVEL_REGISTRAR,
         "as_host": data.escalation_level < 2 and data.recipient_role == "hosting",
         "as_cdn": data.escalation_level < 2 and data.recipient_role == "cdn",
         "delist": data.action == "delist",

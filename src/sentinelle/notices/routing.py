@@ -9,6 +9,8 @@
   DSA art. 16 binds hosting services, and a pirate site's own address is rarely the one that acts.
 - **Search engines** get the delisting notices (each through the registry's channel).
 - **Escalation (level 2)** goes to the hosting provider: the registry's, else the one discovery found.
+- **Escalation (level 3)** goes to the domain's registrar: staff's registrar contact, else the abuse
+  contact discovery found in the domain's RDAP (``Purpose.ESCALATION``); never a first notice.
 
 A staff contact (``recipients.ContactOverride``) wins over the registry and over discovery. When no
 route has a contact, the link gets one *held* route (``hold = "no_contact"``) to the site itself: its
@@ -18,7 +20,7 @@ draft waits, the link is parked, and discovery is asked to look (``notices.servi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
@@ -26,7 +28,8 @@ from django.utils.translation import gettext, gettext_noop
 
 from sentinelle.notices.models import Channel
 from sentinelle.platforms.models import NoticeChannel, Platform, PlatformKind
-from sentinelle.recipients.selectors import Purpose, RecipientContact, contacts_for_many
+from sentinelle.recipients.selectors import Purpose, RecipientContact, contacts_for, contacts_for_many
+from sentinelle.takedowns.models import LEVEL_HOSTING, LEVEL_REGISTRAR
 
 # Platforms that act on their own content: the notice goes to them.
 SELF_KINDS = frozenset(
@@ -49,6 +52,7 @@ class Role:
     HOSTING = "hosting"  # the hosting provider of the site: a hosting-provider notice
     CDN = "cdn"  # the CDN in front of it: a hosting-provider notice asking it to forward to the origin
     SEARCH_ENGINE = "search_engine"
+    REGISTRAR = "registrar"  # the registrar of the domain: the last notice of the escalation
 
 
 ROLE_LABELS = {
@@ -57,6 +61,7 @@ ROLE_LABELS = {
     Role.HOSTING: gettext_noop("its hosting provider"),
     Role.CDN: gettext_noop("its CDN (to forward to the origin host)"),
     Role.SEARCH_ENGINE: gettext_noop("the search engine"),
+    Role.REGISTRAR: gettext_noop("its registrar"),
 }
 
 
@@ -64,7 +69,7 @@ ROLE_LABELS = {
 class Route:
     """One recipient of a link's notice: who, how, and where its contact comes from."""
 
-    key: str  # the recipient key: p:<platform id>, d:<domain> (the site), h:<domain> (its host)
+    key: str  # the recipient key: p:<platform id>, d:<domain> (the site), h:<domain> (its host), r:<domain> (registrar)
     name: str
     domain: str
     platform: Platform | None
@@ -90,16 +95,25 @@ class Route:
 
 @dataclass(frozen=True)
 class Book:
-    """What routing reads, loaded once per building pass: platforms and the contacts of every domain."""
+    """What routing reads, loaded once per building pass: platforms and the contacts of every domain
+    (the registrars' only for the domains of links escalated to them)."""
 
     platforms: dict[int, Platform]
     site: dict[str, list[RecipientContact]]
     hosting: dict[str, list[RecipientContact]]
+    registrar: dict[str, list[RecipientContact]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, platforms: dict[int, Platform], domains: Iterable[str]) -> Book:
+    def load(
+        cls, platforms: dict[int, Platform], domains: Iterable[str], registrar_domains: Iterable[str] = ()
+    ) -> Book:
         names = {d for d in domains if d}
-        return cls(platforms, contacts_for_many(names, Purpose.SITE), contacts_for_many(names, Purpose.HOSTING))
+        return cls(
+            platforms,
+            contacts_for_many(names, Purpose.SITE),
+            contacts_for_many(names, Purpose.HOSTING),
+            contacts_for_many({d for d in registrar_domains if d}, Purpose.ESCALATION),
+        )
 
 
 def platforms_of(links: list[dict[str, Any]]) -> dict[int, Platform]:
@@ -124,6 +138,15 @@ def domains_of(links: list[dict[str, Any]]) -> set[str]:
     domains = {str(link["registrable_domain"] or "").lower() for link in links}
     domains |= {str(r.get("domain") or "").lower() for link in links for r in (link["recipients"] or [])}
     return domains
+
+
+def book_for(links: list[dict[str, Any]]) -> Book:
+    """The Book of a list of links: their platforms, their domains' contacts, and their registrars'
+    for the links escalated to them."""
+    registrar = {
+        str(link["registrable_domain"] or "").lower() for link in links if link["escalation_level"] >= LEVEL_REGISTRAR
+    }
+    return Book.load(platforms_of(links), domains_of(links), registrar)
 
 
 def registry_channel(platform: Platform | None) -> tuple[str, str, str]:
@@ -198,6 +221,21 @@ def hosting_route(row: dict[str, Any], book: Book) -> Route | None:
     return _from_contact(f"h:{domain}", name[:200], domain, None, role, c)
 
 
+def registrar_route(domain: str, contacts: list[RecipientContact]) -> Route | None:
+    """The registrar of the domain at its first usable contact (staff's first); None when none is known."""
+    for c in contacts:
+        if _CONTACT_CHANNEL.get(c.kind, Channel.NONE) != Channel.NONE:
+            name = str(c.detail.get("registrar") or c.address.rpartition("@")[2] or c.address)
+            return _from_contact(f"r:{domain}", name[:200], domain, None, Role.REGISTRAR, c)
+    return None
+
+
+def registrar_of(domain: str) -> Route | None:
+    """``registrar_route`` of one domain, read now: whether the escalation has a registrar to go to."""
+    domain = domain.strip().lower()
+    return registrar_route(domain, contacts_for(domain, Purpose.ESCALATION)) if domain else None
+
+
 def held_route(row: dict[str, Any]) -> Route:
     platform, domain = row["platform"], row["domain"]
     key = f"p:{platform.pk}" if platform is not None else f"d:{domain}"
@@ -225,7 +263,11 @@ def _rows(link: dict[str, Any], platforms: dict[int, Platform]) -> list[dict[str
 def routes_for(link: dict[str, Any], book: Book) -> list[Route]:
     """Every recipient of a due link's notices at its escalation level (empty: unroutable)."""
     rows = _rows(link, book.platforms)
-    if link["escalation_level"] >= 2:
+    if link["escalation_level"] >= LEVEL_REGISTRAR:
+        domain = str(link["registrable_domain"] or "").lower()
+        found = registrar_route(domain, book.registrar.get(domain, []))
+        return [found] if found is not None else []
+    if link["escalation_level"] >= LEVEL_HOSTING:
         own = book.platforms.get(link["platform_id"]) if link["platform_id"] else None
         row = {"platform": own, "domain": str(link["registrable_domain"] or ""), "name": ""}
         found = hosting_route(row, book)

@@ -197,7 +197,7 @@ def next_steps(link_ids: Iterable[int]) -> dict[int, list[NextStep]]:
     ]
     if not links:
         return {}
-    book = routing.Book.load(routing.platforms_of(links), routing.domains_of(links))
+    book = routing.book_for(links)
     out: dict[int, list[NextStep]] = {}
     for link in links:
         out[link["id"]] = [_next_step(route) for route in routing.routes_for(link, book)]

@@ -74,6 +74,11 @@ class RefusalReason(models.TextChoices):
     TOO_MANY_LINES = "too_many_lines", _("too many lines")
 
 
+# The escalation levels of a link (``ReportedLink.escalation_level``): checks/escalation.py climbs
+# them, notices/routing.py routes each to its recipient.
+LEVEL_FIRST, LEVEL_REMINDER, LEVEL_HOSTING, LEVEL_REGISTRAR = 0, 1, 2, 3
+
+
 class TakedownRequest(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="requests", verbose_name=_("member"))
     work = models.ForeignKey(Work, on_delete=models.PROTECT, related_name="requests", verbose_name=_("work"))
@@ -136,7 +141,10 @@ class ReportedLink(models.Model):
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation level"),
         default=0,
-        help_text=_("0: first notice; 1: reminder to the same recipient; 2: notice to the hosting provider."),
+        help_text=_(
+            "0: first notice; 1: reminder to the same recipient; 2: notice to the hosting provider; "
+            "3: notice to the domain's registrar."
+        ),
     )
     quota_day = models.DateField(_("counted on the quota of"), null=True, blank=True)
     line_number = models.PositiveIntegerField(_("line"), default=0)

@@ -4,8 +4,9 @@ A link is *due* when it is accepted (level 0) or escalated, no NoticeItem covers
 escalation level for a given recipient, and it is not parked for want of a contact
 (services/held.py). Who receives it is ``notices.routing``'s answer (by kind of platform: the
 platform itself, a site and its hosting provider or CDN, each search engine; level 2 the hosting
-provider), with staff's contacts first, then the registry's, then those discovery found. Due links are grouped by
-(recipient, action, regime, language, level) into notices of at most
+provider; level 3 the domain's registrar), with staff's contacts first, then the registry's, then
+those discovery found. Due links are grouped by (recipient, action, regime, language, level) into
+notices of at most
 ``SENTINELLE_NOTICE_MAX_URLS`` URLs. Each notice is made in its own transaction which locks its
 links (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the IMMEDIATE write transaction) and
 re-checks them; the unique (link, level, recipient) constraint is the backstop. Running the
@@ -342,7 +343,7 @@ def _covered(ids: list[int]) -> set[tuple[int, int, str]]:
 
 def _book(links: list[dict[str, Any]]) -> routing.Book:
     """The platforms and the contacts of every domain the links may be routed to."""
-    return routing.Book.load(routing.platforms_of(links), routing.domains_of(links))
+    return routing.book_for(links)
 
 
 def _group(
