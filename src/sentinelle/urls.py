@@ -14,7 +14,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", member_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("catalogue/", include("sentinelle.catalogue.urls")),
     path("investigations/", include("sentinelle.investigations.urls")),

@@ -60,3 +60,27 @@ def page(browser: object) -> Iterator[object]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def custody_flush() -> Iterator[None]:
+    """Let a browser test's database be emptied after it recorded custody events.
+
+    The custody log is append-only in the database itself (investigations migration 0002).
+    PostgreSQL empties tables with TRUNCATE, which that guard lets through; SQLite deletes row by
+    row, so the guard is lifted for the flush and put back.
+    """
+    yield
+    import importlib
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    guard = importlib.import_module("sentinelle.investigations.migrations.0002_custody_append_only")
+    with connection.cursor() as cursor:
+        for statement in guard.SQLITE_REVERSE:
+            cursor.execute(statement)
+        cursor.execute(f"DELETE FROM {guard.TABLE}")  # noqa: S608 - a constant table name
+        for statement in guard.SQLITE:
+            cursor.execute(statement)

@@ -28,7 +28,7 @@ def test_catalogue_offers_report_links_with_open_counts(member_client):
     )
     page = member_client.get(reverse("catalogue:my-works")).content.decode()
     assert reverse("takedowns:report", args=[member_client.work.pk]) in page
-    assert '<td class="open-links">2</td>' in page
+    assert '<td class="open-links" data-label="Open links">2</td>' in page
 
 
 def test_report_page_shows_a_verdict_per_line(member_client):

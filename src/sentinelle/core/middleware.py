@@ -47,3 +47,22 @@ def _json_error(response: HttpResponse) -> HttpResponse:
     if allowed:
         answer["Allow"] = allowed
     return answer
+
+
+class UserLanguageMiddleware:
+    """A logged-in user reads the site in the language stored on their account, on any device.
+
+    Runs after the authentication middleware; LocaleMiddleware has chosen from the cookie and
+    the browser, which stay the rule for visitors and for accounts with no language stored.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        code = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if code and code in dict(settings.LANGUAGES) and code != getattr(request, "LANGUAGE_CODE", None):
+            translation.activate(code)
+            request.LANGUAGE_CODE = code
+        return self.get_response(request)

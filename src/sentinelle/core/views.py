@@ -6,11 +6,13 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from sentinelle.core.middleware import API_PREFIX
 from sentinelle.desk.access import can_act, is_desk_staff
 from sentinelle.investigations.access import can_investigate
+from sentinelle.members import services as members_services
 from sentinelle.members.selectors import member_for_user
 
 
@@ -73,3 +75,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if database_unavailable(sys.exc_info()[1]):
         return unavailable(request)
     return defaults.server_error(request)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (cookie, safe ``next``), remembered on the account when logged in."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        members_services.set_language(request.user, request.POST.get("language", ""))
+    return response

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,15 @@ def _ensure_groups(sender: AppConfig, **kwargs: Any) -> None:
     ensure_role_groups()
 
 
+def _remember_language(sender: object, request: Any, user: Any, **kwargs: Any) -> None:
+    """A user who never chose a language keeps the one they logged in with (for their e-mails)."""
+    from sentinelle.members.services import set_language
+
+    code = getattr(request, "LANGUAGE_CODE", "") if request is not None else ""
+    if not user.language and code:
+        set_language(user, code)
+
+
 class MembersConfig(AppConfig):
     name = "sentinelle.members"
     label = "members"
@@ -18,3 +28,4 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_groups, sender=self, dispatch_uid="sentinelle-role-groups")
+        user_logged_in.connect(_remember_language, dispatch_uid="sentinelle-remember-language")

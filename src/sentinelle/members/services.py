@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
@@ -80,6 +81,27 @@ def grant_role(user: User, role: str) -> None:
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+# --- Language ---------------------------------------------------------------------------------
+
+
+def set_language(user: User, code: str) -> bool:
+    """Remember the language ``user`` reads the site in: their pages and e-mails use it.
+
+    An unknown code is ignored (False); so is a user who is not saved or not logged in.
+    """
+    if code not in dict(settings.LANGUAGES) or not user.pk or user.language == code:
+        return False
+    user.language = code
+    user.save(update_fields=["language"])
+    return True
+
+
+def user_language(user: User | None) -> str:
+    """The language to write to ``user`` in: theirs when known, else the society's."""
+    code = user.language if user is not None else ""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 # --- Personal API tokens ----------------------------------------------------------------------
