@@ -137,6 +137,7 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_WEB_WORKERS": _int(0),  # 0 = 2 x CPUs + 1
     "SENTINELLE_WEB_THREADS": _int(1),
     "SENTINELLE_WEB_TIMEOUT": _int(60),
+    "SENTINELLE_PASSWORD_RESET_LIMIT": _int(5),  # an hour, per e-mail address and per client address
     "SENTINELLE_TEST_SQLITE_NAME": _str(""),  # "" = in memory
     # mail
     "SENTINELLE_EMAIL_BACKEND": _str("django.core.mail.backends.filebased.EmailBackend"),
@@ -371,6 +372,10 @@ def page_size() -> int:
 
 def api_rate_limit() -> int:
     return int(setting("SENTINELLE_API_RATE_LIMIT"))
+
+
+def password_reset_limit() -> int:
+    return int(setting("SENTINELLE_PASSWORD_RESET_LIMIT"))
 
 
 def max_lines_per_submission() -> int:

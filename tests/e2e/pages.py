@@ -12,8 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from sentinelle.investigations.models import Evidence, Site
 from sentinelle.investigations.services.dossiers import open_dossier
@@ -44,7 +47,7 @@ class World:
     link: ReportedLink
     site: Site
     evidence: Evidence
-    params: dict[str, int] = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -79,6 +82,9 @@ def build_world() -> World:
         "site_id": site.pk,
         "evidence_id": evidence.pk,
         "token_id": user.api_tokens.get().pk,
+        # The password-reset link of the e-mail (the page asks for the new password).
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
     }
     return world
 

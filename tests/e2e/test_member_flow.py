@@ -19,7 +19,7 @@ def test_member_reports_links_and_follows_them(page, live_server, registry_platf
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "author@example.org")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r"/dashboard/"))  # a member lands on their dashboard
     page.get_by_role("link", name="My catalogue").first.click()
     page.wait_for_url(re.compile(r"/catalogue/"))

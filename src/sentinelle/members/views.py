@@ -1,4 +1,5 @@
-"""The login page (rate-limited per client address) and the member's account page: personal API tokens."""
+"""The login page (rate-limited per client address), the member's account page (personal API tokens) and the
+password reset pages."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sentinelle import conf
 from sentinelle.core import ratelimit
-from sentinelle.members import selectors, services
+from sentinelle.members import passwords, selectors, services
 from sentinelle.members.forms import ApiTokenForm
 from sentinelle.members.models import ApiToken, User
 
@@ -76,3 +78,21 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404("No such token") from None
     messages.success(request, _("The key “%(name)s” is revoked: it no longer opens the API.") % {"name": token.name})
     return HttpResponseRedirect(reverse("members:account"))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view: the same "check your inbox" page whether the address has an account or not."""
+
+    form_class = passwords.ResetForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not passwords.client_may_ask(request.META.get("REMOTE_ADDR", "")):
+            return render(request, "registration/password_reset_limited.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: passwords.ResetForm) -> HttpResponse:  # type: ignore[override]
+        self.extra_email_context = {"society": conf.society()}
+        return super().form_valid(form)
