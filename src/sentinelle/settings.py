@@ -215,6 +215,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("SENTINELLE_TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
+# Unambiguous dates in both languages ("1 Dec 2026 10:46", "1 déc. 2026 10:46"): formats/.
+FORMAT_MODULE_PATH = ["sentinelle.formats"]
 
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "static/"

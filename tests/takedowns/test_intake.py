@@ -118,7 +118,7 @@ def test_quota_counts_accepted_links_only_and_says_when_it_resets(owned, setting
     assert result.verdicts[-1].reason == "quota"
     assert result.quota_remaining == 0
     assert result.quota_resets_at == dt.datetime(2026, 3, 29, 0, 0, tzinfo=PARIS)
-    assert "29/03/2026 00:00" in result.verdicts[-1].message
+    assert "resets at midnight, Paris time" in result.verdicts[-1].message
     # Quota-refused links are kept (refused) so the member sees them in the history.
     assert ReportedLink.objects.filter(refusal_reason="quota").count() == 2
     # Midnight in Paris (22:00 UTC on 29 March, after the DST change) opens a new day.

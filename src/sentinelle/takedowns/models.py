@@ -7,6 +7,10 @@ Each URL line that parses becomes a ``ReportedLink`` per action, accepted or ref
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.db import models
 from django.utils import translation
@@ -15,6 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sentinelle.catalogue.models import Work
+from sentinelle.core.dates import display as display_date
+from sentinelle.core.dates import from_iso
 from sentinelle.members.models import Member
 from sentinelle.platforms.models import Platform
 
@@ -211,7 +217,8 @@ class LinkEvent(models.Model):
 
         ``data["message_params"]`` fills its placeholders; the params named in
         ``data["message_params_i18n"]`` are English source texts too (a status, a channel) and are
-        translated first. Free text (a staff note, old rows saved already translated) has no
+        translated first; those in ``data["message_params_dates"]`` are ISO dates, written in the
+        reader's format. Free text (a staff note, old rows saved already translated) has no
         catalogue entry and comes back unchanged.
         """
         if not self.message:
@@ -222,7 +229,11 @@ class LinkEvent(models.Model):
         if not isinstance(params, dict) or not params:
             return text
         translated = data.get("message_params_i18n") or ()
+        dates = data.get("message_params_dates") or ()
         values = {k: gettext(v) if k in translated and isinstance(v, str) else v for k, v in params.items()}
+        for key in dates:
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                values[key] = display_date(from_iso(str(params[key])))
         try:
             return text % values
         except (KeyError, ValueError, TypeError):
@@ -235,18 +246,29 @@ def message_params(params: dict[str, object] | None) -> dict[str, object]:
         return {}
     stored: dict[str, object] = {}
     i18n: list[str] = []
+    dates: list[str] = []
     for key, value in params.items():
         if isinstance(value, Promise):
             with translation.override(None):
                 value = str(value)
             i18n.append(key)
+        elif isinstance(value, dt.date):  # a datetime is a date too
+            value = value.isoformat()
+            dates.append(key)
         elif not isinstance(value, (str, int)) or isinstance(value, bool):
             value = str(value)
         stored[key] = value
     out: dict[str, object] = {"message_params": stored}
     if i18n:
         out["message_params_i18n"] = i18n
+    if dates:
+        out["message_params_dates"] = dates
     return out
+
+
+def shown_params(params: Mapping[str, object]) -> dict[str, object]:
+    """``params`` ready for a message in the active language: dates in the reader's format."""
+    return {k: display_date(v) if isinstance(v, dt.date) else v for k, v in params.items()}
 
 
 class DailyQuotaUsage(models.Model):

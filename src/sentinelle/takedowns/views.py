@@ -10,6 +10,7 @@ from sentinelle import conf
 from sentinelle.catalogue.models import Work
 from sentinelle.catalogue.selectors import get_member_work, works_of_member
 from sentinelle.core.csvsafe import csv_text
+from sentinelle.core.dates import zone_city
 from sentinelle.members.models import Member
 from sentinelle.members.selectors import member_for_user
 from sentinelle.notices import selectors as notice_selectors
@@ -65,6 +66,7 @@ def report_links(request: HttpRequest, work_id: int) -> HttpResponse:
             "quota_limit": daily_limit(member),
             "quota_remaining": selectors.quota_remaining(member),
             "quota_resets_at": quota_resets_at(),
+            "quota_city": zone_city(),
         },
         status=status,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sentinelle import conf
 from sentinelle.members.models import Member
+from sentinelle.members.services import user_language
 from sentinelle.takedowns.models import DIGEST_STATUSES, EventKind, LinkEvent, ResultDigest
 from sentinelle.takedowns.quota import quota_day
 
@@ -55,8 +55,8 @@ def send_result_digests(now: dt.datetime | None = None) -> int:
             )
             if not created:
                 continue
-            with translation.override(member.user.language or settings.LANGUAGE_CODE):
-                context = {"member": member, "events": events, "society": conf.society()}
+            with translation.override(user_language(member.user)):
+                context = {"member": member, "events": events, "society": conf.society(), "site": conf.public_url()}
                 subject = _("News of your takedown requests (%(count)d)") % {"count": len(events)}
                 body = render_to_string("takedowns/email/result_digest.txt", context)
             # A digest is automatic and expects no answer (RFC 3834): auto-responders stay silent.

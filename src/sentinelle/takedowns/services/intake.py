@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop, ngettext
 from sentinelle import conf, linkkit
 from sentinelle.catalogue.models import Work
 from sentinelle.catalogue.selectors import get_member_work
+from sentinelle.core.dates import zone_city
 from sentinelle.core.errors import DomainError
 from sentinelle.members.models import Member, User
 from sentinelle.platforms.selectors import get_registry
@@ -37,6 +38,7 @@ from sentinelle.takedowns.models import (
     RefusalReason,
     ReportedLink,
     TakedownRequest,
+    shown_params,
 )
 from sentinelle.takedowns.quota import daily_limit, quota_day, quota_resets_at
 from sentinelle.takedowns.services.links import (
@@ -202,7 +204,7 @@ def judge_history(history: History, chosen: Sequence[str], member_id: int, quota
         dup = history.active[chosen[0]]
         if dup.member_id == member_id:
             message = gettext_noop("You reported this link on %(date)s; it is still being handled.")
-            params = {"date": timezone.localtime(dup.created_at).strftime("%d/%m/%Y")}
+            params = {"date": timezone.localdate(dup.created_at)}
             return Decision(REFUSED, RefusalReason.DUPLICATE, message, params, duplicate_of=dup.pk)
         message = gettext_noop("Another rights holder of this work already reported this link; it is being handled.")
         return Decision(REFUSED, RefusalReason.DUPLICATE, message)
@@ -211,11 +213,16 @@ def judge_history(history: History, chosen: Sequence[str], member_id: int, quota
     counts_on_quota = len(reappeared) < len(take)
     if counts_on_quota and quota.used >= quota.limit:
         message = gettext_noop(
-            "Daily limit reached: %(limit)d links a day, none left today. The count resets on %(when)s."
+            "Daily limit reached: %(limit)d links a day, none left today. The count resets at midnight, %(city)s time."
         )
-        when = timezone.localtime(quota.resets_at).strftime("%d/%m/%Y %H:%M")
-        return Decision(REFUSED, RefusalReason.QUOTA, message, {"limit": quota.limit, "when": when}, True)
+        return Decision(REFUSED, RefusalReason.QUOTA, message, {"limit": quota.limit, "city": zone_city()}, True)
     return Decision(ACCEPTED, take=take, reappeared=reappeared, counts_on_quota=counts_on_quota)
+
+
+# The quota refusal recorded before it named the time zone: those events keep their French.
+EARLIER_QUOTA_MESSAGE = gettext_noop(
+    "Daily limit reached: %(limit)d links a day, none left today. The count resets on %(when)s."
+)
 
 
 def _platform_label(classification: linkkit.Classification) -> str:
@@ -321,7 +328,7 @@ class _Recorder:
     def record(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
         shown = _(decision.message) if decision.message else ""
         verdict.outcome, verdict.reason = decision.outcome, decision.reason
-        verdict.message = shown % dict(decision.params) if decision.params else shown
+        verdict.message = shown % shown_params(decision.params) if decision.params else shown
         verdict.duplicate_of = decision.duplicate_of
         if decision.outcome == ACCEPTED:
             assert line.classification is not None
