@@ -23,6 +23,7 @@ from sentinelle.investigations.services.dossiers import open_dossier
 from sentinelle.investigations.services.evidence import request_captures
 from sentinelle.members.models import INVESTIGATOR_GROUP, STAFF_GROUP, Member, User
 from sentinelle.members.services import create_api_token, grant_role
+from sentinelle.notices.services import build_notices
 from sentinelle.takedowns.models import ReportedLink
 from sentinelle.takedowns.services import submit_links
 from tests.factories import InterestFactory, WorkFactory
@@ -72,6 +73,7 @@ def build_world() -> World:
     )
     result = submit_links(member, interest.work_id, text, ["remove"], actor=user)
     link = ReportedLink.objects.get(pk=result.accepted[0].link_ids[0])
+    build_notices()  # the back office's notice pages have a row to show
     create_api_token(user, "A key with a rather long name for the narrow screen")
     site = open_dossier(["pirate-one.example.net"], actor=user, name="Pirate One")
     evidence = request_captures(site, ["https://pirate-one.example.net/album/"], actor=user)[0]

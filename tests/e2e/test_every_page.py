@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.pages import build_world, html_pages, session_cookie, site_pages
+from tests.e2e.pages import build_world, html_pages, session_cookie, site_pages, staff_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,3 +44,11 @@ def test_no_page_is_wider_than_the_window(browser, live_server, registry_platfor
     assert not problems, "\n".join(problems)
     # The member's pages and the investigators' are all there (a vacuous pass is impossible).
     assert seen >= 10, paths
+
+
+def test_the_back_office_fits_a_1366_pixel_screen(browser, live_server, registry_platforms, custody_flush):
+    world = build_world()
+    paths = staff_pages(world)
+    problems, seen = _visit_all(browser, live_server, world, paths, width=1366, height=900)
+    assert not problems, "\n".join(problems)
+    assert seen == len(paths)

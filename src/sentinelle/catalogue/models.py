@@ -54,7 +54,17 @@ class Work(models.Model):
         ordering = ["title", "id"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.label
+
+    @property
+    def identifier(self) -> str:
+        """What tells two works of one title apart: the ISWC, else the society's work code."""
+        return self.iswc_display or self.work_code
+
+    @property
+    def label(self) -> str:
+        """The title with its identifier, wherever a title alone could name two works."""
+        return f"{self.title} ({self.identifier})" if self.identifier else self.title
 
     def clean(self) -> None:
         super().clean()

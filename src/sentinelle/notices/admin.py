@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,7 @@ from sentinelle.notices import routing, selectors, services
 from sentinelle.notices.export import BulkFileIncomplete, bulk_file_text, lumen_json_lines, missing_examples
 from sentinelle.notices.forms import AnswerSheetForm, DiscardForm
 from sentinelle.notices.legal import reference as legal_reference
+from sentinelle.notices.legal import sender_lines
 from sentinelle.notices.models import (
     DISCARDABLE_STATUSES,
     DeliveryAttempt,
@@ -129,7 +132,9 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
     )
     search_fields = ("recipient_name", "recipient_domain", "idempotency_key", "message_id", "items__url")
     date_hierarchy = "created_at"
-    readonly_fields = ["held_because", *(f.name for f in Notice._meta.fields)]
+    # The sender is kept as the society stood (JSON); the page shows it as an address, in place.
+    readonly_fields = ["held_because", *("sender_text" if f.name == "sender" else f.name for f in Notice._meta.fields)]
+    exclude = ("sender",)
     inlines = (NoticeItemInline, DeliveryAttemptInline, RecipientAnswerInline)
 
     @admin.display(description=_("why it is held"))
@@ -144,6 +149,10 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
         "requeue_failed",
         "discard_and_rebuild",
     )
+
+    @admin.display(description=_("sender"))
+    def sender_text(self, obj: Notice) -> str:
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in sender_lines(obj.sender)))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,6 +265,25 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 def single_line(value: object, limit: int = 300) -> str:
     """One printable line: no CR/LF or other control character can reach a header or a heading."""
     return " ".join(_CONTROL.sub(" ", str(value or "")).split())[:limit]
+
+
+def sender_lines(sender: Mapping[str, Any]) -> list[str]:
+    """The sender a notice names, as lines a person reads (the stored JSON, in a fixed order)."""
+    value = {k: single_line(v, 500) for k, v in (sender or {}).items() if v}
+    place = " ".join(filter(None, (value.get("postcode"), value.get("city"))))
+    postal = (
+        [value.get("street", ""), place, value.get("country", "")]
+        if value.get("street")
+        else [value.get("address", "")]
+    )
+    lines = [value.get("name", ""), *postal]
+    if value.get("email"):
+        lines.append(translation.gettext("e-mail: %(email)s") % {"email": value["email"]})
+    if value.get("phone"):
+        lines.append(translation.gettext("phone: %(phone)s") % {"phone": value["phone"]})
+    if value.get("legal_representative"):
+        lines.append(translation.gettext("represented by %(name)s") % {"name": value["legal_representative"]})
+    return [line for line in lines if line]
 
 
 def reference_for_key(idempotency_key: str) -> str:

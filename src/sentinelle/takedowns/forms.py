@@ -11,6 +11,14 @@ ACTION_CHOICES = [
     ("delist", _("Delist from search engines")),
     ("both", _("Both")),
 ]
+# One line under each choice: what it sends, to whom (nothing is preselected: the member decides).
+ACTION_HELP = {
+    "remove": _("A notice to the site or platform hosting the page, asking it to take the page down."),
+    "delist": _(
+        "A notice to each search engine, asking it to drop the page from its results; the page itself stays online."
+    ),
+    "both": _("Both notices: to the host and to every search engine. A link still counts once in your daily quota."),
+}
 
 
 class ReportLinksForm(forms.Form):
@@ -23,8 +31,15 @@ class ReportLinksForm(forms.Form):
         strip=False,
     )
     action = forms.ChoiceField(
-        label=_("What should happen"), choices=ACTION_CHOICES, widget=forms.RadioSelect, initial="both"
+        label=_("What should happen"),
+        choices=ACTION_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what should happen to these links.")},
     )
+
+    def action_options(self) -> list[tuple[object, object]]:
+        """Each radio button of ``action`` with its one-line explanation, for the template."""
+        return [(radio, ACTION_HELP[radio.data["value"]]) for radio in self["action"]]
 
     def actions(self) -> list[str]:
         action = self.cleaned_data["action"]

@@ -73,7 +73,7 @@ def report_links(request: HttpRequest, work_id: int) -> HttpResponse:
 
 
 def _history_filter(request: HttpRequest, member: Member) -> tuple[HistoryFilterForm, selectors.HistoryFilter]:
-    works = [(w.pk, w.title) for w in works_of_member(member)]
+    works = [(w.pk, w.label) for w in works_of_member(member)]
     form = HistoryFilterForm(request.GET or None, works=works)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
