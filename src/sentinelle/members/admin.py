@@ -30,6 +30,8 @@ class UserAdmin(BaseUserAdmin[User]):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    # Recorded by the site, never typed by staff.
+    readonly_fields = ("last_login", "date_joined")
     inlines = [MemberInline]
 
 

@@ -35,10 +35,28 @@ class DiscoveryRunInline(admin.TabularInline[DiscoveryRun, DomainDiscovery]):
         return False
 
 
+class CdnFilter(admin.SimpleListFilter):
+    """By CDN, with "none" named (Django's value filter shows an empty, nameless link for it)."""
+
+    title = _("CDN")
+    parameter_name = "cdn"
+    NONE = "-"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        names = DomainDiscovery.objects.exclude(cdn="").order_by("cdn").values_list("cdn", flat=True).distinct()
+        return [*((name, name) for name in names), (self.NONE, str(_("none")))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[DomainDiscovery]) -> QuerySet[DomainDiscovery]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(cdn="" if value == self.NONE else value)
+
+
 @admin.register(DomainDiscovery)
 class DomainDiscoveryAdmin(_ReadOnly):
     list_display = ("registrable_domain", "state", "contacts_found", "last_run_at", "next_run_at", "cdn", "summary")
-    list_filter = ("state", "cdn")
+    list_filter = ("state", CdnFilter)
     search_fields = ("registrable_domain",)
     readonly_fields = [f.name for f in DomainDiscovery._meta.fields]
     inlines = [DiscoveryRunInline]
