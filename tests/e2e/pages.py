@@ -23,7 +23,9 @@ from sentinelle.investigations.services.dossiers import open_dossier
 from sentinelle.investigations.services.evidence import request_captures
 from sentinelle.members.models import INVESTIGATOR_GROUP, STAFF_GROUP, Member, User
 from sentinelle.members.services import create_api_token, grant_role
+from sentinelle.notices.models import Notice
 from sentinelle.notices.services import build_notices
+from sentinelle.platforms.models import Platform
 from sentinelle.takedowns.models import ReportedLink
 from sentinelle.takedowns.services import submit_links
 from tests.factories import InterestFactory, WorkFactory
@@ -35,6 +37,7 @@ NOT_PAGES = {
     "set_language",
     "investigations:suggestion",  # a POST target (accept or reject a mirror)
     "investigations:download",  # an evidence file, not a page
+    "desk:bulk",  # a platform's bulk file, a download
 }
 NOT_PAGE_NAMESPACES = {"api-v1", "admin"}
 
@@ -84,6 +87,8 @@ def build_world() -> World:
         "site_id": site.pk,
         "evidence_id": evidence.pk,
         "token_id": user.api_tokens.get().pk,
+        "notice_id": Notice.objects.order_by("pk").values_list("pk", flat=True).first() or 0,
+        "platform_id": link.platform_id or Platform.objects.order_by("pk").values_list("pk", flat=True).first() or 0,
         # The password-reset link of the e-mail (the page asks for the new password).
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
