@@ -25,7 +25,7 @@ def test_staff_give_a_contact_and_mark_a_hand_delivery_as_sent(page, live_server
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "desk@example.org")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r"/staff/"))  # staff land on the work queue
     assert page.locator('[data-count="held_no_contact"]').inner_text() == "1"
     row = page.locator('tr.held[data-domain="nothing.to"]')
