@@ -38,6 +38,8 @@ NOT_PAGES = {
     "investigations:suggestion",  # a POST target (accept or reject a mirror)
     "investigations:download",  # an evidence file, not a page
     "desk:bulk",  # a platform's bulk file, a download
+    "stats:dsa-download",  # the DSA report as a file
+    "stats:society-export",  # a dashboard table as CSV or JSON
 }
 NOT_PAGE_NAMESPACES = {"api-v1", "admin"}
 
@@ -160,7 +162,8 @@ def staff_pages(world: World) -> list[str]:
     for model in admin.site._registry:
         meta = model._meta
         paths.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
-        row = model._default_manager.order_by("pk").first()
+        # An unmanaged admin entry (django-rq's dashboard) has no table to take a row from.
+        row = model._default_manager.order_by("pk").first() if meta.managed else None
         if row is not None:
             paths.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.pk]))
     return paths

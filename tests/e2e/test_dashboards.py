@@ -24,7 +24,7 @@ def _login(page, url: str, email: str) -> None:
     page.goto(f"{url}/login/")
     page.fill("#id_username", email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
 
 
 def test_both_dashboards_show_charts_with_text_alternatives(page, live_server, settings):
