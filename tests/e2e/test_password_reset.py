@@ -16,6 +16,7 @@ def test_a_forgotten_password_is_replaced_through_the_link_in_the_mail(page, liv
     cache.clear()  # the reset limits (this process's LocMem cache)
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "outbox"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # the mail's task
     UserFactory(email="forgetful@example.org", language="en")
 
     page.goto(f"{live_server.url}/login/")

@@ -8,14 +8,20 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
+from sentinelle.members.tasks import send_password_reset
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(autouse=True)
-def _fresh_limits():
+def _fresh_limits(settings):
+    settings.TASKS = IMMEDIATE  # the mail leaves in a task: run it at once here
     cache.clear()  # the default cache is this process's own (LocMem)
     yield
     cache.clear()
@@ -35,6 +41,28 @@ def test_the_answer_is_the_same_whether_the_address_has_an_account_or_not(client
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
     assert known["Location"] == reverse("password_reset_done")
     assert [m.to for m in mail.outbox] == [["known@example.org"]]
+
+
+def test_the_request_only_queues_the_same_task_for_a_known_and_an_unknown_address(client, settings):
+    """No lookup and no SMTP hand-over in the request: its time cannot tell an account exists."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    UserFactory(email="known@example.org")
+    _ask(client, "known@example.org")
+    _ask(client, "nobody@example.org")
+    assert mail.outbox == []
+    queued = DBTaskResult.objects.all()
+    assert sorted((r.task_path, r.args_kwargs["args"]) for r in queued) == [
+        ("sentinelle.members.tasks.send_password_reset", ["known@example.org", "testserver", False]),
+        ("sentinelle.members.tasks.send_password_reset", ["nobody@example.org", "testserver", False]),
+    ]
+
+
+def test_the_task_mails_a_link_to_the_host_and_scheme_the_visitor_used():
+    UserFactory(email="known@example.org")
+    send_password_reset.call("known@example.org", "members.example.org", True)
+    send_password_reset.call("nobody@example.org", "members.example.org", True)
+    assert [m.to for m in mail.outbox] == [["known@example.org"]]
+    assert "https://members.example.org/password-reset/" in mail.outbox[0].body
 
 
 def test_the_link_in_the_mail_sets_a_new_password(client):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sentinelle import conf
 from sentinelle.core import ratelimit
 from sentinelle.members import passwords, selectors, services
 from sentinelle.members.forms import ApiTokenForm
@@ -85,14 +84,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     form_class = passwords.ResetForm
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
+    email_template_name = passwords.EMAIL_TEMPLATE
+    subject_template_name = passwords.SUBJECT_TEMPLATE
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not passwords.client_may_ask(request.META.get("REMOTE_ADDR", "")):
+        if not passwords.client_may_ask(ratelimit.client_ip(request) or ""):
             return render(request, "registration/password_reset_limited.html", status=429)
         return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form: passwords.ResetForm) -> HttpResponse:  # type: ignore[override]
-        self.extra_email_context = {"society": conf.society()}
-        return super().form_valid(form)
