@@ -55,7 +55,7 @@ def _environment(args: argparse.Namespace, var_dir: str) -> dict[str, str]:
         "SENTINELLE_CACHE_URL": CACHE_URL,
         "SENTINELLE_TASK_BACKEND": "rq",
         "SENTINELLE_RQ_URL": RQ_URL,
-        "SENTINELLE_CLIENT_IP_HEADER": "X-Forwarded-For",
+        "SENTINELLE_TRUSTED_PROXY_COUNT": "1",
         "SENTINELLE_DAILY_LINK_QUOTA": "100000",
         "SENTINELLE_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "SENTINELLE_BUILD_NOTICES_EVERY": "30",

@@ -1,7 +1,7 @@
 """Locust users for ``bench/load.py``: members browsing their catalogue and history and reporting links.
 
-Each simulated member logs in on the page (as a browser would, through the proxy that
-``SENTINELLE_CLIENT_IP_HEADER`` names, from an address of its own) and uses its API key; the
+Each simulated member logs in on the page (as a browser would, as if through one proxy,
+``SENTINELLE_TRUSTED_PROXY_COUNT=1``, from an address of its own) and uses its API key; the
 credentials come from the JSON file ``SENTINELLE_LOAD_USERS`` that ``bench/load.py`` writes.
 """
 

@@ -128,7 +128,8 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_LOGIN_FAILURE_LIMIT": _int(5),
     "SENTINELLE_LOGIN_COOLOFF_MINUTES": _int(15),
     "SENTINELLE_LOGIN_RATE_LIMIT": _int(20),  # login attempts per client address per minute; 0 = off
-    "SENTINELLE_CLIENT_IP_HEADER": _str(""),  # "" = REMOTE_ADDR; behind a proxy: X-Forwarded-For, X-Real-IP
+    "SENTINELLE_LOGIN_ADDRESS_FAILURE_LIMIT": _int(20),  # failures from one address across accounts; 0 = off
+    "SENTINELLE_TRUSTED_PROXY_COUNT": _int(0),  # reverse proxies appending to X-Forwarded-For; 0 = header ignored
     "SENTINELLE_CACHE_URL": _str(""),  # "" = local memory, per process (the embedded demo only)
     "SENTINELLE_TASK_BACKEND": _str("database"),  # database, rq, immediate, or a backend's class path
     "SENTINELLE_RQ_URL": _str("redis://127.0.0.1:6379/0"),  # the RQ backend's Redis
@@ -358,8 +359,12 @@ def login_rate_limit() -> int:
     return int(setting("SENTINELLE_LOGIN_RATE_LIMIT"))
 
 
-def client_ip_header() -> str:
-    return str(setting("SENTINELLE_CLIENT_IP_HEADER")).strip()
+def login_address_failure_limit() -> int:
+    return max(0, int(setting("SENTINELLE_LOGIN_ADDRESS_FAILURE_LIMIT")))
+
+
+def trusted_proxy_count() -> int:
+    return max(0, int(setting("SENTINELLE_TRUSTED_PROXY_COUNT")))
 
 
 def daily_link_quota() -> int:

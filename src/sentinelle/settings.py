@@ -184,18 +184,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (django-axes), per user name and address.
+# Lockout after repeated failed logins (django-axes; members/lockout.py): per account (its e-mail
+# lowered) and address, and per address across accounts (password spraying).
+AXES_HANDLER = "sentinelle.members.lockout.LoginLockoutHandler"
 AXES_FAILURE_LIMIT = env("SENTINELLE_LOGIN_FAILURE_LIMIT")
+SENTINELLE_LOGIN_ADDRESS_FAILURE_LIMIT = env("SENTINELLE_LOGIN_ADDRESS_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = env("SENTINELLE_LOGIN_COOLOFF_MINUTES") / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]  # lockout.PER_ACCOUNT, PER_ADDRESS
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
-# The client's address is read one way for the lockouts and the rate limits (SENTINELLE_CLIENT_IP_HEADER).
-AXES_CLIENT_IP_CALLABLE = "sentinelle.core.ratelimit.client_ip"
+AXES_USERNAME_CALLABLE = "sentinelle.members.lockout.login_username"
+# The client's address is read one way for the lockouts and every rate limit (core/client.py):
+# the peer's, or the one SENTINELLE_TRUSTED_PROXY_COUNT proxies in front of the service saw.
+AXES_CLIENT_IP_CALLABLE = "sentinelle.core.client.client_ip"
+SENTINELLE_TRUSTED_PROXY_COUNT = env("SENTINELLE_TRUSTED_PROXY_COUNT")
 SENTINELLE_LOGIN_RATE_LIMIT = env("SENTINELLE_LOGIN_RATE_LIMIT")  # per client address per minute; 0 = off
-SENTINELLE_CLIENT_IP_HEADER = env("SENTINELLE_CLIENT_IP_HEADER")
 
 # Django's default, written out because the reset pages and e-mail say "three days".
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600

@@ -121,7 +121,7 @@ def test_a_refused_login_attempt_is_not_tried_even_with_the_right_password(setti
 @pytest.mark.django_db
 def test_behind_a_proxy_the_last_forwarded_address_is_the_clients(settings: Any) -> None:
     settings.SENTINELLE_LOGIN_RATE_LIMIT = 2
-    settings.SENTINELLE_CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.SENTINELLE_TRUSTED_PROXY_COUNT = 1
     client = Client()
     proxy = "10.0.0.5"
     # The client forges the first entry each time; the proxy appends the address it saw.
@@ -136,15 +136,17 @@ def test_behind_a_proxy_the_last_forwarded_address_is_the_clients(settings: Any)
 def test_the_clients_address_is_an_address_or_none(settings: Any) -> None:
     from django.test import RequestFactory
 
-    settings.SENTINELLE_CLIENT_IP_HEADER = "X-Forwarded-For"
+    from sentinelle.core.client import client_ip
+
+    settings.SENTINELLE_TRUSTED_PROXY_COUNT = 1
     factory = RequestFactory()
-    assert ratelimit.client_ip(factory.get("/", REMOTE_ADDR="10.0.0.5", headers={"X-Forwarded-For": "::1"})) == "::1"
+    assert client_ip(factory.get("/", REMOTE_ADDR="10.0.0.5", headers={"X-Forwarded-For": "::1"})) == "::1"
     # Not an address in the header (not from the proxy, or garbage): the connection's address.
     garbage = factory.get("/", REMOTE_ADDR="10.0.0.5", headers={"X-Forwarded-For": "1.1.1.1, <script>"})
-    assert ratelimit.client_ip(garbage) == "10.0.0.5"
+    assert client_ip(garbage) == "10.0.0.5"
     no_address = factory.get("/")
     no_address.META.pop("REMOTE_ADDR", None)
-    assert ratelimit.client_ip(no_address) is None
+    assert client_ip(no_address) is None
 
 
 # --- over the real Redis --------------------------------------------------------------------------

@@ -89,3 +89,89 @@ def test_roles_are_groups_with_permissions():
     assert not investigator.has_perm("catalogue.change_work")
     assert investigator.has_perm("catalogue.view_work")
     assert investigator.is_investigator and not staff.is_investigator
+
+
+# --- One lockout per account whatever the case; spraying locks the address (issue 10, 2) -----
+
+
+def test_case_variants_of_an_address_share_one_lockout(client, settings):
+    MemberFactory(user__email="fay@example.org")
+    variants = ["fay@example.org", "FAY@example.org", "Fay@Example.org", "fAy@EXAMPLE.ORG", "FaY@example.Org"]
+    for variant in variants[: settings.AXES_FAILURE_LIMIT]:
+        login(client, variant, "wrong-password")
+    assert login(client, "fay@example.org", PASSWORD).status_code == 429
+    assert login(client, "FAY@EXAMPLE.ORG", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_one_address_trying_many_accounts_is_locked_out(client, settings):
+    settings.SENTINELLE_LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    victims = [MemberFactory(user__email=f"spray{i}@example.org") for i in range(7)]
+    for victim in victims[:5]:
+        assert login(client, victim.user.email, "Summer2026!").status_code == 200
+    # The 6th failure reaches the limit: the answer is already the lockout.
+    assert login(client, victims[5].user.email, "Summer2026!").status_code == 429
+    # The 7th account, never tried, with its right password: the address is locked out.
+    assert login(client, victims[6].user.email, PASSWORD).status_code == 429
+    # Another address is not.
+    assert login(client, victims[6].user.email, PASSWORD, ip="203.0.113.9").status_code == 302
+
+
+def test_below_the_address_limit_other_accounts_still_log_in(client, settings):
+    settings.SENTINELLE_LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    tried = [MemberFactory(user__email=f"typo{i}@example.org") for i in range(5)]
+    for member in tried:
+        login(client, member.user.email, "wrong-password")
+    assert login(client, MemberFactory(user__email="fine@example.org").user.email, PASSWORD).status_code == 302
+
+
+def test_a_login_to_an_owned_account_does_not_reset_the_address_count(client, settings):
+    settings.SENTINELLE_LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    MemberFactory(user__email="attacker@example.org")
+    victims = [MemberFactory(user__email=f"target{i}@example.org") for i in range(4)]
+    for victim in victims[:3]:
+        login(client, victim.user.email, "wrong-password")
+    assert login(client, "attacker@example.org", PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+    login(client, victims[3].user.email, "wrong-password")
+    assert login(client, "attacker@example.org", PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "peer", "expected"),
+    [
+        (0, "203.0.113.5", "10.0.0.2", "10.0.0.2"),  # no proxy trusted: the header is the client's word
+        (1, "203.0.113.5", "10.0.0.2", "203.0.113.5"),
+        (1, "1.2.3.4, 203.0.113.5", "10.0.0.2", "203.0.113.5"),  # the left entry is forged
+        (2, "1.2.3.4, 203.0.113.5, 10.0.0.9", "10.0.0.2", "203.0.113.5"),
+        (1, "", "10.0.0.2", "10.0.0.2"),
+        (1, "not-an-address", "10.0.0.2", "10.0.0.2"),
+        (2, "203.0.113.5", "10.0.0.2", "10.0.0.2"),  # fewer entries than proxies: not through them all
+    ],
+)
+def test_the_client_address_behind_trusted_proxies(rf, settings, proxies, forwarded, peer, expected):
+    from sentinelle.core.client import client_ip
+
+    settings.SENTINELLE_TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=peer)
+    assert client_ip(request) == expected
+
+
+def test_spraying_through_a_proxy_locks_the_client_not_the_proxy(client, settings):
+    settings.SENTINELLE_TRUSTED_PROXY_COUNT = 1
+    settings.SENTINELLE_LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    members = [MemberFactory(user__email=f"p{i}@example.org") for i in range(4)]
+    for member in members[:3]:
+        client.post(
+            reverse("login"),
+            {"username": member.user.email, "password": "nope"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="198.51.100.66",
+        )
+    locked = {"username": members[3].user.email, "password": PASSWORD}
+    assert (
+        client.post(reverse("login"), locked, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.66").status_code
+        == 429
+    )
+    other = client.post(reverse("login"), locked, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.67")
+    assert other.status_code == 302

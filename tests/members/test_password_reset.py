@@ -106,6 +106,16 @@ def test_a_client_asking_too_often_is_told_to_wait(client, settings):
     assert answers == [302, 302, 429]
 
 
+def test_behind_a_proxy_each_client_has_its_own_reset_allowance(client, settings):
+    settings.SENTINELLE_PASSWORD_RESET_LIMIT = 1
+    settings.SENTINELLE_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    first = _ask(client, "a@example.org", headers={"x-forwarded-for": "198.51.100.1"}, **proxy)
+    again = _ask(client, "b@example.org", headers={"x-forwarded-for": "198.51.100.1"}, **proxy)
+    other = _ask(client, "c@example.org", headers={"x-forwarded-for": "198.51.100.2"}, **proxy)
+    assert (first.status_code, again.status_code, other.status_code) == (302, 429, 302)
+
+
 def test_the_reset_pages_speak_french(client):
     page = client.get(reverse("password_reset"), headers={"accept-language": "fr"}).content.decode()
     assert "Mot de passe oublié" in page

@@ -6,19 +6,19 @@ local-memory cache counts per process). Each key's window is staggered by the li
 all keys do not reset at once. A cache that cannot be reached lets requests through (logged):
 an outage of the counters must not take the API or the login down.
 
-The client's address is read in one place (``client_ip``), for these limits and for django-axes'
-lockouts: ``REMOTE_ADDR``, or behind a proxy the header it sets (``SENTINELLE_CLIENT_IP_HEADER``).
+The client's address is read in one place, ``core/client.py`` (``SENTINELLE_TRUSTED_PROXY_COUNT``),
+for these limits, django-axes' lockouts and the password-reset limit.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
 from sentinelle import conf
+from sentinelle.core.client import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -28,32 +28,6 @@ class RateLimited(Exception):
         super().__init__(f"rate limited; retry after {retry_after}s")
         self.retry_after = retry_after
         self.limit = limit
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: the proxy's header when one is set (its last entry), else REMOTE_ADDR.
-
-    A proxy appends the address it saw to ``X-Forwarded-For``; earlier entries come from the client
-    and can be forged, so the last one is taken. Without the header, or when it holds no address
-    (a request that did not come through the proxy), the connection's address is used; ``None``
-    when there is none (django-axes stores the address in an address column).
-    """
-    header = conf.client_ip_header()
-    if header:
-        forwarded = str(request.META.get("HTTP_" + header.upper().replace("-", "_"), ""))
-        last = forwarded.split(",")[-1].strip()
-        if _is_address(last):
-            return last
-    remote = str(request.META.get("REMOTE_ADDR") or "")
-    return remote if _is_address(remote) else None
-
-
-def _is_address(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def hit(request: HttpRequest, *, group: str, key: str, per_minute: int) -> None:

@@ -7,6 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from sentinelle.members.forms import MemberForm, UserChangeForm, UserCreationForm
 from sentinelle.members.models import Member, User
 
+# What only a superuser may see or set on a user: the fields that grant privileges. Staff hold
+# members.change_user to run the society's accounts; with these fields they could make themselves
+# (or anyone) a superuser, so the form staff get has none of them.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
 
 class MemberInline(admin.StackedInline[Member, User]):
     model = Member
@@ -26,13 +31,35 @@ class UserAdmin(BaseUserAdmin[User]):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("full_name", "language")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Permissions"), {"fields": ("is_active", *PRIVILEGE_FIELDS)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
     # Recorded by the site, never typed by staff.
     readonly_fields = ("last_login", "date_joined")
     inlines = [MemberInline]
+
+    def get_fieldsets(self, request: Any, obj: User | None = None) -> Any:
+        # The form is built from these fieldsets (ModelAdmin.get_form), so a privilege field left
+        # out here is not a field of the form: posting it changes nothing.
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f not in PRIVILEGE_FIELDS)})
+            for name, options in fieldsets
+        ]
+
+    def has_change_permission(self, request: Any, obj: User | None = None) -> bool:
+        # Covers the password form too (UserAdmin.user_change_password asks this).
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: Any, obj: User | None = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Member)

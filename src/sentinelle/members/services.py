@@ -20,7 +20,8 @@ from sentinelle.members.models import INVESTIGATOR_GROUP, STAFF_GROUP, ApiToken,
 STAFF_MODELS: dict[str, tuple[str, ...]] = {
     "platforms": ("add", "change", "delete", "view"),
     "catalogue": ("add", "change", "view"),
-    "members": ("view", "change"),
+    # Staff run the society's accounts; the admin keeps privileges to superusers (members/admin.py).
+    "members": ("add", "view", "change"),
     "takedowns": ("add", "change", "view"),
     "notices": ("add", "change", "view"),
     "checks": ("view",),

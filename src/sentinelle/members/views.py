@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sentinelle.core import ratelimit
+from sentinelle.core.client import client_ip
 from sentinelle.members import passwords, selectors, services
 from sentinelle.members.forms import ApiTokenForm
 from sentinelle.members.models import ApiToken, User
@@ -88,6 +89,6 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = passwords.SUBJECT_TEMPLATE
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not passwords.client_may_ask(ratelimit.client_ip(request) or ""):
+        if not passwords.client_may_ask(client_ip(request) or ""):
             return render(request, "registration/password_reset_limited.html", status=429)
         return super().post(request, *args, **kwargs)
