@@ -176,6 +176,7 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_DAILY_LINK_QUOTA": _int(10),
     "SENTINELLE_PAGE_SIZE": _int(25),
     "SENTINELLE_API_RATE_LIMIT": _int(120),  # per token per minute; 0 = off
+    "SENTINELLE_ANSWER_API_RATE_LIMIT": _int(60),  # per platform token per minute; 0 = off
     "SENTINELLE_MAX_LINES_PER_SUBMISSION": _int(1000),
     "SENTINELLE_MAX_SUBMISSION_BYTES": _int(1_048_576),
     # notices
@@ -381,6 +382,10 @@ def api_rate_limit() -> int:
 
 def password_reset_limit() -> int:
     return int(setting("SENTINELLE_PASSWORD_RESET_LIMIT"))
+
+
+def answer_api_rate_limit() -> int:
+    return int(setting("SENTINELLE_ANSWER_API_RATE_LIMIT"))
 
 
 def max_lines_per_submission() -> int:

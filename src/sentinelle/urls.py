@@ -31,6 +31,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", core_views.healthz, name="healthz"),
     path("catalogue/", include("sentinelle.catalogue.urls")),
     path("investigations/", include("sentinelle.investigations.urls")),

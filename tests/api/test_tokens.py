@@ -176,3 +176,88 @@ def test_the_navigation_links_to_the_account_page(member_client: tuple[Client, o
     client, _user = member_client
     page = client.get("/account/").content.decode()
     assert 'href="/account/"' in page
+
+
+# --- Expiry, revocation on a password change (issue 10, 5) -------------------------------------
+
+
+def test_a_token_with_an_expiry_stops_working_then() -> None:
+    user = UserFactory()
+    row, plaintext = create_api_token(user, "for a month", expires_in_days=30)
+    assert row.expires_at is not None
+    now = timezone.now()
+    assert authenticate_api_token(plaintext, now=now + dt.timedelta(days=29)) == user
+    assert authenticate_api_token(plaintext, now=now + dt.timedelta(days=31)) is None
+
+
+def test_the_account_page_makes_an_expiring_key_and_lists_it(member_client: tuple[Client, object]) -> None:
+    client, user = member_client
+    response = client.post("/account/", {"name": "quarterly", "expires_in_days": "90"})
+    assert response.status_code == 200
+    row = ApiToken.objects.get(user=user)
+    assert row.expires_at is not None
+    assert dt.timedelta(days=89) < row.expires_at - timezone.now() <= dt.timedelta(days=90)
+    assert client.post("/account/", {"name": "odd", "expires_in_days": "7"}).status_code == 400
+    # Expired keys stay listed, marked expired.
+    ApiToken.objects.filter(pk=row.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    row_html = client.get("/account/").content.decode().split("quarterly", 1)[1].split("</tr>", 1)[0]
+    assert "expired" in row_html
+
+
+def test_a_password_change_revokes_every_key() -> None:
+    user = UserFactory()
+    _a, first = create_api_token(user, "a")
+    _b, second = create_api_token(user, "b", expires_in_days=30)
+    _c, others = create_api_token(UserFactory(), "c")
+    user.set_password("a-brand-new-passphrase-7")
+    user.save()
+    assert authenticate_api_token(first) is None
+    assert authenticate_api_token(second) is None
+    assert authenticate_api_token(others) is not None
+    assert set(ApiToken.objects.filter(user=user).values_list("revoked_because", flat=True)) == {"password"}
+
+
+def test_saving_a_user_without_a_new_password_revokes_nothing(settings) -> None:
+    user = UserFactory()  # hashed with the tests' MD5
+    _row, plaintext = create_api_token(user, "a")
+    user.full_name = "Renamed"
+    user.save()
+    # A hash upgrade at login (check_password rehashes with the preferred hasher) is not a
+    # password change either.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    old_hash = user.password
+    assert user.check_password("correct-horse-battery-staple")
+    user.refresh_from_db()
+    assert user.password != old_hash and user.password.startswith("argon2")
+    assert authenticate_api_token(plaintext) == user
+
+
+def test_the_member_changes_their_password_on_the_site(member_client: tuple[Client, object]) -> None:
+    client, user = member_client
+    _row, plaintext = create_api_token(user, "script")
+    assert 'href="/account/password/"' in client.get("/account/").content.decode()
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": "correct-horse-battery-staple",
+            "new_password1": "a-brand-new-passphrase-7",
+            "new_password2": "a-brand-new-passphrase-7",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/account/password/done/"
+    assert authenticate_api_token(plaintext) is None
+    assert "password changed" in client.get("/account/").content.decode()
+
+
+def test_staff_resetting_a_members_password_revoke_the_members_keys(admin_client) -> None:
+    member = MemberFactory()
+    _row, plaintext = create_api_token(member.user, "script")
+    response = admin_client.post(
+        f"/admin/members/user/{member.user.pk}/password/",
+        {"password1": "a-brand-new-passphrase-7", "password2": "a-brand-new-passphrase-7"},
+    )
+    assert response.status_code == 302
+    assert authenticate_api_token(plaintext) is None

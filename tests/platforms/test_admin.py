@@ -100,3 +100,54 @@ def test_registry_admin_is_staff_only(client):
     response = client.get(reverse("admin:platforms_platform_changelist"))
     assert response.status_code == 302
     assert "/login" in response["Location"]
+
+
+# --- Deactivated, never deleted, once it has links or notices (issue 10, 5) --------------------
+
+
+@pytest.fixture
+def platform_with_history():
+    from sentinelle.notices import services as notices
+    from tests.notices.helpers import email_platform, make_links, rights
+
+    host = email_platform("Host", "host.fr")
+    make_links(rights(), host, ["https://host.fr/a"])
+    notices.build_notices()
+    return host
+
+
+def test_a_platform_with_links_and_notices_cannot_be_deleted(staff_client, platform_with_history):
+    from django.db.models import ProtectedError
+
+    host = platform_with_history
+    assert staff_client.get(reverse("admin:platforms_platform_delete", args=[host.pk])).status_code == 403
+    change = staff_client.get(reverse("admin:platforms_platform_change", args=[host.pk])).content.decode()
+    assert "cannot be deleted" in change
+    bulk = staff_client.post(
+        reverse("admin:platforms_platform_changelist"),
+        {"action": "delete_selected", "_selected_action": [host.pk], "post": "yes"},
+    )
+    assert bulk.status_code == 200  # Django lists the protected links and notices and deletes nothing
+    with pytest.raises(ProtectedError):
+        Platform.objects.filter(pk=host.pk).delete()
+    assert Platform.objects.filter(pk=host.pk).exists()
+    assert host.links.get().platform_id == host.pk and host.notices.get().recipient_platform_id == host.pk
+
+
+def test_staff_deactivate_a_platform_instead(staff_client, platform_with_history):
+    host = platform_with_history
+    response = staff_client.post(
+        reverse("admin:platforms_platform_changelist"),
+        {"action": "deactivate", "_selected_action": [host.pk]},
+    )
+    assert response.status_code == 302
+    host.refresh_from_db()
+    assert not host.is_active
+    assert host.links.exists() and host.notices.exists()
+
+
+def test_a_platform_without_history_is_still_deleted(staff_client):
+    platform = PlatformFactory()
+    response = staff_client.post(reverse("admin:platforms_platform_delete", args=[platform.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Platform.objects.filter(pk=platform.pk).exists()

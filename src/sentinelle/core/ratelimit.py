@@ -1,4 +1,4 @@
-"""Rate limits (API keys, login attempts) through django-ratelimit, counted in the shared cache.
+"""Rate limits (members' API keys, platforms' answer keys, login attempts) through django-ratelimit, counted in the shared cache.
 
 django-ratelimit keeps one fixed-window counter per key in Django's cache (``SENTINELLE_CACHE_URL``:
 Redis in production, so every web process on every machine counts together; the embedded demo's
@@ -49,6 +49,11 @@ def hit(request: HttpRequest, *, group: str, key: str, per_minute: int) -> None:
 def hit_api_key(request: HttpRequest, token_digest: str) -> None:
     """One API request with the key whose digest is ``token_digest`` (SENTINELLE_API_RATE_LIMIT)."""
     hit(request, group="sentinelle:api", key=token_digest, per_minute=conf.api_rate_limit())
+
+
+def hit_platform_key(request: HttpRequest, token_id: int) -> None:
+    """One request to the platforms' answer API with that key (SENTINELLE_ANSWER_API_RATE_LIMIT)."""
+    hit(request, group="sentinelle:answers", key=str(token_id), per_minute=conf.answer_api_rate_limit())
 
 
 def hit_login(request: HttpRequest) -> None:

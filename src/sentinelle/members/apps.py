@@ -2,7 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +21,15 @@ def _remember_language(sender: object, request: Any, user: Any, **kwargs: Any) -
         set_language(user, code)
 
 
+def _revoke_tokens_on_password_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # set_password() keeps the new raw password in _password until save() has sent this signal;
+    # a hash upgrade at login (check_password) clears it first, so it revokes nothing.
+    if getattr(instance, "_password", None) is not None:
+        from sentinelle.members.services import revoke_tokens_after_password_change
+
+        revoke_tokens_after_password_change(instance)
+
+
 class MembersConfig(AppConfig):
     name = "sentinelle.members"
     label = "members"
@@ -29,3 +38,8 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_ensure_groups, sender=self, dispatch_uid="sentinelle-role-groups")
         user_logged_in.connect(_remember_language, dispatch_uid="sentinelle-remember-language")
+        post_save.connect(
+            _revoke_tokens_on_password_change,
+            sender=self.get_model("User"),
+            dispatch_uid="sentinelle-revoke-tokens-on-password-change",
+        )

@@ -41,3 +41,11 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_('What the key is for, e.g. "my upload script".'),
     )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires"),
+        choices=[("", _("never")), ("30", _("in 30 days")), ("90", _("in 90 days")), ("365", _("in a year"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("A key that expires stops working by itself. Changing your password revokes every key."),
+    )

@@ -154,6 +154,7 @@ class ApiToken(models.Model):
 
     The token (``snt_<prefix>_<secret>``) is shown once, when it is made; only its SHA-256 is
     kept, so a leaked database gives no usable key. The prefix is shown in lists to tell keys apart.
+    A key may expire; every key of a user is revoked when their password changes.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
@@ -163,6 +164,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_because = models.CharField(
+        _("revoked because"),
+        max_length=16,
+        blank=True,
+        choices=[("owner", _("revoked")), ("password", _("password changed"))],
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -173,5 +181,9 @@ class ApiToken(models.Model):
         return f"{self.name} (snt_{self.prefix}_…)"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired

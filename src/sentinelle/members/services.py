@@ -118,13 +118,27 @@ def hash_api_token(plaintext: str) -> str:
     return token_digest(plaintext)
 
 
-def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a token for ``user``. The plaintext is returned once and never stored."""
+def create_api_token(user: User, name: str, *, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """Make a token for ``user``, valid for ever or ``expires_in_days``. The plaintext is returned
+    once and never stored."""
     prefix, plaintext = new_token(API_TOKEN_SCHEME)
+    expires_at = timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken.objects.create(
-        user=user, name=(name or "").strip()[:100], prefix=prefix, key_hash=hash_api_token(plaintext)
+        user=user,
+        name=(name or "").strip()[:100],
+        prefix=prefix,
+        key_hash=hash_api_token(plaintext),
+        expires_at=expires_at,
     )
     return token, plaintext
+
+
+def revoke_tokens_after_password_change(user: User) -> int:
+    """Every live key of ``user`` stops working: a new password must shut out whoever had the old one
+    and made a key with it. Returns how many were revoked."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_because="password"
+    )
 
 
 def revoke_api_token(user: User, token_id: int) -> ApiToken:
@@ -133,7 +147,8 @@ def revoke_api_token(user: User, token_id: int) -> ApiToken:
         token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
+            token.revoked_because = "owner"
+            token.save(update_fields=["revoked_at", "revoked_because"])
     return token
 
 
@@ -145,14 +160,15 @@ def authenticate_api_token(plaintext: str, *, now: dt.datetime | None = None) ->
     """
     if not isinstance(plaintext, str) or not _TOKEN_SHAPE.fullmatch(plaintext):
         return None
+    now = now or timezone.now()
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_api_token(plaintext), revoked_at__isnull=True, user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()
     )
     if token is None:
         return None
-    now = now or timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION)

@@ -51,7 +51,9 @@ def account(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            _row, new_token = services.create_api_token(user, form.cleaned_data["name"])
+            _row, new_token = services.create_api_token(
+                user, form.cleaned_data["name"], expires_in_days=form.cleaned_data["expires_in_days"]
+            )
             form = ApiTokenForm()
         else:
             status = 400

@@ -311,16 +311,28 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
                 for a in form.answers()
             ]
             try:
-                services.record_answers(notice, decisions, user=request.user)  # type: ignore[arg-type]
+                recorded = services.record_answers(notice, decisions, user=request.user)  # type: ignore[arg-type]
             except services.AnswerError as exc:
                 form.add_error(None, exc.message)
             else:
+                new = sum(1 for r in recorded if not r.replay)
                 self.message_user(
                     request,
-                    ngettext("%(n)d answer recorded.", "%(n)d answers recorded.", len(decisions))
-                    % {"n": len(decisions)},
+                    ngettext("%(n)d answer recorded.", "%(n)d answers recorded.", new) % {"n": new},
                     messages.SUCCESS,
                 )
+                if new < len(recorded):
+                    replays = len(recorded) - new
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(n)d answer was already on record, the same: left as it was.",
+                            "%(n)d answers were already on record, the same: left as they were.",
+                            replays,
+                        )
+                        % {"n": replays},
+                        messages.INFO,
+                    )
                 return HttpResponseRedirect(reverse("admin:notices_notice_change", args=[notice.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -364,7 +376,7 @@ class RecipientAnswerAdmin(admin.ModelAdmin[RecipientAnswer]):
         except services.AnswerError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        obj.pk = answers[0].pk
+        obj.pk = answers[0].answer.pk
 
 
 @admin.register(PlatformApiToken)

@@ -2,11 +2,15 @@
 
 A ``Router`` mounted by the project's NinjaAPI under ``/notices``. Authentication is
 ``Authorization: Bearer snp_…`` (a ``PlatformApiToken``); a notice not addressed to the token's
-platform is a 404, like one that does not exist. Errors are ``{"error": {"code", "message"}}``:
+platform is a 404, like one that does not exist. An answer identical to the one on record for an
+address (same decision, reason and counter-notice) is a replay: nothing new is recorded and the
+reply names the earlier answer (``replay: true``), so a platform may retry safely. Errors are
+``{"error": {"code", "message"}}``:
 
 =====  ==================  ===============================================================
 400    invalid_request     the body does not match the schema
 401    unauthenticated     no platform token, or an unknown or revoked one
+429    rate_limited        more than SENTINELLE_ANSWER_API_RATE_LIMIT requests a minute with this token
 400    unknown_item        an address (``url``) or position (``n``) is not in this notice
 400    reason_required     a refusal without its reason
 400    content_required    a counter-notice without its content
@@ -17,12 +21,14 @@ platform is a 404, like one that does not exist. Errors are ``{"error": {"code",
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
+from sentinelle.core import ratelimit
 from sentinelle.notices import services
 from sentinelle.notices.models import Notice, NoticeItem, PlatformApiToken
 from sentinelle.takedowns.schemas import ErrorOut
@@ -32,7 +38,10 @@ MAX_ID = 2**63 - 1
 
 class PlatformTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> PlatformApiToken | None:
-        return services.authenticate_platform_token(token.strip())
+        found = services.authenticate_platform_token(token.strip())
+        if found is not None:
+            ratelimit.hit_platform_key(request, found.pk)
+        return found
 
 
 class ItemAnswerIn(Schema):
@@ -47,10 +56,20 @@ class AnswerIn(Schema):
     items: list[ItemAnswerIn] = Field(..., min_length=1, max_length=1000)
 
 
+class RecordedOut(Schema):
+    n: int = Field(description="The address's position in the notice.")
+    url: str
+    decision: str
+    answer_id: int
+    received_at: datetime
+    replay: bool = Field(description="True: this answer was already on record; nothing new was recorded.")
+
+
 class AnswerOut(Schema):
     notice_id: int
     status: str
-    recorded: int
+    recorded: int = Field(description="Answers newly recorded (replays excluded).")
+    answers: list[RecordedOut]
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
@@ -63,7 +82,15 @@ def build_router() -> Router:
 
     @router.post(
         "/{notice_id}/answer",
-        response={200: AnswerOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut},
+        response={
+            200: AnswerOut,
+            400: ErrorOut,
+            401: ErrorOut,
+            404: ErrorOut,
+            409: ErrorOut,
+            413: ErrorOut,
+            429: ErrorOut,
+        },
         summary="Answer a notice: per address, actioned, refused (with a reason) or counter-notice",
     )
     def answer(request: HttpRequest, notice_id: int, payload: AnswerIn) -> Status[Any]:
@@ -85,10 +112,22 @@ def build_router() -> Router:
                 services.ItemDecision(item=item, decision=row.decision, reason=row.reason, content=row.counter_notice)
             )
         try:
-            services.record_answers(notice, decisions, token=token)
+            recorded = services.record_answers(notice, decisions, token=token)
         except services.AnswerError as exc:
             return Status(exc.http_status, _error(exc.code, exc.message))
-        return Status(200, {"notice_id": notice.pk, "status": notice.status, "recorded": len(decisions)})
+        answers = [
+            {
+                "n": d.item.position,
+                "url": d.item.url,
+                "decision": r.answer.decision,
+                "answer_id": r.answer.pk,
+                "received_at": r.answer.received_at,
+                "replay": r.replay,
+            }
+            for d, r in zip(decisions, recorded, strict=True)
+        ]
+        new = sum(1 for r in recorded if not r.replay)
+        return Status(200, {"notice_id": notice.pk, "status": notice.status, "recorded": new, "answers": answers})
 
     return router
 

@@ -62,7 +62,7 @@ class Notice(models.Model):
         Platform,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # a platform with notices is deactivated, never deleted
         related_name="notices",
         verbose_name=_("recipient platform"),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, QuerySet
@@ -10,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sentinelle.platforms.models import Platform, PlatformDomain
-from sentinelle.platforms.services import set_licensed
+from sentinelle.platforms.selectors import has_history
+from sentinelle.platforms.services import set_active, set_licensed
 
 
 class PlatformDomainInline(admin.TabularInline[PlatformDomain, Platform]):
@@ -40,7 +43,7 @@ class PlatformAdmin(admin.ModelAdmin[Platform]):
     readonly_fields = ("created", "updated")
     inlines = (PlatformDomainInline,)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    actions = ("mark_licensed", "mark_unlicensed")
+    actions = ("mark_licensed", "mark_unlicensed", "deactivate")
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "licensed", "is_active")}),
         (_("Law"), {"fields": ("jurisdiction", "regime")}),
@@ -85,6 +88,31 @@ class PlatformAdmin(admin.ModelAdmin[Platform]):
             % {"count": changed},
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Deactivate the selected platforms"), permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Platform]) -> None:
+        changed = set_active(queryset, active=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d platform deactivated.", "%(count)d platforms deactivated.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Platform | None = None) -> bool:
+        # Links and notices keep naming their platform: one with a history is deactivated instead
+        # (the database refuses the delete too: PROTECT). The bulk delete lists what protects them.
+        if obj is not None and has_history(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        obj = context.get("original")
+        if obj is not None and obj.pk and has_history(obj):
+            context["adminform"].form.fields["is_active"].help_text = _(
+                "This platform has links or notices: it cannot be deleted. Untick to deactivate it."
+            )
+        return super().render_change_form(request, context, *args, **kwargs)
 
 
 @admin.register(PlatformDomain)

@@ -152,3 +152,8 @@ def registry_changed(sender: type, **kwargs: Any) -> None:
     """
     invalidate_registry()
     transaction.on_commit(invalidate_registry)
+
+
+def has_history(platform: Platform) -> bool:
+    """Whether links or notices name the platform: then it can be deactivated, never deleted."""
+    return platform.links.exists() or platform.notices.exists()

@@ -340,3 +340,18 @@ def set_licensed(platforms: Iterable[Platform], licensed: bool) -> int:
             platform.save(update_fields=["licensed", "updated"])
             changed += 1
     return changed
+
+
+def set_active(platforms: Iterable[Platform], active: bool) -> int:
+    """Activate or deactivate platforms (admin action); returns how many changed.
+
+    Deactivation is how a platform leaves the registry once it has links or notices: they keep
+    naming it (the foreign keys are PROTECT), and links to its domains are no longer matched to it.
+    """
+    changed = 0
+    for platform in platforms:
+        if platform.is_active != active:
+            platform.is_active = active
+            platform.save(update_fields=["is_active", "updated"])
+            changed += 1
+    return changed

@@ -134,7 +134,13 @@ class ReportedLink(models.Model):
     host = models.CharField(_("host"), max_length=255)
     registrable_domain = models.CharField(_("site"), max_length=255, db_index=True)
     platform = models.ForeignKey(
-        Platform, null=True, blank=True, on_delete=models.SET_NULL, related_name="links", verbose_name=_("platform")
+        # PROTECT: a platform with links is deactivated, never deleted (its links keep naming it).
+        Platform,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="links",
+        verbose_name=_("platform"),
     )
     unwrapped_from = models.CharField(
         _("unwrapped from"), max_length=64, blank=True, help_text=_("The search engine whose result pointed here.")

@@ -22,6 +22,7 @@ from sentinelle.notices.selectors import notice_data
 from sentinelle.notices.services.answers import (
     AnswerError,
     ItemDecision,
+    RecordedAnswer,
     decide_counter_notice,
     derived_status,
     record_answers,
@@ -58,6 +59,7 @@ __all__ = [
     "BuildResult",
     "DiscardError",
     "ItemDecision",
+    "RecordedAnswer",
     "Route",
     "authenticate_platform_token",
     "build_notices",

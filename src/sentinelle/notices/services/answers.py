@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -95,19 +96,46 @@ def _answer_message(d: ItemDecision, who: str) -> tuple[str, dict[str, object]]:
     return gettext_noop("%(who)s forwarded a counter-notice: %(content)s"), {"who": who, "content": d.content}
 
 
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """One decision as recorded: a new row, or the identical answer already on record (a replay)."""
+
+    answer: RecipientAnswer
+    replay: bool
+
+
+def _same_as_latest(latest: RecipientAnswer, d: ItemDecision) -> bool:
+    return (
+        latest.decision == d.decision
+        and latest.reason == d.reason[:10_000]
+        and latest.counter_notice == d.content[:100_000]
+    )
+
+
 def record_answers(
     notice: Notice,
     decisions: Sequence[ItemDecision],
     *,
     token: PlatformApiToken | None = None,
     user: User | None = None,
-) -> list[RecipientAnswer]:
-    """The recipient's decision per URL → RecipientAnswer rows and LinkEvents on the links."""
+) -> list[RecordedAnswer]:
+    """The recipient's decision per URL → RecipientAnswer rows and LinkEvents on the links.
+
+    Idempotent: a decision identical to the latest answer on record for its address (same
+    decision, same reason, same counter-notice) is a replay — a retried request, a double
+    submit — and records nothing: no row, no event; the earlier answer is returned instead.
+    The notice row is locked first, so two identical answers racing record one.
+    """
     _validate(notice, decisions)
-    answers: list[RecipientAnswer] = []
+    recorded: list[RecordedAnswer] = []
     now = timezone.now()
     with transaction.atomic():
+        Notice.objects.select_for_update().filter(pk=notice.pk).first()
         for d in decisions:
+            latest = RecipientAnswer.objects.filter(item=d.item).order_by("-received_at", "-id").first()
+            if latest is not None and _same_as_latest(latest, d):  # a replay
+                recorded.append(RecordedAnswer(latest, replay=True))
+                continue
             answer = RecipientAnswer.objects.create(
                 notice=notice,
                 item=d.item,
@@ -117,30 +145,37 @@ def record_answers(
                 via_token=token,
                 recorded_by=user,
             )
-            answers.append(answer)
-            link = ReportedLink.objects.get(pk=d.item.link_id)
-            message, params = _answer_message(d, notice.recipient_name)
-            change_status(
-                link,
-                derived_status(link),
-                kind=EventKind.ANSWER,
-                message=message,
-                params=params,
-                actor=user,
-                at=now,
-                data={
-                    "notice_id": notice.pk,
-                    "platform_id": notice.recipient_platform_id,
-                    "answer_id": answer.pk,
-                    "decision": d.decision,
-                    "reason": d.reason,
-                    "counter_notice": d.content,
-                    "recorded_via": "api" if token is not None else "staff",
-                },
-            )
-        Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.ANSWERED, answered_at=now)
-    notice.status = NoticeStatus.ANSWERED
-    return answers
+            recorded.append(RecordedAnswer(answer, replay=False))
+            _record_event(notice, d, answer, user=user, via_api=token is not None, at=now)
+        if any(not r.replay for r in recorded):
+            Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.ANSWERED, answered_at=now)
+            notice.status = NoticeStatus.ANSWERED
+    return recorded
+
+
+def _record_event(
+    notice: Notice, d: ItemDecision, answer: RecipientAnswer, *, user: User | None, via_api: bool, at: dt.datetime
+) -> None:
+    link = ReportedLink.objects.get(pk=d.item.link_id)
+    message, params = _answer_message(d, notice.recipient_name)
+    change_status(
+        link,
+        derived_status(link),
+        kind=EventKind.ANSWER,
+        message=message,
+        params=params,
+        actor=user,
+        at=at,
+        data={
+            "notice_id": notice.pk,
+            "platform_id": notice.recipient_platform_id,
+            "answer_id": answer.pk,
+            "decision": d.decision,
+            "reason": d.reason,
+            "counter_notice": d.content,
+            "recorded_via": "api" if via_api else "staff",
+        },
+    )
 
 
 # --- the society's decision after a counter-notice ---------------------------------------------
