@@ -129,6 +129,7 @@ class NoticeAdmin(admin.ModelAdmin[Notice]):
         "regime",
         "action",
         "escalation_level",
+        "resent_after_unknown_outcome",
     )
     search_fields = ("recipient_name", "recipient_domain", "idempotency_key", "message_id", "items__url")
     date_hierarchy = "created_at"

@@ -98,6 +98,12 @@ class Notice(models.Model):
     thread_message_ids = models.JSONField(_("in reply to"), default=list, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
     attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
+    # A worker died after handing the notice over, before the recipient's reply: it may or may not
+    # have it. It is resent with the same Message-ID, reference and idempotency key (a recognisable
+    # duplicate rather than a silent loss), and staff see it in their work queue.
+    resent_after_unknown_outcome = models.BooleanField(
+        _("resent after an unknown outcome"), default=False, db_index=True
+    )
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, db_index=True)
     lease_until = models.DateTimeField(
         _("claimed until"),
@@ -204,6 +210,7 @@ class AttemptOutcome(models.TextChoices):
     TEMPORARY_FAILURE = "temporary_failure", _("temporary failure (will retry)")
     PERMANENT_FAILURE = "permanent_failure", _("permanent failure")
     ABANDONED = "abandoned", _("abandoned (worker died before sending)")
+    UNKNOWN = "unknown", _("outcome unknown (worker died after the hand-over): resent")
 
 
 class DeliveryAttempt(models.Model):
@@ -363,6 +370,12 @@ class LumenSubmission(models.Model):
     notice = models.OneToOneField(Notice, on_delete=models.CASCADE, related_name="lumen_submission")
     state = models.CharField(_("state"), max_length=8, choices=LumenState.choices, default=LumenState.QUEUED)
     attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
+    # A worker died after handing the notice over, before the recipient's reply: it may or may not
+    # have it. It is resent with the same Message-ID, reference and idempotency key (a recognisable
+    # duplicate rather than a silent loss), and staff see it in their work queue.
+    resent_after_unknown_outcome = models.BooleanField(
+        _("resent after an unknown outcome"), default=False, db_index=True
+    )
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, db_index=True)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     lumen_id = models.CharField(_("Lumen notice id"), max_length=64, blank=True)

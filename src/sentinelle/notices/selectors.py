@@ -23,6 +23,15 @@ def answer_sheet_items(notice: Notice) -> QuerySet[NoticeItem]:
     return notice.items.select_related("link").prefetch_related("answers").order_by("position", "pk")
 
 
+def resent_after_unknown_outcome() -> QuerySet[Notice]:
+    """Notices resent after a worker died past the hand-over, newest first: for staff's work queue.
+
+    The recipient may hold two copies (the same Message-ID, reference and idempotency key), or only
+    the resend; staff can tell the recipient, or answer a query about the duplicate.
+    """
+    return Notice.objects.filter(resent_after_unknown_outcome=True).order_by("-created_at", "-pk")
+
+
 def recipients_with_notices() -> list[tuple[str, str]]:
     """(recipient key, recipient name) of every recipient that has notices, for the list filter."""
     rows = Notice.objects.order_by("recipient_name", "recipient_key").values_list("recipient_key", "recipient_name")

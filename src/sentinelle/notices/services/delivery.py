@@ -3,9 +3,9 @@
 claim (queued → sending, an attempt row "started", committed) → send → record. The channel
 calls ``commit_point`` just before its point of no return; the attempt becomes "committing"
 in a committed transaction. A notice left in "sending" past its lease is re-checked:
-"started" means nothing left (resend); "committing" means the recipient may have it (no
-resend: recorded as delivered, unconfirmed) — except over HTTPS, where the endpoint dedupes
-by Idempotency-Key and the notice is simply resent.
+"started" means nothing left (resend); "committing" means the recipient may have it or not:
+it is resent with the same Message-ID, reference and Idempotency-Key and marked "resent after
+an unknown outcome" for staff — never a notice recorded as delivered that was not.
 
 The channel is handed the notice and its data (``selectors.notice_data``); channels import no
 service. ``enqueue_delivery`` imports the tasks module, which imports this package only inside
@@ -165,7 +165,7 @@ def _record_delivered(
             "channel": notice.channel,
             "escalation_level": notice.escalation_level,
             "reference": legal.reference(notice),
-            "unconfirmed": outcome == AttemptOutcome.RECOVERED,
+            "resent_after_unknown_outcome": notice.resent_after_unknown_outcome,
         }
         link_ids = list(notice.items.values_list("link_id", flat=True))
         change_status_many(
@@ -217,34 +217,41 @@ def _record_failure(
 
 
 def recover_stale(*, now: dt.datetime | None = None, worker: str = "") -> dict[str, int]:
-    """Re-check notices left in "sending" by a worker that died (their lease has run out)."""
+    """Re-check notices left in "sending" by a worker that died (their lease has run out).
+
+    Every one is queued again. One whose last attempt had passed its point of no return
+    ("committing": the recipient may have it, or not) is resent with the same Message-ID,
+    reference and idempotency key and marked ``resent_after_unknown_outcome``: a duplicate the
+    recipient can recognise is better than a notice recorded as delivered that never arrived.
+    """
     now = now or timezone.now()
-    counts = {"resent": 0, "recovered": 0}
+    counts = {"resent": 0, "resent_after_unknown_outcome": 0}
     for notice in Notice.objects.filter(status=NoticeStatus.SENDING, lease_until__lt=now).order_by("pk"):
         attempt = notice.attempts.order_by("-number").first()
-        if attempt is not None and attempt.outcome == AttemptOutcome.COMMITTING and notice.channel != Channel.HTTPS:
-            # The message may be in the recipient's hands: never send it twice.
-            if _record_delivered(
-                notice,
-                attempt,
-                "recovered after a worker crash at the point of no return",
-                outcome=AttemptOutcome.RECOVERED,
-            ):
-                counts["recovered"] += 1
-            continue
-        # Nothing left the machine (or the endpoint dedupes by Idempotency-Key): queue it again.
+        unknown = attempt is not None and attempt.outcome == AttemptOutcome.COMMITTING
+        fields: dict[str, Any] = {
+            "status": NoticeStatus.QUEUED,
+            "next_attempt_at": now,
+            "lease_until": None,
+            "hold_reason": "re-queued: the worker sending it stopped",
+        }
+        if unknown:
+            fields.update(
+                resent_after_unknown_outcome=True,
+                hold_reason="resent after an unknown outcome: the worker stopped after handing it over",
+            )
         with transaction.atomic():
             moved = Notice.objects.filter(pk=notice.pk, status=NoticeStatus.SENDING, lease_until__lt=now).update(
-                status=NoticeStatus.QUEUED,
-                next_attempt_at=now,
-                lease_until=None,
-                hold_reason="re-queued: the worker sending it stopped",
+                **fields
             )
             if moved and attempt is not None and attempt.outcome in (AttemptOutcome.STARTED, AttemptOutcome.COMMITTING):
                 DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-                    outcome=AttemptOutcome.ABANDONED, finished_at=now, error=f"worker stopped; {worker}".strip()
+                    outcome=AttemptOutcome.UNKNOWN if unknown else AttemptOutcome.ABANDONED,
+                    finished_at=now,
+                    error=f"worker stopped; {worker}".strip(),
                 )
         counts["resent"] += moved
+        counts["resent_after_unknown_outcome"] += moved if unknown else 0
     return counts
 
 
