@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('platforms', '0001_initial'),
-        ('takedowns', '0002_link_outcomes'),
+        ('takedowns', '0004_content_key_backfill'),
     ]
 
     operations = [
