@@ -67,3 +67,19 @@ def test_staff_filter_the_notices_resent_after_an_unknown_outcome(client, mailou
     assert page.status_code == 200
     assert list(page.context["cl"].result_list) == [notice]
     assert "resent after an unknown outcome" in page.content.decode()
+
+
+def test_the_staff_work_queue_lists_them(client, mailoutbox):
+    from django.contrib.auth.models import Permission
+
+    notice = _stale(AttemptOutcome.COMMITTING)
+    services.deliver_due()
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_notice"))
+    client.force_login(user)
+    page = client.get(reverse("desk:queue"))
+    assert page.status_code == 200
+    assert page.context["counts"]["resent_after_unknown_outcome"] == 1
+    html = page.content.decode()
+    section = html.split('id="resent-unknown"', 1)[1]
+    assert f"#{notice.pk}" in section and notice.message_id in section.replace("&lt;", "<").replace("&gt;", ">")

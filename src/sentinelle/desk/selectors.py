@@ -12,6 +12,7 @@ from django.utils import timezone
 from sentinelle import conf
 from sentinelle.checks.selectors import unverifiable_links
 from sentinelle.notices import routing
+from sentinelle.notices import selectors as notice_selectors
 from sentinelle.notices.models import Channel, Notice, NoticeItem, NoticeStatus, ParkedLink
 from sentinelle.notices.services.held import HELD_FOR_CONTACT
 from sentinelle.platforms.models import Platform
@@ -102,12 +103,13 @@ def unverifiable(limit: int = 200) -> list[ReportedLink]:
     return list(unverifiable_links()[:limit])
 
 
-def counts(now: dt.datetime | None = None) -> dict[str, int]:
-    """The figures of the staff landing page (one query each).
+def resent_after_unknown_outcome(limit: int = 200) -> list[Notice]:
+    """Notices resent after a worker died past the hand-over: the recipient may hold two copies."""
+    return list(notice_selectors.resent_after_unknown_outcome()[:limit])
 
-    Not here yet: the notices resent after an unknown outcome (issue 10's work); their selector belongs
-    beside these, with its count here and its section in desk/queue.html.
-    """
+
+def counts(now: dt.datetime | None = None) -> dict[str, int]:
+    """The figures of the staff landing page (one query each)."""
     drafts = Notice.objects.filter(HOLDS).aggregate(
         no_contact=Count("id", filter=HELD_FOR_CONTACT), other=Count("id", filter=~HELD_FOR_CONTACT)
     )
@@ -119,6 +121,7 @@ def counts(now: dt.datetime | None = None) -> dict[str, int]:
         "bulk_files": bulk_files().count(),
         "answers_overdue": len(answers_overdue(now)),
         "unverifiable": unverifiable_links().count(),
+        "resent_after_unknown_outcome": notice_selectors.resent_after_unknown_outcome().count(),
     }
 
 

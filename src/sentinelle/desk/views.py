@@ -37,6 +37,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "bulk": _bulk_by_recipient(),
         "overdue": selectors.answers_overdue()[:200],
         "unverifiable": selectors.unverifiable(),
+        "resent_unknown": selectors.resent_after_unknown_outcome(),
         "can_act": can_act(request.user),
         "contact_codes": selectors.CONTACT_CODES,
     }

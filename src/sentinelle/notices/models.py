@@ -370,12 +370,6 @@ class LumenSubmission(models.Model):
     notice = models.OneToOneField(Notice, on_delete=models.CASCADE, related_name="lumen_submission")
     state = models.CharField(_("state"), max_length=8, choices=LumenState.choices, default=LumenState.QUEUED)
     attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
-    # A worker died after handing the notice over, before the recipient's reply: it may or may not
-    # have it. It is resent with the same Message-ID, reference and idempotency key (a recognisable
-    # duplicate rather than a silent loss), and staff see it in their work queue.
-    resent_after_unknown_outcome = models.BooleanField(
-        _("resent after an unknown outcome"), default=False, db_index=True
-    )
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, db_index=True)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     lumen_id = models.CharField(_("Lumen notice id"), max_length=64, blank=True)

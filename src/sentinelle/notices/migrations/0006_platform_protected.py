@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0003_signing_keys_lumen_reciprocal_societies'),
+        ('notices', '0005_bounced_status'),
         ('platforms', '0001_initial'),
     ]
 
