@@ -1,4 +1,5 @@
-"""Rate limits (members' API keys, platforms' answer keys, login attempts) through django-ratelimit, counted in the shared cache.
+"""Rate limits (members' API keys, platforms' answer keys, login attempts) through django-ratelimit,
+counted in the shared cache.
 
 django-ratelimit keeps one fixed-window counter per key in Django's cache (``SENTINELLE_CACHE_URL``:
 Redis in production, so every web process on every machine counts together; the embedded demo's

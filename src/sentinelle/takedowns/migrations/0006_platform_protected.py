@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('platforms', '0001_initial'),
-        ('takedowns', '0004_content_key_backfill'),
+        ('takedowns', '0005_alter_reportedlink_escalation_level'),
     ]
 
     operations = [
