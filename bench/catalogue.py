@@ -34,6 +34,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -55,6 +59,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sentinelle.settings")
     os.environ.setdefault("SENTINELLE_LOG_LEVEL", "WARNING")
     os.environ.setdefault("SENTINELLE_ALLOWED_HOSTS", "testserver,localhost")
+    # Filling a catalogue of 1,000,000 works takes statements longer than the service's limit.
+    os.environ.setdefault("SENTINELLE_DB_STATEMENT_TIMEOUT_MS", "0")
 
     import django
 
@@ -110,7 +116,7 @@ def bench_import(scratch: Path, works: int, vendor: str, given: Path | None) -> 
     started = time.perf_counter()
     read = sum(1 for _ in CWRReader(path))
     read_s = time.perf_counter() - started
-    print(f"read only (CWRReader):      {read / read_s:9,.0f} works/s  ({read_s:6.1f} s)")
+    print(f"read only (CWRReader):      {read / read_s:9,.0f} works/s  ({read_s:6.1f} s; {load()})")
 
     results: dict[str, float] = {}
     for label in ("first import", "repeated import"):
@@ -128,12 +134,13 @@ def bench_import(scratch: Path, works: int, vendor: str, given: Path | None) -> 
         results[label] = elapsed
         assert report.ok, report.errors[:3]
         print(f"{label + ':':27} {works / elapsed:9,.0f} works/s  ({elapsed:6.1f} s; {lines / elapsed:,.0f} lines/s; "
-              f"{report.works_created:,} created, {report.works_updated:,} updated)")  # fmt: skip
+              f"{report.works_created:,} created, {report.works_updated:,} updated; {load()})")  # fmt: skip
         print(f"   peak RSS (MB) after each tenth of the file: {' '.join(samples)}")
 
     copy_s, rows = copy_same_rows(vendor)
     print(f"{'COPY of the same rows:' if vendor == 'postgresql' else 'executemany, same rows:':27} "
-          f"{works / copy_s:9,.0f} works/s  ({copy_s:6.1f} s; {rows:,} rows into copies of the 5 tables)")  # fmt: skip
+          f"{works / copy_s:9,.0f} works/s  ({copy_s:6.1f} s; {rows:,} rows into copies of the 5 tables; "
+          f"{load()})")  # fmt: skip
     first = results["first import"]
     print(f"ratios: import / read-only = {first / read_s:.1f}x the time; import / "
           f"{'COPY' if vendor == 'postgresql' else 'executemany'} = {first / copy_s:.1f}x; "
@@ -263,7 +270,7 @@ def bench_pages(n: int, requests: int, vendor: str, keep: bool) -> None:
         print(f"\n== Pages: the catalogue of a previous run ({n:,} works) ==")
     else:
         members = fill_catalogue(n, vendor)
-    print(f"{'':38} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{'':38} {'p50 ms':>8} {'p95 ms':>8}   ({load()})")
     for member in members.values():
         bench_member(member, requests)
 
@@ -307,7 +314,7 @@ def bench_member(member: Any, requests: int) -> None:
     print(f"member with {page.count:,} works (whole request through Django's test client):")
     for label, fn in cases:
         p50, p95 = timed(fn, requests)
-        print(f"  {label:36} {p50:8.1f} {p95:8.1f}")
+        print(f"  {label:36} {p50:8.1f} {p95:8.1f}   ({load()})")
     print("  the selector alone, first page of 25, against the previous one (same data, same run):")
     for label, query in (("no search", ""), ("search 'soleil'", "soleil")):
         n50, n95 = timed(lambda q=query: current(q), requests)

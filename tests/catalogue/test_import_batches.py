@@ -152,3 +152,60 @@ def _database_url() -> str:
     user, password = settings["USER"], settings["PASSWORD"]
     auth = f"{user}:{password}@" if password else f"{user}@"
     return f"postgres://{auth}{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+def natural_rows() -> dict[str, list[tuple[object, ...]]]:
+    """Every catalogue row by its natural keys (ids and timestamps differ from one run to the next)."""
+    return {
+        "works": sorted(
+            Work.objects.values_list(
+                "work_code", "title", "iswc", "language", "duration_seconds", "source", "authorised_example_url"
+            )
+        ),
+        "titles": sorted(AlternateTitle.objects.values_list("work__work_code", "title", "title_type", "language")),
+        "recordings": sorted(Recording.objects.values_list("work__work_code", "isrc", "performer", "title")),
+        "parties": sorted(
+            Party.objects.values_list(
+                "kind", "interested_party_number", "name", "first_name", "ipi_name_number", "member__member_number"
+            )
+        ),
+        "interests": sorted(
+            Interest.objects.values_list(
+                "work__work_code",
+                "party__kind",
+                "party__interested_party_number",
+                "role",
+                "pr_share",
+                "mr_share",
+                "sr_share",
+                "pr_society",
+                "mr_society",
+                "sr_society",
+                "member__member_number",
+            ),
+            key=str,
+        ),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only
+def test_the_copy_path_and_the_orm_path_write_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.cwrgen import writer_ipi
+    from sentinelle.catalogue.services import rows
+
+    for i in range(0, 60, 7):
+        MemberFactory(ipi_name_number=writer_ipi(i))
+    first = generated(tmp_path, 40)
+    # The same works again with other titles, parties, shares and recordings: every table updated.
+    second = write_cwr(tmp_path / "again.V21", CWRSpec(works=50, writers=60, publishers=8, seed=99))
+    results = []
+    for use_copy in (True, False):
+        monkeypatch.setattr(rows, "USE_COPY", use_copy)
+        for model in (Interest, Recording, AlternateTitle, Work, Party):
+            model.objects.all().delete()
+        reports = [import_cwr_file(path, batch_size=15).summary() for path in (first, second, first)]
+        results.append((reports, natural_rows()))
+    assert results[0][1]["interests"] and results[0][1]["recordings"] and results[0][1]["titles"]
+    assert any(row[-1] for row in results[0][1]["interests"])  # some interests are held by members
+    assert results[0] == results[1]

@@ -56,6 +56,18 @@ def _society(v: dict[str, Any], name: str) -> str:
     return normalise_society_code(raw) if raw.strip() else ""
 
 
+def _shares(v: dict[str, Any]) -> dict[str, Any]:
+    """The three shares and the three affiliation societies of an SPU/OPU or SWR/OWR record."""
+    return {
+        "pr_share": v["pr_share"],
+        "mr_share": v["mr_share"],
+        "sr_share": v["sr_share"],
+        "pr_society": _society(v, "pr_society"),
+        "mr_society": _society(v, "mr_society"),
+        "sr_society": _society(v, "sr_society"),
+    }
+
+
 def decode_line(raw: bytes) -> str:
     """CWR 2.1 is ASCII/latin-1, 2.2 may be UTF-8: try UTF-8, fall back per line."""
     try:
@@ -362,12 +374,7 @@ class CWRReader:
                 unknown=v["unknown"],
                 role=v["publisher_type"],
                 ipi_name_number=self._ipi(v["ipi_name_number"], line_no, record_type, f"publisher {v['name']!r}"),
-                pr_share=v["pr_share"],
-                mr_share=v["mr_share"],
-                sr_share=v["sr_share"],
-                pr_society=_society(v, "pr_society"),
-                mr_society=_society(v, "mr_society"),
-                sr_society=_society(v, "sr_society"),
+                **_shares(v),
             )
         )
 
@@ -395,12 +402,7 @@ class CWRReader:
                 unknown=v["unknown"],
                 role=v["designation"],
                 ipi_name_number=self._ipi(v["ipi_name_number"], line_no, record_type, f"writer {name!r}"),
-                pr_share=v["pr_share"],
-                mr_share=v["mr_share"],
-                sr_share=v["sr_share"],
-                pr_society=_society(v, "pr_society"),
-                mr_society=_society(v, "mr_society"),
-                sr_society=_society(v, "sr_society"),
+                **_shares(v),
             )
         )
 

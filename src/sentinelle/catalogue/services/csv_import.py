@@ -44,34 +44,21 @@ class RowError(ValueError):
     pass
 
 
-def _ipi_or_blank(value: str, what: str) -> str:
-    value = (value or "").strip()
-    if not value or not value.strip("0"):
-        return ""
-    try:
-        return normalise_ipi_name_number(value)
-    except IdentifierError as exc:
-        raise RowError(f"{what}: IPI name number {str(exc).rstrip('.')}") from None
-
-
-def _iswc_or_blank(value: str) -> str:
+def _identifier_or_blank(value: str, normalise: Callable[[str], str], what: str) -> str:
+    """The identifier normalised, or "" for a blank cell; a RowError naming ``what`` if it is wrong."""
     value = (value or "").strip()
     if not value:
         return ""
     try:
-        return normalise_iswc(value)
+        return normalise(value)
     except IdentifierError as exc:
-        raise RowError(f"ISWC {str(exc).rstrip('.')}") from None
+        raise RowError(f"{what} {str(exc).rstrip('.')}") from None
 
 
-def _isrc_or_blank(value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        return ""
-    try:
-        return normalise_isrc(value)
-    except IdentifierError as exc:
-        raise RowError(f"ISRC {str(exc).rstrip('.')}") from None
+def _ipi_or_blank(value: str, who: str) -> str:
+    if not (value or "").strip().strip("0"):
+        return ""  # blank, or all zeros: no IPI name number
+    return _identifier_or_blank(value, normalise_ipi_name_number, f"{who}: IPI name number")
 
 
 def _duration(value: str) -> int | None:
@@ -188,7 +175,7 @@ def _normalised_row(line: int, get: Callable[[str], str], works: dict[str, WorkD
         raise RowError("title is empty")
     if _differs(norm_title(get("title")), norm_title(seen.title)):
         raise RowError(f"title {get('title')!r} differs from line {seen.line} ({seen.title!r})")
-    iswc = _iswc_or_blank(get("iswc"))
+    iswc = _identifier_or_blank(get("iswc"), normalise_iswc, "ISWC")
     if _differs(iswc, seen.iswc):
         raise RowError(f"ISWC differs from line {seen.line}")
     duration = _duration(get("duration"))
@@ -196,7 +183,7 @@ def _normalised_row(line: int, get: Callable[[str], str], works: dict[str, WorkD
     if _differs(example, seen.authorised_example_url):
         raise RowError(f"authorised_example_url differs from line {seen.line}")
     interest = _csv_interest(line, get) if get("last_name") else None
-    isrc = _isrc_or_blank(get("isrc"))
+    isrc = _identifier_or_blank(get("isrc"), normalise_isrc, "ISRC")
     if work is None:
         work = works[code] = WorkData(line=line, work_code=code, title=get("title"), source=source)
     # The first row that gives a value sets it.
@@ -246,7 +233,7 @@ def _dmp_work(line: int, row: dict[str, str], source: str) -> WorkData:
     title = get("Work Title")
     if not title:
         raise RowError("Work Title is empty")
-    iswc = _iswc_or_blank(get("ISWC"))
+    iswc = _identifier_or_blank(get("ISWC"), normalise_iswc, "ISWC")
     code = get("Work ID") or iswc
     if not code:
         raise RowError("neither a Work ID nor an ISWC: a re-import could not find this work again")
@@ -309,7 +296,7 @@ def _dmp_recordings(row: dict[str, str], get: Callable[[str], str]) -> list[tupl
     artists = [a for a in artists if a]
     recordings = []
     for n in _numbered(row, "Recording {n} ISRC"):
-        isrc = _isrc_or_blank(get(f"Recording {n} ISRC"))
+        isrc = _identifier_or_blank(get(f"Recording {n} ISRC"), normalise_isrc, "ISRC")
         artist = " ".join(filter(None, [get(f"Recording {n} Artist First"), get(f"Recording {n} Artist Last")]))
         rec_title = get(f"Recording {n} Recording Title")
         if isrc or artist or rec_title:

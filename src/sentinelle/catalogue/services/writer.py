@@ -4,8 +4,9 @@ and interests, for both importers.
 A batch of up to ``BATCH_SIZE`` works is written in one transaction with a fixed number of
 queries, whatever its size: the works are looked up by work code and ISWC at once, the parties
 and members of the whole batch are read at once (and kept for the rest of the import), and every
-table is written with one ``INSERT … ON CONFLICT DO UPDATE`` (``bulk_create(update_conflicts=…)``)
-of the rows that are new or changed. A row that did not change is not written again.
+table is written with one ``INSERT … ON CONFLICT DO UPDATE`` of the rows that are new or changed
+(``services/rows.py``: through COPY and a staging table on PostgreSQL, ``bulk_create`` elsewhere).
+A row that did not change is not written again.
 
 If a batch fails, each of its works is written again in a transaction of its own: a bad work never
 rolls back another, and the failure names the work and its line. Two works of one batch that
@@ -27,6 +28,7 @@ from django.utils import timezone
 from sentinelle.catalogue.identifiers import format_iswc
 from sentinelle.catalogue.models import AlternateTitle, Interest, Party, Recording, Work
 from sentinelle.catalogue.services.data import ImportIssue, ImportReport, InterestData, Progress, WorkData, norm_title
+from sentinelle.catalogue.services.rows import upsert
 from sentinelle.members.models import Member
 
 #: Works per transaction: large enough to make the per-query cost vanish, small enough to keep
@@ -37,6 +39,11 @@ ANALYZE_AFTER = 10_000
 
 _WORK_FIELDS = ["title", "iswc", "language", "duration_seconds", "authorised_example_url", "source"]
 _SHARE_FIELDS = ["pr_share", "mr_share", "sr_share", "pr_society", "mr_society", "sr_society"]
+_WORK_ROW = ["work_code", *_WORK_FIELDS, "created_at", "updated_at"]
+_TITLE_ROW = ["work_id", "title", "title_type", "language"]
+_RECORDING_ROW = ["work_id", "isrc", "performer", "title"]
+_INTEREST_ROW = ["work_id", "party_id", "role", *_SHARE_FIELDS, "member_id"]
+_PARTY_ROW = ["kind", "interested_party_number", "name", "first_name", "ipi_name_number", "member_id"]
 _CATALOGUE_TABLES = [Work, AlternateTitle, Recording, Party, Interest]
 
 
@@ -249,15 +256,15 @@ def _set_work_fields(work: Work, data: WorkData, iswc: str) -> None:
 
 def _save_works(plans: list[_Plan]) -> None:
     """Insert the new works and update the changed ones in one statement (keyed by work code)."""
-    rows = [plan.work for plan in plans if plan.changed]
-    if not rows:
-        return
+    works = [plan.work for plan in plans if plan.changed]
     now = timezone.now()
-    for work in rows:
-        work.updated_at = now
-    Work.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["work_code"], update_fields=[*_WORK_FIELDS, "updated_at"]
+    rows = [(work.work_code, *(getattr(work, name) for name in _WORK_FIELDS), now, now) for work in works]
+    saved = upsert(
+        Work, _WORK_ROW, rows, unique=["work_code"], update=[*_WORK_FIELDS, "updated_at"], returning=["id", "work_code"]
     )
+    ids = {code: pk for pk, code in saved}
+    for work in works:
+        work.pk, work.updated_at = ids[work.work_code], now
 
 
 def _existing_work_ids(plans: list[_Plan]) -> list[int]:
@@ -287,14 +294,11 @@ def _save_alternate_titles(plans: list[_Plan], report: ImportReport) -> None:
         ).values_list("work_id", "title", "title_type", "language")
     }
     rows = [
-        AlternateTitle(work_id=work_id, title=title, title_type=title_type, language=language)
+        (work_id, title, title_type, language)
         for (work_id, title), (title_type, language) in wanted.items()
         if existing.get((work_id, title)) != (title_type, language)
     ]
-    if rows:
-        AlternateTitle.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["work", "title"], update_fields=["title_type", "language"]
-        )
+    upsert(AlternateTitle, _TITLE_ROW, rows, unique=["work_id", "title"], update=["title_type", "language"])
 
 
 def _save_recordings(plans: list[_Plan], report: ImportReport) -> None:
@@ -312,18 +316,15 @@ def _save_recordings(plans: list[_Plan], report: ImportReport) -> None:
             work_id__in=_existing_work_ids(plans)
         ).values_list("work_id", "isrc", "performer", "title")
     }
-    titled: list[Recording] = []
-    untitled: list[Recording] = []
+    titled: list[tuple[int, str, str, str]] = []
+    untitled: list[tuple[int, str, str, str]] = []
     for (work_id, isrc, performer), title in wanted.items():
         if (work_id, isrc, performer) in existing and (not title or existing[(work_id, isrc, performer)] == title):
             continue
-        row = Recording(work_id=work_id, isrc=isrc, performer=performer, title=title)
-        (titled if title else untitled).append(row)
-    unique = ["work", "isrc", "performer"]
-    if titled:
-        Recording.objects.bulk_create(titled, update_conflicts=True, unique_fields=unique, update_fields=["title"])
-    if untitled:
-        Recording.objects.bulk_create(untitled, ignore_conflicts=True)
+        (titled if title else untitled).append((work_id, isrc, performer, title))
+    unique = ["work_id", "isrc", "performer"]
+    upsert(Recording, _RECORDING_ROW, titled, unique=unique, update=["title"])
+    upsert(Recording, _RECORDING_ROW, untitled, unique=unique, update=[])  # a blank title leaves the one there
 
 
 # --- Parties and interests ------------------------------------------------------------------
@@ -351,23 +352,8 @@ def _save_interests(plans: list[_Plan], parties: PartyBook, report: ImportReport
         wanted[key] = values
         if party.member_id is not None:
             report.interests_with_member += 1
-    rows = [
-        Interest(
-            work_id=work_id,
-            party_id=party_id,
-            role=role,
-            **dict(zip([*_SHARE_FIELDS, "member_id"], values, strict=True)),
-        )
-        for (work_id, party_id, role), values in wanted.items()
-        if existing.get((work_id, party_id, role)) != values
-    ]
-    if rows:
-        Interest.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["work", "party", "role"],
-            update_fields=[*_SHARE_FIELDS, "member"],
-        )
+    rows = [(*key, *values) for key, values in wanted.items() if existing.get(key) != values]
+    upsert(Interest, _INTEREST_ROW, rows, unique=["work_id", "party_id", "role"], update=[*_SHARE_FIELDS, "member_id"])
 
 
 class PartyBook:
@@ -482,12 +468,12 @@ class PartyBook:
         """Write the parties created and changed since the last save (two statements at most)."""
         if self._new:
             # Keyed by the unique (kind, number): a party another import created meanwhile is reused.
-            Party.objects.bulk_create(
-                self._new,
-                update_conflicts=True,
-                unique_fields=["kind", "interested_party_number"],
-                update_fields=["kind"],
-            )
+            rows = [tuple(getattr(party, name) for name in _PARTY_ROW) for party in self._new]
+            unique = ["kind", "interested_party_number"]
+            saved = upsert(Party, _PARTY_ROW, rows, unique=unique, update=["kind"], returning=["id", *unique])
+            ids = {(kind, number): pk for pk, kind, number in saved}
+            for party in self._new:
+                party.pk = ids[(party.kind, party.interested_party_number)]
             self._known(self._new)
         if self._changed:
             Party.objects.bulk_update(list(self._changed.values()), ["name", "first_name", "ipi_name_number", "member"])
