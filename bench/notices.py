@@ -63,7 +63,9 @@ def main() -> None:
     member = Member.objects.create(user=user, member_number="B1", name="Bench Member", kinds=["author"])
     works = Work.objects.bulk_create([Work(title=f"Bench work {i}", work_code=f"BW{i}") for i in range(200)])
     party = Party.objects.create(kind="writer", interested_party_number="BENCH1", name="Member", member=member)
-    Interest.objects.bulk_create([Interest(work=w, party=party, member=member, role="CA") for w in works])
+    Interest.objects.bulk_create(
+        [Interest(work=w, party=party, member=member, role="CA", sort_title=w.title.upper()) for w in works]
+    )
     platforms = []
     for i in range(args.platforms):
         regime = "eu" if i % 2 else "us"

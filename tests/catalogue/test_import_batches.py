@@ -182,6 +182,7 @@ def natural_rows() -> dict[str, list[tuple[object, ...]]]:
                 "mr_society",
                 "sr_society",
                 "member__member_number",
+                "sort_title",
             ),
             key=str,
         ),
@@ -207,5 +208,6 @@ def test_the_copy_path_and_the_orm_path_write_the_same_rows(tmp_path: Path, monk
         reports = [import_cwr_file(path, batch_size=15).summary() for path in (first, second, first)]
         results.append((reports, natural_rows()))
     assert results[0][1]["interests"] and results[0][1]["recordings"] and results[0][1]["titles"]
-    assert any(row[-1] for row in results[0][1]["interests"])  # some interests are held by members
+    assert any(row[-2] for row in results[0][1]["interests"])  # some interests are held by members
+    assert all(row[-1] for row in results[0][1]["interests"])  # each carries its work's sort title
     assert results[0] == results[1]

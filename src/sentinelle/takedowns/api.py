@@ -284,9 +284,7 @@ def _verdict_out(verdict: services.LineVerdict) -> dict[str, Any]:
 def list_works(request: HttpRequest, filters: Query[WorksQuery]) -> dict[str, Any]:
     _only_known_query(request, WorksQuery.model_fields)
     member = _member(request)
-    works = search_member_works(member, filters.q)
-    count = works.count()
-    page = list(works[filters.offset : filters.offset + filters.limit])
+    count, page = search_member_works(member, filters.q, offset=filters.offset, limit=filters.limit)
     open_links = selectors.open_link_counts(member, page)
     return {
         "count": count,

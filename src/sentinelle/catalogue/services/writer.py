@@ -26,7 +26,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from sentinelle.catalogue.identifiers import format_iswc
-from sentinelle.catalogue.models import AlternateTitle, Interest, Party, Recording, Work
+from sentinelle.catalogue.models import AlternateTitle, Interest, Party, Recording, Work, sort_title
 from sentinelle.catalogue.services.data import ImportIssue, ImportReport, InterestData, Progress, WorkData, norm_title
 from sentinelle.catalogue.services.rows import upsert
 from sentinelle.members.models import Member
@@ -42,7 +42,8 @@ _SHARE_FIELDS = ["pr_share", "mr_share", "sr_share", "pr_society", "mr_society",
 _WORK_ROW = ["work_code", *_WORK_FIELDS, "created_at", "updated_at"]
 _TITLE_ROW = ["work_id", "title", "title_type", "language"]
 _RECORDING_ROW = ["work_id", "isrc", "performer", "title"]
-_INTEREST_ROW = ["work_id", "party_id", "role", *_SHARE_FIELDS, "member_id"]
+_INTEREST_VALUES = [*_SHARE_FIELDS, "member_id", "sort_title"]
+_INTEREST_ROW = ["work_id", "party_id", "role", *_INTEREST_VALUES]
 _PARTY_ROW = ["kind", "interested_party_number", "name", "first_name", "ipi_name_number", "member_id"]
 _CATALOGUE_TABLES = [Work, AlternateTitle, Recording, Party, Interest]
 
@@ -338,9 +339,10 @@ def _save_interests(plans: list[_Plan], parties: PartyBook, report: ImportReport
     existing = {
         (row[0], row[1], row[2]): tuple(row[3:])
         for row in Interest.objects.filter(work_id__in=_existing_work_ids(plans)).values_list(
-            "work_id", "party_id", "role", *_SHARE_FIELDS, "member_id"
+            "work_id", "party_id", "role", *_INTEREST_VALUES
         )
     }
+    keys = {plan.work.pk: sort_title(plan.work.title) for plan in plans}
     wanted: dict[tuple[int, int, str], tuple[Any, ...]] = {}
     for plan, item, party in resolved:
         key = (plan.work.pk, party.pk, item.role)
@@ -348,12 +350,16 @@ def _save_interests(plans: list[_Plan], parties: PartyBook, report: ImportReport
             report.interests_updated += 1
         else:
             report.interests_created += 1
-        values = (item.pr_share, item.mr_share, item.sr_share, *item.societies.values(), party.member_id)
-        wanted[key] = values
+        shares = (item.pr_share, item.mr_share, item.sr_share, *item.societies.values())
+        wanted[key] = (*shares, party.member_id, keys[plan.work.pk])
         if party.member_id is not None:
             report.interests_with_member += 1
+    # A retitled work moves the interests this file does not name as well (their sort key).
+    for key, values in existing.items():
+        if key not in wanted and values[-1] != keys[key[0]]:
+            wanted[key] = (*values[:-1], keys[key[0]])
     rows = [(*key, *values) for key, values in wanted.items() if existing.get(key) != values]
-    upsert(Interest, _INTEREST_ROW, rows, unique=["work_id", "party_id", "role"], update=[*_SHARE_FIELDS, "member_id"])
+    upsert(Interest, _INTEREST_ROW, rows, unique=["work_id", "party_id", "role"], update=_INTEREST_VALUES)
 
 
 class PartyBook:
