@@ -25,6 +25,7 @@ from sentinelle.linkkit import (
     info_hash_of,
     magnet_key,
     routing_domain,
+    short_link_target,
 )
 
 TWEET = "x.com:status/1729567890123456789"
@@ -364,3 +365,26 @@ def test_a_rule_never_fails_and_keys_under_its_namespace(host: str, segments: li
         assert namespace and content
         assert result.identity_key == result.content_key
         assert canonicalise(result.url).content_key == result.content_key
+
+
+@pytest.mark.parametrize(
+    ("chain", "target"),
+    [
+        (["https://t.co/abc", "https://pirate.example/song"], "https://pirate.example/song"),
+        (
+            ["https://bit.ly/x", "https://t.co/y", "http://pirate.example/a", "https://pirate.example/a"],
+            "http://pirate.example/a",
+        ),
+        (
+            ["https://bit.ly/x", "https://www.tiktok.com/t/ZT8abc/", "https://www.tiktok.com/@a/video/1"],
+            "https://www.tiktok.com/@a/video/1",
+        ),
+        (["https://bit.ly/x", "https://tinyurl.com/y"], None),
+        (["https://bit.ly/x"], None),
+        (["https://bit.ly/x", "ftp://pirate.example/a"], None),
+    ],
+)
+def test_a_short_links_target_is_the_first_address_that_is_not_a_short_link(
+    chain: list[str], target: str | None
+) -> None:
+    assert short_link_target(chain) == target

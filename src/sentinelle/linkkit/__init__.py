@@ -42,7 +42,7 @@ from .filekeys import FILE_HOSTS, FRAGMENT_HOSTS
 from .identity import CONTENT_HOSTS, IdentityRule, info_hash, info_hash_of, magnet_key, routing_domain
 from .psl import public_suffix, registrable_domain
 from .registry import KINDS, PlatformRule, Recipient, Registry
-from .shorteners import SHORTENER_DOMAINS, SHORTENER_PATHS, is_shortener
+from .shorteners import SHORTENER_DOMAINS, SHORTENER_PATHS, is_shortener, short_link_target
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
 from .unwrap import display_name
 
@@ -100,4 +100,5 @@ __all__ = [
     "refang",
     "registrable_domain",
     "routing_domain",
+    "short_link_target",
 ]

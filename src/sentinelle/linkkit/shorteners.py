@@ -9,9 +9,11 @@ actions. Search-engine and social redirect wrappers whose target is in the URL i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from .canonical import CanonicalURL, canonicalise
+from .errors import LinkError
 
 # Host names (without "www.") or registrable domains whose every link is a short link.
 SHORTENER_DOMAINS: frozenset[str] = frozenset(
@@ -133,3 +135,19 @@ def is_shortener(url: object) -> bool:
     canonical = url if isinstance(url, CanonicalURL) else canonicalise(url)
     site = canonical.registrable_domain
     return is_shortener_host(canonical.host, site) or is_short_path(site, canonical.path)
+
+
+def short_link_target(chain: Sequence[str]) -> str | None:
+    """Where a short link leads: the first address of its redirect ``chain`` (the short link
+    first, then each ``Location`` followed) that is not itself a short link, or None.
+
+    The addresses after it (the target's own redirects, ``http`` to ``https`` say) are the
+    target's business: the link to act on is the one the short link names.
+    """
+    for address in chain[1:]:
+        try:
+            if not is_shortener(address):
+                return address
+        except LinkError:
+            return None
+    return None

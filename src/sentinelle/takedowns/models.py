@@ -146,6 +146,21 @@ class ReportedLink(models.Model):
         _("unwrapped from"), max_length=64, blank=True, help_text=_("The search engine whose result pointed here.")
     )
     shortener = models.BooleanField(_("shortened address"), default=False)
+    # A short link, followed after intake (takedowns.services.shortlinks): where it leads.
+    redirect_chain = models.JSONField(
+        _("redirect chain"), default=list, blank=True, help_text=_("Each address the short link went through.")
+    )
+    resolved_url = models.TextField(_("where the short link leads"), blank=True)
+    resolved_at = models.DateTimeField(_("short link followed at"), null=True, blank=True)
+    resolution_error = models.CharField(_("why the short link was not followed"), max_length=64, blank=True)
+    target_link = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="short_links",
+        verbose_name=_("link of the target"),
+    )
     recipients = models.JSONField(_("notice recipients"), default=list)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("duplicate of")

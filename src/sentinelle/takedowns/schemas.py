@@ -209,6 +209,10 @@ class LinkOut(Schema):
     site: str = Field(description="The registrable domain.")
     recipients: list[str]
     duplicate_of: int | None
+    leads_to: str | None = Field(
+        default=None,
+        description="A short link, once followed: the address it leads to (null: not followed, or no target).",
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -8,3 +8,9 @@ from sentinelle.takedowns import services
 @task()
 def send_result_digests() -> int:
     return services.send_result_digests()
+
+
+@task()
+def resolve_short_links(link_ids: list[int] | None = None) -> dict[str, object]:
+    """Follow short links: those named, or every one still waiting (periodic)."""
+    return services.resolve_short_links(link_ids).as_dict()

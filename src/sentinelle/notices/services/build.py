@@ -213,6 +213,9 @@ def due_links() -> list[dict[str, Any]]:
     rows: Iterable[Any] = (
         ReportedLink.objects.filter(status__in=DUE_STATUSES)
         .exclude(parked__escalation_level=F("escalation_level"))
+        # A short link waits until it is followed (takedowns.services.shortlinks): its target may
+        # be licensed, and the target's platform is notified with it.
+        .exclude(shortener=True, resolved_at__isnull=True, escalation_level=0)
         .order_by("registrable_domain", "identity_key", "id")
         .values(
             "id",

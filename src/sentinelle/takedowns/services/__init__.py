@@ -1,5 +1,6 @@
 """Every write and rule of the takedowns app, by verb: ``intake`` (a member's submission),
-``links`` (the one writer of ReportedLink and LinkEvent), ``digests`` (results e-mailed).
+``links`` (the one writer of ReportedLink and LinkEvent), ``shortlinks`` (short links followed after
+intake), ``digests`` (results e-mailed).
 
 The public names are re-exported here, so callers import ``sentinelle.takedowns.services``.
 """
@@ -29,7 +30,10 @@ from sentinelle.takedowns.services.links import (
     mark_reappeared,
     open_follow_up_link,
     open_link,
+    recipient_rows,
+    record_resolution,
 )
+from sentinelle.takedowns.services.shortlinks import ResolveSummary, resolve_short_links
 
 __all__ = [
     "ACCEPTED",
@@ -41,6 +45,7 @@ __all__ = [
     "LinkFacts",
     "LinkIdentity",
     "NewEvent",
+    "ResolveSummary",
     "SubmissionResult",
     "WorkNotFound",
     "change_status",
@@ -52,6 +57,9 @@ __all__ = [
     "max_text_bytes",
     "open_follow_up_link",
     "open_link",
+    "recipient_rows",
+    "record_resolution",
+    "resolve_short_links",
     "send_result_digests",
     "submit_links",
 ]

@@ -14,6 +14,8 @@ writes what the decision says (links, events, the quota count) and fills the lin
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -50,7 +52,10 @@ from sentinelle.takedowns.services.links import (
     find_taken_down,
     mark_reappeared,
     open_link,
+    recipient_rows,
 )
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED = "accepted"
 REFUSED = "refused"
@@ -300,14 +305,6 @@ def _recipient_names(classification: linkkit.Classification, action: str) -> lis
     return [r.name for r in classification.delist_recipients]
 
 
-def _recipient_rows(classification: linkkit.Classification, action: str) -> list[dict[str, object]]:
-    if action == Action.REMOVE:
-        recs = [classification.remove_recipient] if classification.remove_recipient else []
-    else:
-        recs = list(classification.delist_recipients)
-    return [{"platform_id": r.platform_id, "name": r.name, "domain": r.domain} for r in recs]
-
-
 _RECEIVED = NewEvent(EventKind.RECEIVED, "", gettext_noop("Reported by the member."))
 
 
@@ -324,6 +321,7 @@ class _Recorder:
     usage: DailyQuotaUsage
     platform_ids: set[int | str]
     events: list[LinkEvent] = field(default_factory=list)
+    short_links: list[int] = field(default_factory=list)  # accepted short links, followed after commit
 
     def record(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
         shown = _(decision.message) if decision.message else ""
@@ -366,7 +364,7 @@ class _Recorder:
             work_id=self.work.pk,
             action=action,
             facts=facts,
-            recipients=_recipient_rows(classification, action),
+            recipients=recipient_rows(classification, action),
             actor=self.actor,
             at=self.now,
             status=status,
@@ -409,7 +407,7 @@ class _Recorder:
                 why = gettext_noop("Accepted (%(who)s): its notices are being prepared.")
                 params = {"who": ", ".join(names) or "—"}
             data: dict[str, object] = {
-                "recipients": _recipient_rows(classification, action),
+                "recipients": recipient_rows(classification, action),
                 "reappearance_of": earlier.pk if earlier else None,
             }
             accepted = NewEvent(EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, data=data, params=params)
@@ -417,6 +415,8 @@ class _Recorder:
                 verdict, classification, action, status=LinkStatus.ACCEPTED, quota_day=day, events=[_RECEIVED, accepted]
             )
             verdict.recipients.extend(n for n in names if n not in verdict.recipients)
+            if link.shortener:
+                self.short_links.append(link.pk)
             if earlier is not None:
                 verdict.reappearance_of = earlier.pk
                 mark_reappeared(earlier, link, seen_by=SEEN_BY_MEMBER, actor=self.actor, at=self.now)
@@ -454,6 +454,17 @@ def _accepted_message(verdict: LineVerdict, classification: linkkit.Classificati
 # --- The service ---------------------------------------------------------------------------------
 
 
+def _enqueue_resolution(link_ids: list[int]) -> None:
+    """Short links are followed by a task after the submission is saved (``services.shortlinks``);
+    the periodic ``resolve_short_links`` picks up any this misses."""
+    from sentinelle.takedowns import tasks  # the tasks module imports the services
+
+    try:
+        tasks.resolve_short_links.enqueue(link_ids)
+    except Exception:
+        logger.exception("could not enqueue the resolution of short links %s", link_ids)
+
+
 def submit_links(
     member: Member,
     work_id: int,
@@ -484,6 +495,8 @@ def submit_links(
         seen: dict[str, LineVerdict] = {}
         verdicts = [_take_line(pasted, registry, recorder, limit, seen) for pasted in lines]
         recorder.finish(verdicts)
+        if recorder.short_links:
+            transaction.on_commit(functools.partial(_enqueue_resolution, recorder.short_links))
     _tell_next_steps(verdicts)
     return SubmissionResult(
         request=request,

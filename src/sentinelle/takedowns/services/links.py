@@ -22,6 +22,7 @@ from sentinelle import linkkit
 from sentinelle.members.models import User
 from sentinelle.takedowns.models import (
     ACTIVE_STATUSES,
+    Action,
     EventKind,
     LinkEvent,
     LinkStatus,
@@ -399,3 +400,50 @@ def change_status_many(
         if changed:
             ReportedLink.objects.filter(pk__in=changed).update(status=to_status, updated_at=timezone.now())
     return len(changed)
+
+
+# --- Short links ------------------------------------------------------------------------------
+
+
+def recipient_rows(classification: linkkit.Classification, action: str) -> list[dict[str, object]]:
+    """Who receives a link's notices for ``action``, as stored in ``ReportedLink.recipients``."""
+    if action == Action.REMOVE:
+        recs = [classification.remove_recipient] if classification.remove_recipient else []
+    else:
+        recs = list(classification.delist_recipients)
+    return [{"platform_id": r.platform_id, "name": r.name, "domain": r.domain} for r in recs]
+
+
+def record_resolution(
+    link: ReportedLink,
+    *,
+    chain: list[dict[str, object]],
+    target: str = "",
+    target_link: ReportedLink | None = None,
+    error: str = "",
+    refusal_reason: str = "",
+    message: str = "",
+    params: dict[str, object] | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """Record where a short link leads (its redirect chain, the target and the target's link),
+    with an event saying it when ``message`` is given. The link's status is not changed here."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = ReportedLink.objects.select_for_update().get(pk=link.pk)
+        locked.redirect_chain = chain
+        locked.resolved_url = target
+        locked.resolved_at = at
+        locked.resolution_error = error[:64]
+        locked.target_link = target_link
+        fields = ["redirect_chain", "resolved_url", "resolved_at", "resolution_error", "target_link", "updated_at"]
+        if refusal_reason:
+            locked.refusal_reason = refusal_reason
+            fields.append("refusal_reason")
+        locked.save(update_fields=fields)
+        if message:
+            data: dict[str, object] = {"redirect_chain": chain, "resolved_url": target, "error": error}
+            new = NewEvent(EventKind.NOTE, locked.status, message, data=data, params=params)
+            event(locked, new, actor=None, at=at, from_status=locked.status).save()
+    for name in ("redirect_chain", "resolved_url", "resolved_at", "resolution_error", "target_link"):
+        setattr(link, name, getattr(locked, name))
