@@ -146,3 +146,27 @@ def test_the_task_backend_is_a_short_name_or_a_class_path(raw, path):
 def test_an_unknown_task_backend_name_is_a_clear_configuration_error():
     with pytest.raises(ImproperlyConfigured, match="SENTINELLE_TASK_BACKEND"):
         conf.task_backend_path("celery")
+
+
+def _settings_in_a_fresh_process(env: dict[str, str], expression: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SENTINELLE_")}
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "sentinelle.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_mail_leaves_from_the_societys_address_unless_told_otherwise():
+    society = {"SENTINELLE_SOCIETY_EMAIL": "droits@societe.example"}
+    assert _settings_in_a_fresh_process(society, "settings.DEFAULT_FROM_EMAIL") == "droits@societe.example"
+    chosen = {**society, "SENTINELLE_DEFAULT_FROM_EMAIL": "noreply@societe.example"}
+    assert _settings_in_a_fresh_process(chosen, "settings.DEFAULT_FROM_EMAIL") == "noreply@societe.example"

@@ -149,7 +149,7 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_EMAIL_HOST_PASSWORD": _str(""),
     "SENTINELLE_EMAIL_USE_TLS": _bool(False),
     "SENTINELLE_EMAIL_TIMEOUT": _int(30),
-    "SENTINELLE_DEFAULT_FROM_EMAIL": _str("sentinelle@localhost"),
+    "SENTINELLE_DEFAULT_FROM_EMAIL": _str(""),  # "" = SENTINELLE_SOCIETY_EMAIL
     # the society, sender of every notice
     "SENTINELLE_SOCIETY_NAME": _str("Société des auteurs et compositeurs de démonstration"),
     "SENTINELLE_SOCIETY_SHORT_NAME": _str("SACoD (démo)"),
@@ -182,12 +182,14 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_MAX_SUBMISSION_BYTES": _int(1_048_576),
     # notices
     "SENTINELLE_NOTICE_MAX_URLS": _int(1000),
+    # search engines sent delisting notices, by a domain of theirs; [] = every one in the registry
+    "SENTINELLE_DELIST_SEARCH_ENGINES": _list(["google.com", "bing.com"]),
     "SENTINELLE_NOTICE_REPRESENTATIVE_LIST_MIN": _int(5),
     "SENTINELLE_NOTICE_MAX_ATTEMPTS": _int(8),
     "SENTINELLE_NOTICE_RETRY_BASE_SECONDS": _int(60),
     "SENTINELLE_NOTICE_RETRY_MAX_SECONDS": _int(6 * 3600),
     "SENTINELLE_NOTICE_SEND_LEASE_SECONDS": _int(600),
-    "SENTINELLE_NOTICE_FROM_EMAIL": _str(""),  # "" = SENTINELLE_DEFAULT_FROM_EMAIL
+    "SENTINELLE_NOTICE_FROM_EMAIL": _str(""),  # "" = SENTINELLE_SOCIETY_EMAIL
     "SENTINELLE_PUBLIC_URL": _str(""),
     "SENTINELLE_BOUNCE_MAILDIR": _str(""),  # "" = bounces are read only from files given to read_bounces
     "SENTINELLE_LUMEN_URL": _str(""),  # "" = the Lumen export is a JSON-lines file staff download
@@ -422,6 +424,14 @@ def notice_send_lease() -> dt.timedelta:
 
 def notice_from_email() -> str:
     return str(setting("SENTINELLE_NOTICE_FROM_EMAIL") or society().get("email") or settings.DEFAULT_FROM_EMAIL)
+
+
+def delist_search_engines() -> list[str]:
+    """Domains naming the search engines that receive delisting notices (Google and Bing by default:
+    Bing's index also serves Yahoo, DuckDuckGo, Ecosia and Qwant)."""
+    return [
+        str(domain).strip().lower() for domain in setting("SENTINELLE_DELIST_SEARCH_ENGINES") if str(domain).strip()
+    ]
 
 
 def notice_enqueue_delivery() -> bool:

@@ -87,6 +87,23 @@ _SERIALS = itertools.count()
 Candidates = tuple[tuple[str | None, PlatformRule], ...]
 
 
+def _delist_recipients(engines: tuple[PlatformRule, ...], wanted: Iterable[str] | None) -> tuple[Recipient, ...]:
+    """The search engines that receive delisting notices: those with a domain in ``wanted`` (each
+    named by that domain, its home, not by a country domain such as ``google.at``), or every one
+    (named by its first domain) when ``wanted`` is None."""
+    if wanted is None:
+        return tuple(Recipient(r.platform_id, r.name, r.domains[0][0] if r.domains else "") for r in engines)
+    chosen = [domain.lower() for domain in wanted]
+    out: list[Recipient] = []
+    for domain in chosen:
+        for rule in engines:
+            if any(suffix == domain for suffix, _prefix in rule.domains) and all(
+                r.platform_id != rule.platform_id for r in out
+            ):
+                out.append(Recipient(rule.platform_id, rule.name, domain))
+    return tuple(out)
+
+
 class Registry:
     """Longest host-suffix match, then longest path prefix, over a set of ``PlatformRule``.
 
@@ -94,7 +111,9 @@ class Registry:
     so repeated hosts cost one dict lookup plus a scan of that host's few path rules.
     """
 
-    def __init__(self, rules: Iterable[PlatformRule], cache_size: int = 200_000) -> None:
+    def __init__(
+        self, rules: Iterable[PlatformRule], cache_size: int = 200_000, delist_domains: Iterable[str] | None = None
+    ) -> None:
         self.rules: tuple[PlatformRule, ...] = tuple(rules)
         self.conflicts: list[tuple[str, str | None, PlatformRule, PlatformRule]] = []
         self._by_suffix: dict[str, list[tuple[str | None, PlatformRule]]] = {}
@@ -111,9 +130,7 @@ class Registry:
             # Longest path prefix first; the catch-all (None) last.
             entries.sort(key=lambda item: -len(item[0]) if item[0] else 1)
         self.search_engines: tuple[PlatformRule, ...] = tuple(r for r in self.rules if r.kind == "search_engine")
-        self.delist_recipients: tuple[Recipient, ...] = tuple(
-            Recipient(r.platform_id, r.name, r.domains[0][0] if r.domains else "") for r in self.search_engines
-        )
+        self.delist_recipients: tuple[Recipient, ...] = _delist_recipients(self.search_engines, delist_domains)
         self._host_candidates: dict[str, Candidates] = {}
         self._host_candidates_size = cache_size
         # classify's per-host verdicts for this registry, same bound (of classify's own type, which

@@ -311,6 +311,18 @@ class ItemData:
     rights_holders: list[dict[str, Any]]
 
 
+def designated_address(channel: str, email: str, endpoint: str) -> str:
+    """The recipient's address named in a notice's "To:": where it says it takes notices (its
+    copyright e-mail, or its form: Google Search is reportcontent.google.com, not google.at). An
+    HTTPS endpoint is a machine's address and a recipient without a channel has none: the notice
+    then names the recipient's domain."""
+    if channel == "email":
+        return email
+    if channel in ("https", "none"):
+        return ""
+    return endpoint or email
+
+
 @dataclass
 class NoticeData:
     """Everything a notice's text is made from (what the validator checks against)."""
@@ -329,6 +341,9 @@ class NoticeData:
     # notices/routing.py's role for a first notice: "hosting" or "cdn" make it a hosting-provider notice.
     recipient_role: str = ""
     statements: dict[str, str] = field(default_factory=dict)
+    # The recipient's designated notice address (its copyright e-mail or form), named in "To:"
+    # rather than one of its domains (Google Search is not "google.at").
+    recipient_address: str = ""
 
     def __post_init__(self) -> None:
         if not self.statements:
@@ -393,6 +408,7 @@ def context(data: NoticeData) -> dict[str, Any]:
         "sender": sender,
         "recipient_name": single_line(data.recipient_name),
         "recipient_domain": single_line(data.recipient_domain),
+        "recipient_address": single_line(data.recipient_address, 500),
         "date_text": data.date_text,
         "reference": data.reference,
         "works": list(works.values()),

@@ -66,6 +66,7 @@ def notice_data(notice: Notice) -> legal.NoticeData:
         items=items,
         search_engine=notice.action == Action.DELIST,
         recipient_role=str((notice.route or {}).get("role", "")) if notice.escalation_level < 2 else "",
+        recipient_address=legal.designated_address(notice.channel, notice.recipient_email, notice.recipient_endpoint),
     )
 
 

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
+from sentinelle import conf
 from sentinelle.linkkit import PlatformRule, Registry
 from sentinelle.platforms.models import NoticeChannel, Platform, PlatformDomain
 
@@ -88,7 +89,7 @@ def platform_rules() -> list[PlatformRule]:
 
 def build_registry() -> Registry:
     """A fresh ``linkkit.Registry`` from the database (uncached; see ``get_registry``)."""
-    return Registry(platform_rules())
+    return Registry(platform_rules(), delist_domains=conf.delist_search_engines() or None)
 
 
 def _shared_version(unchanged: Any) -> Any:

@@ -20,7 +20,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -480,6 +480,7 @@ def _save_notice(
         search_engine=key.action == Action.DELIST,
         recipient_role=rec.role if key.level < 2 else "",
     )
+    data = replace(data, recipient_address=legal.designated_address(rec.channel, rec.email, rec.endpoint))
     body = legal.render_body(data)
     status, hold_code, hold_params = _status(rec, legal.missing_elements(data, body))
     domain = sender.get("email", "").rpartition("@")[2].strip() or "sentinelle.invalid"
