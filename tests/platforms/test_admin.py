@@ -151,3 +151,42 @@ def test_a_platform_without_history_is_still_deleted(staff_client):
     response = staff_client.post(reverse("admin:platforms_platform_delete", args=[platform.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not Platform.objects.filter(pk=platform.pk).exists()
+
+
+def test_staff_see_the_licensed_platforms_with_their_note_and_date(client):
+    from sentinelle.members.models import STAFF_GROUP
+    from sentinelle.members.services import grant_role
+
+    staff = UserFactory()
+    grant_role(staff, STAFF_GROUP)
+    client.force_login(staff)
+    licensed = PlatformFactory(name="Streamly", licensed=True, licence_note="Licence 2024-2027, all of France.")
+    PlatformDomainFactory(platform=licensed, domain="streamly.example")
+    PlatformFactory(name="Pirate Box", licensed=False)
+    assert licensed.licensed_since is not None
+    listing = client.get(reverse("admin:platforms_platform_changelist"))
+    assert reverse("admin:platforms_platform_licensed") in listing.content.decode()
+    page = client.get(reverse("admin:platforms_platform_licensed"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Streamly" in body and "streamly.example" in body and "Licence 2024-2027, all of France." in body
+    assert "Pirate Box" not in body
+
+
+def test_the_licensed_list_is_for_the_back_office_only(client):
+    client.force_login(UserFactory(is_staff=False))
+    page = client.get(reverse("admin:platforms_platform_licensed"))
+    assert page.status_code == 302  # to the admin login
+
+
+def test_marking_a_platform_licensed_records_the_day_and_unmarking_clears_it():
+    platform = PlatformFactory(licensed=False)
+    assert platform.licensed_since is None
+    platform.licensed = True
+    platform.save(update_fields=["licensed"])
+    platform.refresh_from_db()
+    assert platform.licensed_since is not None
+    platform.licensed = False
+    platform.save(update_fields=["licensed"])
+    platform.refresh_from_db()
+    assert platform.licensed_since is None

@@ -94,8 +94,9 @@ def test_every_seed_domain_is_valid_and_unique(seed):
 
 
 REQUIRED_SEARCH_ENGINES = ["Google Search", "Bing", "Yandex", "DuckDuckGo", "Qwant", "Baidu"]
-REQUIRED_LICENSED = ["YouTube", "Deezer", "Spotify", "Apple Music", "SoundCloud", "Dailymotion", "Qobuz", "Tidal",
-                     "Amazon Music"]  # fmt: skip
+# What a French music society licenses today (issue 13): Meta's Facebook and Instagram and TikTok included.
+REQUIRED_LICENSED = ["YouTube", "Facebook", "Instagram", "TikTok", "Deezer", "Spotify", "Apple Music", "SoundCloud",
+                     "Dailymotion", "Qobuz", "Tidal", "Amazon Music"]  # fmt: skip
 
 
 def test_seed_has_the_main_search_engines(seed):
@@ -111,6 +112,8 @@ def test_seed_flags_the_licensed_services(seed):
     platforms = by_name(seed)
     for name in REQUIRED_LICENSED:
         assert platforms[name]["licensed"], name
+    for entry in seed["platforms"]:  # each licensed entry says it is a default to check
+        assert entry["licensed"] == ("A default of the seed: check it" in entry.get("licence_note", "")), entry["name"]
     youtube = {d for d, _ in platforms["YouTube"]["domains"]}
     assert {"youtube.com", "youtu.be", "music.youtube.com"} <= youtube
     apple = {d for d, _ in platforms["Apple Music"]["domains"]}
@@ -123,7 +126,7 @@ def test_seed_social_networks_and_shorteners(seed):
     for name in ["Facebook", "Instagram", "X (Twitter)", "TikTok", "Reddit", "VK", "Telegram", "Snapchat",
                  "Pinterest", "LinkedIn", "Discord"]:  # fmt: skip
         assert platforms[name]["kind"] == "social_network", name
-        assert not platforms[name]["licensed"]
+        assert platforms[name]["licensed"] == (name in REQUIRED_LICENSED), name
     shorteners = {d for p in seed["platforms"] if p["kind"] == "url_shortener" for d, _ in p["domains"]}
     assert {"bit.ly", "t.co", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "buff.ly", "cutt.ly", "rebrand.ly",
             "shorturl.at"} <= shorteners  # fmt: skip
@@ -274,3 +277,15 @@ def test_invalid_entries_are_reported_not_loaded(tmp_path):
         call_command("seed_platforms", "--file", str(path), stdout=StringIO(), stderr=StringIO())
     # Like the catalogue importers: bad entries are reported, the rest is loaded.
     assert list(Platform.objects.values_list("name", flat=True)) == ["Example Tube"]
+
+
+@pytest.mark.django_db
+def test_rows_seeded_before_licence_notes_get_theirs(seed):
+    run_seed()
+    spotify = Platform.objects.get(name="Spotify")
+    state = {k: v for k, v in spotify.seed_state.items() if k != "licence_note"}  # as seeded before the field
+    Platform.objects.filter(pk=spotify.pk).update(seed_state=state, licence_note="")
+    out = run_seed()
+    spotify.refresh_from_db()
+    assert "A default of the seed" in spotify.licence_note
+    assert "Spotify: licence_note" not in out

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sentinelle.platforms.models import Platform, PlatformDomain
-from sentinelle.platforms.selectors import has_history
+from sentinelle.platforms.selectors import has_history, licensed_platforms
 from sentinelle.platforms.services import set_active, set_licensed
 
 
@@ -40,12 +43,13 @@ class PlatformAdmin(admin.ModelAdmin[Platform]):
     list_per_page = 100
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("hosting_provider",)
-    readonly_fields = ("created", "updated")
+    readonly_fields = ("created", "updated", "licensed_since")
     inlines = (PlatformDomainInline,)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ("mark_licensed", "mark_unlicensed", "deactivate")
     fieldsets = (
-        (None, {"fields": ("name", "slug", "kind", "licensed", "is_active")}),
+        (None, {"fields": ("name", "slug", "kind", "is_active")}),
+        (_("Licence"), {"fields": ("licensed", "licence_note", "licensed_since")}),
         (_("Law"), {"fields": ("jurisdiction", "regime")}),
         (_("Notices"), {"fields": ("notice_channel", "notice_language", "contact_email", "contact_url")}),
         (_("Escalation and checks"), {"fields": ("hosting_provider", "removal_markers")}),
@@ -54,6 +58,26 @@ class PlatformAdmin(admin.ModelAdmin[Platform]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Platform]:
         return super().get_queryset(request).annotate(domain_count=Count("domains", distinct=True))
+
+    def get_urls(self) -> list[URLPattern]:
+        licensed = path("licensed/", self.admin_site.admin_view(self.licensed_view), name="platforms_platform_licensed")
+        return [licensed, *super().get_urls()]
+
+    def licensed_view(self, request: HttpRequest) -> HttpResponse:
+        """The platforms the society licenses, with their licence note and the day they were marked."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Licensed platforms"),
+            "platforms": licensed_platforms(),
+        }
+        return TemplateResponse(request, "admin/platforms/platform/licensed.html", context)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        extra = {**(extra_context or {}), "licensed_url": reverse("admin:platforms_platform_licensed")}
+        return super().changelist_view(request, extra)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Platform], search_term: str

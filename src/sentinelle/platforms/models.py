@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,17 @@ class Platform(models.Model):
         default=False,
         help_text=_("Links to a licensed platform are refused at intake; no notice is ever sent to it."),
     )
+    licence_note = models.TextField(
+        _("licence note"),
+        blank=True,
+        help_text=_("What the licence covers and where it comes from (the seed's entries are defaults to check)."),
+    )
+    licensed_since = models.DateField(
+        _("marked licensed on"),
+        null=True,
+        blank=True,
+        help_text=_("The day this registry started treating the platform as licensed (set when it is marked)."),
+    )
     jurisdiction = models.CharField(
         _("jurisdiction"),
         max_length=2,
@@ -143,6 +155,12 @@ class Platform(models.Model):
             self.slug = unique_platform_slug(self.name, exclude_pk=self.pk)
         if not self.regime:
             self.regime = self.derived_regime
+        # Whoever marks it (staff, the seed, an admin action): the day it happened, kept while licensed.
+        since = (self.licensed_since or timezone.localdate()) if self.licensed else None
+        if since != self.licensed_since:
+            self.licensed_since = since
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "licensed_since"}
         super().save(*args, **kwargs)
 
     @property

@@ -158,3 +158,12 @@ def registry_changed(sender: type, **kwargs: Any) -> None:
 def has_history(platform: Platform) -> bool:
     """Whether links or notices name the platform: then it can be deactivated, never deleted."""
     return platform.links.exists() or platform.notices.exists()
+
+
+def licensed_platforms() -> QuerySet[Platform]:
+    """The platforms the society licenses (links to them are refused), with their domains."""
+    return (
+        Platform.objects.filter(licensed=True)
+        .order_by("name")
+        .prefetch_related(Prefetch("domains", queryset=PlatformDomain.objects.order_by("domain", "path_prefix")))
+    )

@@ -42,6 +42,7 @@ SEEDED_FIELDS = (
     "name",
     "kind",
     "licensed",
+    "licence_note",
     "jurisdiction",
     "regime",
     "notice_language",
@@ -52,6 +53,9 @@ SEEDED_FIELDS = (
     "notes",
     "hosting_provider",
 )
+
+# Seeded fields added after rows were first seeded: a seed state without one held this value.
+FIELDS_ADDED_LATER: dict[str, Any] = {"licence_note": ""}
 
 
 class SeedError(Exception):
@@ -121,6 +125,7 @@ def _parse_entry(raw: dict[str, Any]) -> _Entry:
         "name": name,
         "kind": kind,
         "licensed": bool(raw.get("licensed", False)),
+        "licence_note": str(raw.get("licence_note") or ""),
         "jurisdiction": jurisdiction,
         "regime": regime_for_jurisdiction(jurisdiction),
         "notice_language": language,
@@ -278,7 +283,8 @@ class _Seeding:
             current = _current(platform, field_name, self.names_by_id)
             if current == wanted:
                 continue
-            edited_by_staff = not is_new and not (state is not None and state.get(field_name) == current)
+            seeded = state.get(field_name, FIELDS_ADDED_LATER.get(field_name)) if state is not None else None
+            edited_by_staff = not is_new and not (state is not None and seeded == current)
             if edited_by_staff and not self.force:
                 self.report.kept_edits.append(f"{platform.name}: {field_name}")
                 continue

@@ -10,10 +10,12 @@ Conventions:
 - Contacts are given only where the platform publishes a stable copyright channel; rows with an
   empty contact are "to be completed" and say so in ``notes``. Every contact should be checked
   by staff before the first notice goes out: platforms move their forms.
-- ``licensed`` reflects the licences a French music CMO typically holds (see README.md): on a
-  licensed service the remedy is the licence (royalties, content identification), not a
-  takedown notice. Social networks are left unlicensed here even though many societies license
-  Meta and TikTok: staff switch them on in the admin and a re-seed will not switch them back.
+- ``licensed`` reflects what a French music society licenses today (SACEM's agreements with
+  YouTube, Meta — Facebook and Instagram —, TikTok, Spotify, Deezer, Apple Music, SoundCloud,
+  Amazon Music, Dailymotion, Qobuz, Tidal, Napster): on a licensed service the remedy is the
+  licence (royalties, content identification), not a takedown notice. Each licensed entry has a
+  ``licence_note`` saying it is a default of the seed to check against the society's own
+  licences; staff change either in the admin and a re-seed keeps their edit.
 """
 
 from __future__ import annotations
@@ -28,12 +30,21 @@ LICENCE_TBC = "Unlicensed in the seed; staff to confirm against the society's cu
 Domain = str | tuple[str, str | None]
 
 
+def licence_note(what: str) -> str:
+    """The note of a platform the seed marks licensed: a default, to check."""
+    return (
+        f"Licensed by default: French music societies license {what} today. A default of the seed: "
+        "check it against the society's current licences (scope, territory, end date)."
+    )
+
+
 def platform(
     name: str,
     kind: str,
     domains: Sequence[Domain],
     *,
     licensed: bool = False,
+    licence: str = "",
     jurisdiction: str = "",
     notice_language: str = "en",
     notice_channel: str = "email",
@@ -42,12 +53,13 @@ def platform(
     notes: str = "",
     removal_markers: list[str] | None = None,
 ) -> dict[str, Any]:
-    if not notes and not licensed:
+    if not notes and (contact_email or contact_url or not licensed):
         notes = VERIFY if (contact_email or contact_url) else TO_COMPLETE
     return {
         "name": name,
         "kind": kind,
         "licensed": licensed,
+        "licence_note": licence_note(licence or name) if licensed else "",
         "jurisdiction": jurisdiction,
         "notice_language": notice_language,
         "notice_channel": notice_channel,
@@ -106,11 +118,13 @@ SEARCH_ENGINES = [
 SOCIAL_NETWORKS = [
     platform(
         "Facebook", "social_network", ["facebook.com", "fb.com", "fb.watch", "fb.me", "fbcdn.net", "messenger.com"],
+        licensed=True, licence="Meta's Facebook (SACEM-Meta agreement)",
         jurisdiction="US", notice_channel="web_form",
         contact_url="https://www.facebook.com/help/contact/634636770043106",
     ),
     platform(
         "Instagram", "social_network", ["instagram.com", "instagr.am", "cdninstagram.com"],
+        licensed=True, licence="Meta's Instagram (SACEM-Meta agreement)",
         jurisdiction="US", notice_channel="web_form",
         contact_url="https://help.instagram.com/contact/552695131608132",
     ),
@@ -121,7 +135,7 @@ SOCIAL_NETWORKS = [
     ),
     platform(
         "TikTok", "social_network", ["tiktok.com", "tiktokcdn.com", "tiktokv.com"],
-        jurisdiction="SG", notice_channel="web_form", contact_url="https://www.tiktok.com/legal/report/Copyright",
+        licensed=True, jurisdiction="SG", notice_channel="web_form", contact_url="https://www.tiktok.com/legal/report/Copyright",
     ),
     platform("Reddit", "social_network", ["reddit.com", "redd.it", "redditmedia.com"], jurisdiction="US",
              contact_email="copyright@reddit.com"),
