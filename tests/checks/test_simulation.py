@@ -109,6 +109,7 @@ def world(settings: Any, site: Site) -> Iterator[SmtpSink]:
     names = ("pirate.example", "dead.example", "mega.nz", "mega.co.nz")
     settings.SENTINELLE_FETCH_RESOLVE = {name: "127.0.0.1" for name in names}
     settings.SENTINELLE_CHECK_HOST_DELAY_MS = 0
+    settings.SENTINELLE_DELIST_SEARCH_ENGINES = []  # the world's own engines, not Google and Bing
     yield sink
     sink.stop()
 
