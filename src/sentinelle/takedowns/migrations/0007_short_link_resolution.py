@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('takedowns', '0005_alter_reportedlink_escalation_level'),
+        ('takedowns', '0006_platform_protected'),
     ]
 
     operations = [
