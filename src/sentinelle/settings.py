@@ -267,6 +267,7 @@ SENTINELLE_PERIODIC_TASKS = {
     "sentinelle.checks.tasks.run_due_checks": env("SENTINELLE_RUN_CHECKS_EVERY"),
     "sentinelle.takedowns.tasks.send_result_digests": env("SENTINELLE_SEND_DIGESTS_EVERY"),
     "sentinelle.takedowns.tasks.resolve_short_links": env("SENTINELLE_RESOLVE_SHORT_LINKS_EVERY"),
+    "sentinelle.takedowns.tasks.read_torrent_pages": env("SENTINELLE_READ_TORRENT_PAGES_EVERY"),
     "sentinelle.recipients.tasks.discover_pending": env("SENTINELLE_DISCOVER_RECIPIENTS_EVERY"),
     "sentinelle.notices.tasks.read_bounces": env("SENTINELLE_READ_BOUNCES_EVERY"),
     "sentinelle.stats.tasks.refresh_rollups": env("SENTINELLE_REFRESH_ROLLUPS_EVERY"),

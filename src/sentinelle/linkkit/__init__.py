@@ -43,6 +43,7 @@ from .identity import CONTENT_HOSTS, IdentityRule, info_hash, info_hash_of, magn
 from .psl import public_suffix, registrable_domain
 from .registry import KINDS, PlatformRule, Recipient, Registry
 from .shorteners import SHORTENER_DOMAINS, SHORTENER_PATHS, is_shortener, short_link_target
+from .torrentpage import NUMBERED_TORRENT_KEY, page_info_hash, page_info_hashes, shows_its_hash_only_on_the_page
 from .tracking import SITE_TRACKING_PARAMS, TRACKING_PARAMS, TRACKING_PREFIXES
 from .unwrap import display_name
 
@@ -64,6 +65,7 @@ __all__ = [
     "FRAGMENT_HOSTS",
     "KINDS",
     "MAX_URL_BYTES",
+    "NUMBERED_TORRENT_KEY",
     "REMOVE",
     "SHORTENER_DOMAINS",
     "SHORTENER_PATHS",
@@ -96,9 +98,12 @@ __all__ = [
     "is_shortener",
     "iter_classify",
     "magnet_key",
+    "page_info_hash",
+    "page_info_hashes",
     "public_suffix",
     "refang",
     "registrable_domain",
     "routing_domain",
     "short_link_target",
+    "shows_its_hash_only_on_the_page",
 ]

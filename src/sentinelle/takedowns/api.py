@@ -243,6 +243,7 @@ def _link_out(link: ReportedLink) -> dict[str, Any]:
         "recipients": [str(r.get("name", "")) for r in link.recipients if isinstance(r, dict)],
         "duplicate_of": link.duplicate_of_id,
         "leads_to": link.resolved_url or None,
+        "info_hash": link.info_hash or None,
         "created_at": link.created_at,
         "updated_at": link.updated_at,
     }

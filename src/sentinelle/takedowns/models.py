@@ -161,6 +161,9 @@ class ReportedLink(models.Model):
         related_name="short_links",
         verbose_name=_("link of the target"),
     )
+    # A numbered torrent page (takedowns.services.torrentpages): when its page was read for the
+    # info-hash it shows (the hash itself goes to ``info_hash``; why none was taken, to its history).
+    page_read_at = models.DateTimeField(_("torrent page read at"), null=True, blank=True)
     recipients = models.JSONField(_("notice recipients"), default=list)
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("duplicate of")

@@ -1,7 +1,11 @@
-"""Following a short link to where it leads, through the safe fetcher; no database.
+"""Reading what an address shows through the safe fetcher, after intake; no database.
 
-A ``HEAD`` request (no body is ever read), redirects followed by the fetcher one hop at a time, each
-hop's address checked again (``checks/fetch.py``), at most ``MAX_HOPS`` redirects.
+A short link: where it leads. A ``HEAD`` request (no body is ever read), redirects followed by the
+fetcher one hop at a time, each hop's address checked again (``checks/fetch.py``), at most
+``MAX_HOPS`` redirects.
+
+A numbered torrent page (``1337x.to/torrent/<n>/…``): the info-hash it shows. A ``GET`` of at most
+``PAGE_BYTES``, through the same fetcher.
 """
 
 from __future__ import annotations
@@ -37,3 +41,32 @@ def follow(url: str) -> Followed:
     chain.append({"url": result.final_url, "status": result.status_code})
     target = linkkit.short_link_target([str(hop["url"]) for hop in chain])
     return Followed(chain, target or "", "" if target else "no_target")
+
+
+# What is read of a torrent page: enough for any index's header, magnet link and hash.
+PAGE_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """The info-hash a torrent page shows (``info_hash``), or why none was taken (``error``:
+    a fetch error's code, ``http_<status>``, ``no_info_hash`` or ``several_info_hashes``)."""
+
+    url: str
+    info_hash: str = ""
+    error: str = ""
+
+
+def read_torrent_page(url: str) -> PageRead:
+    """The info-hash on the torrent page ``url`` (see ``linkkit.page_info_hashes``): a ``GET``
+    through the safe fetcher, at most ``PAGE_BYTES`` read, redirects followed as the checks do."""
+    try:
+        result = fetch.fetch_sync(url, max_bytes=PAGE_BYTES)
+    except fetch.FetchError as exc:
+        return PageRead(url, error=exc.code)
+    if result.status_code != 200:
+        return PageRead(url, error=f"http_{result.status_code}")
+    found = linkkit.page_info_hashes(result.text())
+    if len(found) != 1:
+        return PageRead(url, error="several_info_hashes" if found else "no_info_hash")
+    return PageRead(url, info_hash=found.pop())

@@ -213,6 +213,10 @@ class LinkOut(Schema):
         default=None,
         description="A short link, once followed: the address it leads to (null: not followed, or no target).",
     )
+    info_hash: str | None = Field(
+        default=None,
+        description="A torrent page: the BitTorrent info-hash (40 hex digits) its address or its page shows.",
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 

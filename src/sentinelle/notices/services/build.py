@@ -28,7 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from sentinelle import conf
+from sentinelle import conf, linkkit
 from sentinelle.catalogue.identifiers import format_iswc, normalise_society_code
 from sentinelle.catalogue.models import Interest, Work
 from sentinelle.notices import legal, routing
@@ -216,6 +216,14 @@ def due_links() -> list[dict[str, Any]]:
         # A short link waits until it is followed (takedowns.services.shortlinks): its target may
         # be licensed, and the target's platform is notified with it.
         .exclude(shortener=True, resolved_at__isnull=True, escalation_level=0)
+        # A numbered torrent page waits until the info-hash it shows is read (services.torrentpages):
+        # it may be another page of a torrent already reported there.
+        .exclude(
+            content_key__contains=linkkit.NUMBERED_TORRENT_KEY,
+            info_hash="",
+            page_read_at__isnull=True,
+            escalation_level=0,
+        )
         .order_by("registrable_domain", "identity_key", "id")
         .values(
             "id",

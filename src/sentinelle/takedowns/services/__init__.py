@@ -1,6 +1,7 @@
 """Every write and rule of the takedowns app, by verb: ``intake`` (a member's submission),
 ``links`` (the one writer of ReportedLink and LinkEvent), ``shortlinks`` (short links followed after
-intake), ``digests`` (results e-mailed).
+intake), ``torrentpages`` (the info-hash read on numbered torrent pages after intake), ``digests``
+(results e-mailed).
 
 The public names are re-exported here, so callers import ``sentinelle.takedowns.services``.
 """
@@ -34,6 +35,7 @@ from sentinelle.takedowns.services.links import (
     record_resolution,
 )
 from sentinelle.takedowns.services.shortlinks import ResolveSummary, resolve_short_links
+from sentinelle.takedowns.services.torrentpages import PagesSummary, read_torrent_pages
 
 __all__ = [
     "ACCEPTED",
@@ -45,6 +47,7 @@ __all__ = [
     "LinkFacts",
     "LinkIdentity",
     "NewEvent",
+    "PagesSummary",
     "ResolveSummary",
     "SubmissionResult",
     "WorkNotFound",
@@ -57,6 +60,7 @@ __all__ = [
     "max_text_bytes",
     "open_follow_up_link",
     "open_link",
+    "read_torrent_pages",
     "recipient_rows",
     "record_resolution",
     "resolve_short_links",

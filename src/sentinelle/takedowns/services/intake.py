@@ -168,6 +168,12 @@ _LINK_ERROR_MESSAGES = {
 }
 
 
+_MAGNET_MESSAGE = gettext_noop(
+    "A magnet link names a torrent, not a page that can be taken down: report the address of the "
+    "torrent site's page where you found it."
+)
+
+
 def judge_line(line: Line) -> Decision | None:
     """The decision that the line alone settles (not a URL, a search page, a licensed platform,
     the same link as an earlier line), or None when the earlier reports must be looked at."""
@@ -175,6 +181,8 @@ def judge_line(line: Line) -> Decision | None:
         if line.error is None:
             return Decision(REFUSED, RefusalReason.NOT_A_URL, gettext_noop("This line holds no web address."))
         message = _LINK_ERROR_MESSAGES.get(line.error.code, gettext_noop("This is not a web address."))
+        if linkkit.magnet_key(line.pasted.url):
+            message = _MAGNET_MESSAGE
         return Decision(REFUSED, RefusalReason.NOT_A_URL, message)
     classification = line.classification
     if classification.flag in (linkkit.FLAG_SEARCH_PAGE, linkkit.FLAG_OPAQUE_REDIRECT):
@@ -322,6 +330,7 @@ class _Recorder:
     platform_ids: set[int | str]
     events: list[LinkEvent] = field(default_factory=list)
     short_links: list[int] = field(default_factory=list)  # accepted short links, followed after commit
+    torrent_pages: list[int] = field(default_factory=list)  # accepted numbered torrent pages, read after commit
 
     def record(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
         shown = _(decision.message) if decision.message else ""
@@ -417,6 +426,8 @@ class _Recorder:
             verdict.recipients.extend(n for n in names if n not in verdict.recipients)
             if link.shortener:
                 self.short_links.append(link.pk)
+            elif linkkit.shows_its_hash_only_on_the_page(link.content_key):
+                self.torrent_pages.append(link.pk)
             if earlier is not None:
                 verdict.reappearance_of = earlier.pk
                 mark_reappeared(earlier, link, seen_by=SEEN_BY_MEMBER, actor=self.actor, at=self.now)
@@ -454,15 +465,16 @@ def _accepted_message(verdict: LineVerdict, classification: linkkit.Classificati
 # --- The service ---------------------------------------------------------------------------------
 
 
-def _enqueue_resolution(link_ids: list[int]) -> None:
-    """Short links are followed by a task after the submission is saved (``services.shortlinks``);
-    the periodic ``resolve_short_links`` picks up any this misses."""
+def _enqueue(task_name: str, link_ids: list[int]) -> None:
+    """Short links are followed (``services.shortlinks``) and torrent pages read
+    (``services.torrentpages``) by a task after the submission is saved; the periodic run of the
+    same task picks up any this misses."""
     from sentinelle.takedowns import tasks  # the tasks module imports the services
 
     try:
-        tasks.resolve_short_links.enqueue(link_ids)
+        getattr(tasks, task_name).enqueue(link_ids)
     except Exception:
-        logger.exception("could not enqueue the resolution of short links %s", link_ids)
+        logger.exception("could not enqueue %s for links %s", task_name, link_ids)
 
 
 def submit_links(
@@ -496,7 +508,9 @@ def submit_links(
         verdicts = [_take_line(pasted, registry, recorder, limit, seen) for pasted in lines]
         recorder.finish(verdicts)
         if recorder.short_links:
-            transaction.on_commit(functools.partial(_enqueue_resolution, recorder.short_links))
+            transaction.on_commit(functools.partial(_enqueue, "resolve_short_links", recorder.short_links))
+        if recorder.torrent_pages:
+            transaction.on_commit(functools.partial(_enqueue, "read_torrent_pages", recorder.torrent_pages))
     _tell_next_steps(verdicts)
     return SubmissionResult(
         request=request,

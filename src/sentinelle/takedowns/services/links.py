@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -23,9 +23,11 @@ from sentinelle.members.models import User
 from sentinelle.takedowns.models import (
     ACTIVE_STATUSES,
     Action,
+    DailyQuotaUsage,
     EventKind,
     LinkEvent,
     LinkStatus,
+    RefusalReason,
     ReportedLink,
     message_params,
 )
@@ -447,3 +449,80 @@ def record_resolution(
             event(locked, new, actor=None, at=at, from_status=locked.status).save()
     for name in ("redirect_chain", "resolved_url", "resolved_at", "resolution_error", "target_link"):
         setattr(link, name, getattr(locked, name))
+
+
+def give_back_quota(link: ReportedLink) -> None:
+    """The quota unit of a link refused after intake, unless another action of the same line
+    still holds it."""
+    if link.quota_day is None:
+        return
+    still_held = ReportedLink.objects.filter(
+        request_id=link.request_id, url=link.url, quota_day=link.quota_day, status=LinkStatus.ACCEPTED
+    ).exclude(pk=link.pk)
+    if still_held.exists():
+        return
+    DailyQuotaUsage.objects.filter(member_id=link.member_id, day=link.quota_day, accepted__gt=0).update(
+        accepted=F("accepted") - 1
+    )
+
+
+# --- Torrent pages ----------------------------------------------------------------------------
+
+
+def find_same_torrent(link: ReportedLink, info_hash: str) -> ReportedLink | None:
+    """The latest other report of the torrent ``info_hash`` on the link's site, for its work
+    and action (a link refused at intake aside)."""
+    return (
+        ReportedLink.objects.filter(
+            work_id=link.work_id, action=link.action, registrable_domain=link.registrable_domain, info_hash=info_hash
+        )
+        .exclude(pk=link.pk)
+        .exclude(status=LinkStatus.REFUSED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def record_page_hash(
+    link: ReportedLink,
+    *,
+    info_hash: str,
+    message: str,
+    params: dict[str, object] | None = None,
+    data: dict[str, object] | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """Record that a torrent page was read and the info-hash it shows (blank when none was
+    taken), with an event saying it. The link's status is not changed here."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = ReportedLink.objects.select_for_update().get(pk=link.pk)
+        locked.page_read_at = at
+        fields = ["page_read_at", "updated_at"]
+        if info_hash:
+            locked.info_hash = info_hash
+            fields.append("info_hash")
+        locked.save(update_fields=fields)
+        new = NewEvent(
+            EventKind.NOTE, locked.status, message, data={"info_hash": info_hash, **(data or {})}, params=params
+        )
+        event(locked, new, actor=None, at=at, from_status=locked.status).save()
+    link.page_read_at, link.info_hash = locked.page_read_at, locked.info_hash
+
+
+def mark_duplicate(
+    link: ReportedLink, earlier: ReportedLink | None, *, message: str, params: dict[str, object]
+) -> None:
+    """Refuse ``link`` found after intake to be a report of ``earlier`` (named as its duplicate
+    when both are the member's own), and give back its quota unit."""
+    with transaction.atomic():
+        ReportedLink.objects.filter(pk=link.pk).update(refusal_reason=RefusalReason.DUPLICATE, duplicate_of=earlier)
+        change_status_many(
+            [link.pk],
+            LinkStatus.REFUSED,
+            kind=EventKind.REFUSED,
+            message=message,
+            params=params,
+            data={"reason": RefusalReason.DUPLICATE},
+        )
+        give_back_quota(link)

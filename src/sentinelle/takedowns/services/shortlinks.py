@@ -20,19 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext_noop
 
 from sentinelle import linkkit
 from sentinelle.platforms.selectors import get_registry
 from sentinelle.takedowns import resolve
-from sentinelle.takedowns.models import DailyQuotaUsage, EventKind, LinkStatus, RefusalReason, ReportedLink
+from sentinelle.takedowns.models import EventKind, LinkStatus, RefusalReason, ReportedLink
 from sentinelle.takedowns.services.links import (
     LinkFacts,
     LinkIdentity,
     NewEvent,
     change_status_many,
     find_active_duplicate,
+    give_back_quota,
     open_link,
     recipient_rows,
     record_resolution,
@@ -139,21 +139,7 @@ def _refuse(link: ReportedLink, followed: resolve.Followed, classification: link
             params=params,
             data={"reason": RefusalReason.LICENSED_PLATFORM, "resolved_url": classification.url.url},
         )
-        _give_back_quota(link)
-
-
-def _give_back_quota(link: ReportedLink) -> None:
-    """The quota unit of a refused short link, unless another action of the same line still holds it."""
-    if link.quota_day is None:
-        return
-    still_held = ReportedLink.objects.filter(
-        request_id=link.request_id, url=link.url, quota_day=link.quota_day, status=LinkStatus.ACCEPTED
-    ).exclude(pk=link.pk)
-    if still_held.exists():
-        return
-    DailyQuotaUsage.objects.filter(member_id=link.member_id, day=link.quota_day, accepted__gt=0).update(
-        accepted=F("accepted") - 1
-    )
+        give_back_quota(link)
 
 
 def _follow_target(
