@@ -40,7 +40,20 @@ class MemberDay(models.Model):
     class Meta:
         verbose_name = _("member day")
         verbose_name_plural = _("member days")
-        indexes = [models.Index(fields=["member", "day"]), models.Index(fields=["day"])]
+        # Covering indexes (PostgreSQL; other databases get the plain index): a dashboard reads
+        # these columns from the index alone, not from rows scattered over the table.
+        indexes = [
+            models.Index(
+                fields=["member", "day"],
+                include=["work", "platform", "outcome", "hours_to_removal", "links"],
+                name="stats_memberday_member_cover",
+            ),
+            models.Index(
+                fields=["day"],
+                include=["member", "platform", "platform_kind", "action", "outcome"],
+                name="stats_memberday_day_cover",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} member {self.member_id}: {self.links} {self.outcome}"
@@ -63,7 +76,22 @@ class PlatformDay(models.Model):
     class Meta:
         verbose_name = _("platform day")
         verbose_name_plural = _("platform days")
-        indexes = [models.Index(fields=["day"])]
+        indexes = [
+            models.Index(
+                fields=["day"],
+                include=[
+                    "platform",
+                    "platform_kind",
+                    "action",
+                    "outcome",
+                    "notified",
+                    "answered",
+                    "days_to_removal",
+                    "links",
+                ],
+                name="stats_platformday_day_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} platform {self.platform_id}: {self.links} {self.outcome}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet, Sum
@@ -13,9 +12,10 @@ from django.db.models import Model, QuerySet, Sum
 from sentinelle.catalogue.models import Work
 from sentinelle.members.models import Member
 from sentinelle.platforms.models import Platform
-from sentinelle.stats.figures import Tally, median, month_start, months_back, percentile_90, rate, week_start
+from sentinelle.stats.figures import Tally, month_start, months_back, rate, week_start
 from sentinelle.stats.models import EventDay, EventKind, MemberDay, NoticeDay, PlatformDay
 from sentinelle.stats.outcomes import REPORTED_OUTCOMES, Outcome
+from sentinelle.stats.percentiles import Percentiles, percentiles_by
 
 MONTHS_SHOWN = 12
 _R = TypeVar("_R", bound=Model)
@@ -28,15 +28,15 @@ class Breakdown:
     key: int | None
     label: str
     tally: Tally = field(default_factory=Tally)
-    hours: Counter[int] = field(default_factory=Counter)
+    removal: Percentiles | None = None  # hours to removal of its links removed at least once
 
     @property
     def median_hours(self) -> float | None:
-        return median(self.hours)
+        return self.removal.median if self.removal else None
 
     @property
     def p90_hours(self) -> int | None:
-        return percentile_90(self.hours)
+        return self.removal.p90 if self.removal else None
 
 
 @dataclass
@@ -73,6 +73,7 @@ def _member_months(member: Member, date_to: dt.date) -> list[MonthFigures]:
         MemberDay.objects.filter(member=member, day__gte=months[0], day__lte=date_to, outcome__in=REPORTED_OUTCOMES)
         .values_list("day", "outcome")
         .annotate(n=Sum("links"))
+        .order_by()
     )
     for day, outcome, n in rows:
         reported[month_start(day)] += n
@@ -81,30 +82,35 @@ def _member_months(member: Member, date_to: dt.date) -> list[MonthFigures]:
     return [MonthFigures(m, reported[m], removed[m]) for m in months]
 
 
+def _tallies(rows: QuerySet[MemberDay], column: str) -> dict[int | None, Breakdown]:
+    """One line per value of ``column`` (work or platform), its outcomes summed by the database."""
+    lines: dict[int | None, Breakdown] = {}
+    for key, outcome, n in rows.values_list(column, "outcome").annotate(n=Sum("links")).order_by():
+        lines.setdefault(key, Breakdown(key, "")).tally.add(outcome, n)
+    return lines
+
+
 def member_dashboard(member: Member, date_from: dt.date, date_to: dt.date) -> MemberDashboard:
-    """The member's figures for the links they reported from ``date_from`` to ``date_to`` (local days)."""
-    rows = (
-        MemberDay.objects.filter(member=member, day__gte=date_from, day__lte=date_to, outcome__in=REPORTED_OUTCOMES)
-        .values_list("work_id", "platform_id", "outcome", "hours_to_removal")
-        .annotate(n=Sum("links"))
-    )
+    """The member's figures for the links they reported from ``date_from`` to ``date_to`` (local days).
+
+    The database sums and folds the roll-up rows (a few hundred rows come back, whatever the
+    member's volume): outcomes per work and per platform, then every percentile in one statement.
+    """
+    rows = MemberDay.objects.filter(member=member, day__gte=date_from, day__lte=date_to, outcome__in=REPORTED_OUTCOMES)
+    works, platforms = _tallies(rows, "work_id"), _tallies(rows, "platform_id")
     total = Breakdown(None, "")
-    works: dict[int, Breakdown] = {}
-    platforms: dict[int | None, Breakdown] = {}
-    for work_id, platform_id, outcome, hours, n in rows:
-        lines = (
-            total,
-            works.setdefault(work_id, Breakdown(work_id, "")),
-            platforms.setdefault(platform_id, Breakdown(platform_id, "")),
-        )
-        for line in lines:
-            line.tally.add(outcome, n)
-            if hours is not None:
-                line.hours[hours] += n
-    titles = _names(Work, set(works), "title")
+    for line in works.values():
+        for outcome in REPORTED_OUTCOMES:
+            total.tally.add(outcome, getattr(line.tally, outcome))
+    per_work, per_platform, overall = percentiles_by(rows, ("work_id", "platform_id", None), "hours_to_removal")
+    total.removal = overall.get(None)
+    for lines, found in ((works, per_work), (platforms, per_platform)):
+        for key, figures in found.items():
+            lines[key].removal = figures
+    titles = _names(Work, {w for w in works if w is not None}, "title")
     names = _names(Platform, {p for p in platforms if p is not None}, "name")
     for work_id, line in works.items():
-        line.label = titles.get(work_id, "")
+        line.label = titles.get(work_id, "") if work_id is not None else ""
     for platform_id, line in platforms.items():
         line.label = names.get(platform_id, "") if platform_id is not None else ""
     return MemberDashboard(
@@ -149,15 +155,14 @@ class PlatformLine:
     label: str
     kind: str = ""
     tally: Tally = field(default_factory=Tally)
-    days: Counter[int] = field(default_factory=Counter)
+    removal: Percentiles | None = None  # days to removal of its links removed at least once
     notified: int = 0
     notified_removed: int = 0
     never_answered: int = 0
 
-    @cached_property
+    @property
     def median_days(self) -> float | None:
-        """Read once the line is complete (cached)."""
-        return median(self.days)
+        return self.removal.median if self.removal else None
 
     @property
     def share_actioned(self) -> float | None:
@@ -167,10 +172,8 @@ class PlatformLine:
     def share_never_answered(self) -> float | None:
         return rate(self.never_answered, self.notified)
 
-    def add(self, outcome: str, notified: bool, answered: bool, days: int | None, links: int) -> None:
+    def add(self, outcome: str, notified: bool, answered: bool, links: int) -> None:
         self.tally.add(outcome, links)
-        if days is not None:
-            self.days[days] += links
         if notified:
             self.notified += links
             self.notified_removed += links if outcome == Outcome.REMOVED else 0
@@ -218,21 +221,27 @@ def default_society_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _cohort(flt: SocietyFilter) -> tuple[PlatformLine, list[PlatformLine], list[PlatformLine]]:
+    cohort = flt.narrow(PlatformDay.objects.filter(outcome__in=REPORTED_OUTCOMES))
     rows = (
-        flt.narrow(PlatformDay.objects.filter(outcome__in=REPORTED_OUTCOMES))
-        .values_list("platform_id", "platform_kind", "outcome", "notified", "answered", "days_to_removal")
+        cohort.values_list("platform_id", "platform_kind", "outcome", "notified", "answered")
         .annotate(n=Sum("links"))
+        .order_by()
     )
     total = PlatformLine(None, "")
     platforms: dict[int | None, PlatformLine] = {}
     kinds: dict[str, PlatformLine] = {}
-    for platform_id, kind, outcome, notified, answered, days, n in rows:
+    for platform_id, kind, outcome, notified, answered, n in rows:
         for line in (
             total,
             platforms.setdefault(platform_id, PlatformLine(platform_id, "", kind)),
             kinds.setdefault(kind, PlatformLine(kind, kind, kind)),
         ):
-            line.add(outcome, notified, answered, days, n)
+            line.add(outcome, notified, answered, n)
+    overall, per_platform, per_kind = percentiles_by(cohort, (None, "platform_id", "platform_kind"), "days_to_removal")
+    total.removal = overall.get(None)
+    for lines, found in ((platforms, per_platform), (kinds, per_kind)):
+        for key, figures in found.items():
+            lines[key].removal = figures
     names = _names(Platform, {p for p in platforms if p is not None}, "name")
     for platform_id, line in platforms.items():
         line.label = names.get(platform_id, "") if platform_id is not None else ""

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
@@ -290,3 +290,17 @@ def rebuild_rollups(now: dt.datetime | None = None) -> RollupResult:
         state.refreshed_at = timezone.now()
         state.save()
     return result
+
+
+def settle_rollups() -> None:
+    """After a rebuild, on PostgreSQL: VACUUM ANALYZE the roll-ups (outside any transaction).
+
+    The dashboards read the roll-ups through covering indexes; an index-only scan skips the table
+    only for pages the visibility map marks all-visible, which a VACUUM does (autovacuum would,
+    later). ANALYZE gives the planner the new tables' sizes. Nothing to do on other databases.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (MemberDay, PlatformDay, NoticeDay, EventDay):
+            cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')

@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         result = services.rebuild_rollups()
+        services.settle_rollups()
         self.stdout.write(
             f"{result.links} links over {result.cohort_days} days counted "
             f"({result.event_days} days of notices and answers) in {time.perf_counter() - started:.1f} s"
