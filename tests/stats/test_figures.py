@@ -45,3 +45,16 @@ def test_days_are_counted_in_runs_of_consecutive_days():
     month = [d + dt.timedelta(days=i) for i in range(40)]
     assert day_runs(month, longest=31) == [(d, d + dt.timedelta(days=30)), (d + dt.timedelta(days=31), month[-1])]
     assert day_runs([]) == []
+
+
+def test_whole_months_of_a_period():
+    from sentinelle.stats.figures import whole_months
+
+    d = dt.date
+    assert whole_months(d(2026, 3, 1), d(2026, 3, 31)) == (d(2026, 3, 1), d(2026, 3, 1))
+    assert whole_months(d(2026, 2, 15), d(2026, 4, 20)) == (d(2026, 3, 1), d(2026, 3, 1))
+    assert whole_months(d(2025, 12, 2), d(2026, 12, 1)) == (d(2026, 1, 1), d(2026, 11, 1))
+    assert whole_months(d(2026, 1, 31), d(2026, 3, 31)) == (d(2026, 2, 1), d(2026, 3, 1))
+    assert whole_months(d(2024, 2, 1), d(2024, 2, 29)) == (d(2024, 2, 1), d(2024, 2, 1))  # leap year
+    assert whole_months(d(2026, 3, 10), d(2026, 3, 12)) == (None, None)
+    assert whole_months(d(2026, 3, 2), d(2026, 4, 30)) == (d(2026, 4, 1), d(2026, 4, 1))

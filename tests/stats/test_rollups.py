@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 from sentinelle.stats import selectors, services
-from sentinelle.stats.models import EventDay, MemberDay, NoticeDay, PlatformDay
+from sentinelle.stats.models import ActiveDay, EventDay, MemberDay, NoticeDay, PlatformDay, PlatformMonth
 from sentinelle.takedowns.models import EventKind, LinkEvent, ReportedLink
 from tests.stats.helpers import at
 
@@ -82,7 +82,7 @@ def _snapshot() -> dict[str, set[tuple[object, ...]]]:
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
         return set(model.objects.values_list(*fields))
 
-    return {m.__name__: rows(m) for m in (MemberDay, PlatformDay, NoticeDay, EventDay)}
+    return {m.__name__: rows(m) for m in (MemberDay, PlatformDay, PlatformMonth, ActiveDay, NoticeDay, EventDay)}
 
 
 def test_refresh_counts_a_new_event_and_agrees_with_a_rebuild(history):

@@ -57,6 +57,17 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+def whole_months(first: dt.date, last: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The first days of the first and the last calendar months lying wholly from ``first`` to
+    ``last`` (both included); (None, None) when no month does."""
+    start = first if first.day == 1 else month_start(first + dt.timedelta(days=31 - first.day + 1))
+    after_last = last + dt.timedelta(days=1)
+    end = month_start(last) - dt.timedelta(days=1) if after_last.day != 1 else last
+    if start > end:
+        return None, None
+    return start, month_start(end)
+
+
 def months_back(end: dt.date, count: int) -> list[dt.date]:
     """The first days of the ``count`` months ending with ``end``'s month, oldest first."""
     first = month_start(end)

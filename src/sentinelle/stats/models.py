@@ -1,14 +1,16 @@
 """Daily roll-ups: the figures of the dashboards, pre-counted per local day.
 
-Derived data only: ``stats.rollups`` is their one writer, ``refresh_rollups`` keeps them current
+Derived data only: ``stats.services`` is their one writer, ``refresh_rollups`` keeps them current
 and ``rebuild_rollups`` makes them again from the links, notices and answers (which stay the
 truth). A "day" is a calendar day in ``SENTINELLE_TIME_ZONE``.
 
-Two families:
+Three families:
 
 * **cohort tables** (``MemberDay``, ``PlatformDay``) count the links *reported* on a day, by what
   became of them since (their outcome now). When a link's status changes, its report day is
   counted again.
+* **derived tables** (``PlatformMonth``, ``ActiveDay``) re-count the cohort tables' rows in a
+  coarser or narrower shape, in the same transaction, so that a long period reads few rows.
 * **event tables** (``NoticeDay``, ``EventDay``) count what *happened* on a day: notices sent,
   answers received, reappearances seen.
 """
@@ -95,6 +97,71 @@ class PlatformDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} platform {self.platform_id}: {self.links} {self.outcome}"
+
+
+class PlatformMonth(models.Model):
+    """``PlatformDay`` summed per calendar month (``month`` is its first day): what a period's whole
+    months read, so that twelve months are twelve rows per combination, not 365."""
+
+    month = models.DateField(_("month"))
+    platform = models.ForeignKey(Platform, null=True, on_delete=models.SET_NULL, related_name="+")
+    platform_kind = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=10)
+    outcome = models.CharField(max_length=16)
+    notified = models.BooleanField(default=False)
+    answered = models.BooleanField(default=False)
+    days_to_removal = models.PositiveIntegerField(null=True)
+    links = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("platform month")
+        verbose_name_plural = _("platform months")
+        indexes = [
+            models.Index(
+                fields=["month"],
+                include=[
+                    "platform",
+                    "platform_kind",
+                    "action",
+                    "outcome",
+                    "notified",
+                    "answered",
+                    "days_to_removal",
+                    "links",
+                ],
+                name="stats_platformmonth_cover",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} platform {self.platform_id}: {self.links} {self.outcome}"
+
+
+class ActiveDay(models.Model):
+    """A member's accepted links reported on ``day`` per platform and action (no work, no outcome):
+    the society's "members active" and links per week, from a table ten times narrower than
+    ``MemberDay``."""
+
+    day = models.DateField(_("day"))
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    platform = models.ForeignKey(Platform, null=True, on_delete=models.SET_NULL, related_name="+")
+    platform_kind = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=10)
+    links = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("active day")
+        verbose_name_plural = _("active days")
+        indexes = [
+            models.Index(
+                fields=["day"],
+                include=["member", "platform", "platform_kind", "action", "links"],
+                name="stats_activeday_day_cover",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} member {self.member_id}: {self.links} links"
 
 
 class NoticeDay(models.Model):

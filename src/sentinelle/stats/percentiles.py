@@ -48,21 +48,30 @@ GROUP BY k
 """
 
 
-def percentiles_by(
-    rows: QuerySet[Any], keys: Sequence[str | None], value: str, weight: str = "links"
-) -> list[dict[Any, Percentiles]]:
-    """The median and 90th percentile of ``value`` (weighted by ``weight``) per key of ``rows``.
-
-    ``rows`` is a filtered queryset of a roll-up; each of ``keys`` a column to group by, or None for
-    one group over every row (returned under the key None). Returns one dictionary per key, in the
-    order of ``keys``. Rows whose ``value`` is null are left out. One statement: the rows are read
-    once (grouped by every key and the value), then folded per key.
-    """
-    columns = [k for k in keys if k is not None]
+def _histogram(rows: QuerySet[Any], columns: list[str], value: str, weight: str) -> tuple[str, tuple[Any, ...]]:
     named = {f"k{i}": F(column) for i, column in enumerate(columns)}
     grouped = rows.filter(**{f"{value}__isnull": False}).order_by().annotate(**named, v=F(value))
     histogram = grouped.values(*named, "v").annotate(n=Sum(weight)).values_list(*named, "v", "n")
     sql, params = histogram.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def percentiles_by(
+    rows: QuerySet[Any] | Sequence[QuerySet[Any]], keys: Sequence[str | None], value: str, weight: str = "links"
+) -> list[dict[Any, Percentiles]]:
+    """The median and 90th percentile of ``value`` (weighted by ``weight``) per key of ``rows``.
+
+    ``rows`` is a filtered queryset of a roll-up, or several (of tables with the same columns, e.g.
+    the edge days of a period and its whole months) taken together; each of ``keys`` a column to
+    group by, or None for one group over every row (returned under the key None). Returns one
+    dictionary per key, in the order of ``keys``. Rows whose ``value`` is null are left out. One
+    statement: the rows are read once (grouped by every key and the value), then folded per key.
+    """
+    parts = [rows] if isinstance(rows, QuerySet) else list(rows)
+    columns = [k for k in keys if k is not None]
+    pieces = [_histogram(part, columns, value, weight) for part in parts]
+    sql = " UNION ALL ".join(f"SELECT * FROM ({piece}) p{i}" for i, (piece, _p) in enumerate(pieces))  # noqa: S608 (SQL compiled by Django)
+    params = tuple(p for _s, piece_params in pieces for p in piece_params)
     folds = []
     for dim, key in enumerate(keys):
         column = f"k{columns.index(key)}" if key is not None else "NULL"
@@ -72,7 +81,7 @@ def percentiles_by(
         cursor.execute(f"WITH h AS ({sql}) " + " UNION ALL ".join(folds), params)
         for dim, k, total, lower, upper, p90 in cursor.fetchall():
             key = keys[dim]
-            value_of = rows.model._meta.get_field(key).to_python if key is not None else None
+            value_of = parts[0].model._meta.get_field(key).to_python if key is not None else None
             figures = Percentiles(int(total), (int(lower) + int(upper)) / 2, int(p90))
             found[dim][value_of(k) if value_of and k is not None else None] = figures
     return found

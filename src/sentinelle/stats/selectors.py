@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet, Sum
+from django.db.models import Model, Q, QuerySet, Sum
 
 from sentinelle.catalogue.models import Work
 from sentinelle.members.models import Member
 from sentinelle.platforms.models import Platform
-from sentinelle.stats.figures import Tally, month_start, months_back, rate, week_start
-from sentinelle.stats.models import EventDay, EventKind, MemberDay, NoticeDay, PlatformDay
+from sentinelle.stats.figures import Tally, month_start, months_back, rate, week_start, whole_months
+from sentinelle.stats.models import ActiveDay, EventDay, EventKind, MemberDay, NoticeDay, PlatformDay, PlatformMonth
 from sentinelle.stats.outcomes import REPORTED_OUTCOMES, Outcome
 from sentinelle.stats.percentiles import Percentiles, percentiles_by
 
@@ -137,7 +137,24 @@ class SocietyFilter:
     action: str = ""
 
     def narrow(self, rows: QuerySet[_R]) -> QuerySet[_R]:
-        rows = rows.filter(day__gte=self.date_from, day__lte=self.date_to)
+        return self.dimensions(rows.filter(day__gte=self.date_from, day__lte=self.date_to))
+
+    def cohort(self) -> list[QuerySet[Any]]:
+        """The period's cohort rows: ``PlatformMonth`` for its whole months, ``PlatformDay`` for the
+        days before and after them (the sums are the same; twelve months read twelve rows per
+        combination instead of 365)."""
+        first, last = whole_months(self.date_from, self.date_to)
+        reported = {"outcome__in": REPORTED_OUTCOMES}
+        if first is None or last is None:
+            return [self.narrow(PlatformDay.objects.filter(**reported))]
+        after_last = month_start(last + dt.timedelta(days=31))
+        edges = Q(day__gte=self.date_from, day__lt=first) | Q(day__gte=after_last, day__lte=self.date_to)
+        return [
+            self.dimensions(PlatformMonth.objects.filter(month__gte=first, month__lte=last, **reported)),
+            self.dimensions(PlatformDay.objects.filter(edges, **reported)),
+        ]
+
+    def dimensions(self, rows: QuerySet[_R]) -> QuerySet[_R]:
         if self.platform_kind:
             rows = rows.filter(platform_kind=self.platform_kind)
         if self.platform_id is not None:
@@ -221,12 +238,14 @@ def default_society_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _cohort(flt: SocietyFilter) -> tuple[PlatformLine, list[PlatformLine], list[PlatformLine]]:
-    cohort = flt.narrow(PlatformDay.objects.filter(outcome__in=REPORTED_OUTCOMES))
-    rows = (
-        cohort.values_list("platform_id", "platform_kind", "outcome", "notified", "answered")
+    cohort = flt.cohort()
+    rows = [
+        row
+        for part in cohort
+        for row in part.values_list("platform_id", "platform_kind", "outcome", "notified", "answered")
         .annotate(n=Sum("links"))
         .order_by()
-    )
+    ]
     total = PlatformLine(None, "")
     platforms: dict[int | None, PlatformLine] = {}
     kinds: dict[str, PlatformLine] = {}
@@ -255,8 +274,7 @@ def _weeks(flt: SocietyFilter) -> list[WeekLine]:
     while first <= flt.date_to:
         weeks[first] = WeekLine(first)
         first += dt.timedelta(weeks=1)
-    links = flt.narrow(PlatformDay.objects.filter(outcome__in=REPORTED_OUTCOMES)).values_list("day")
-    for day, n in links.annotate(n=Sum("links")):
+    for day, n in flt.narrow(ActiveDay.objects.all()).values_list("day").annotate(n=Sum("links")).order_by():
         weeks[week_start(day)].links += n
     notices = flt.narrow(NoticeDay.objects.all()).values_list("day")
     for day, n in notices.annotate(n=Sum("notices")):
@@ -281,7 +299,7 @@ def society_dashboard(flt: SocietyFilter) -> SocietyDashboard:
         .annotate(notices=Sum("notices"), links=Sum("links"))
         .order_by("regime", "channel")
     )
-    members = flt.narrow(MemberDay.objects.filter(outcome__in=REPORTED_OUTCOMES)).values("member_id").distinct()
+    members = flt.narrow(ActiveDay.objects.all()).values("member_id").distinct()
     return SocietyDashboard(
         filter=flt,
         total=total,

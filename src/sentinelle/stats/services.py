@@ -15,12 +15,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 
 from sentinelle.notices.models import DeliveryAttempt, Notice, NoticeItem, RecipientAnswer
-from sentinelle.stats.models import EventDay, EventKind, MemberDay, NoticeDay, PlatformDay, RollupState
-from sentinelle.stats.outcomes import REMOVAL_STATUSES, outcome_of
+from sentinelle.stats.figures import month_start
+from sentinelle.stats.models import (
+    ActiveDay,
+    EventDay,
+    EventKind,
+    MemberDay,
+    NoticeDay,
+    PlatformDay,
+    PlatformMonth,
+    RollupState,
+)
+from sentinelle.stats.outcomes import REMOVAL_STATUSES, Outcome, outcome_of
 from sentinelle.takedowns.models import LinkEvent, LinkStatus, ReportedLink
 
 _ANSWER_KIND = {"actioned": EventKind.ANSWER_ACTIONED, "refused": EventKind.ANSWER_REFUSED}
@@ -70,10 +80,55 @@ def _linked_ids(start: dt.datetime, end: dt.datetime) -> tuple[set[int], set[int
 # outcome, notified, answered, days): the dimensions of a MemberDay and of a PlatformDay row.
 _MemberKey = tuple[dt.date, int, int, int | None, str, str, str, int | None]
 _PlatformKey = tuple[dt.date, int | None, str, str, str, bool, bool, int | None]
+_ActiveKey = tuple[dt.date, int, int | None, str, str]
+_PLATFORM_COLUMNS = (
+    "platform_id", "platform_kind", "action", "outcome", "notified", "answered", "days_to_removal",
+)  # fmt: skip
 
 
-def count_cohort_days(first: dt.date, last: dt.date) -> int:
-    """Count again the links reported from ``first`` to ``last`` (``MemberDay``, ``PlatformDay``).
+def _write_active(first: dt.date, last: dt.date, active: Counter[_ActiveKey]) -> None:
+    ActiveDay.objects.filter(day__gte=first, day__lte=last).delete()
+    ActiveDay.objects.bulk_create(
+        (
+            ActiveDay(day=d, member_id=m, platform_id=p, platform_kind=k, action=a, links=n)
+            for (d, m, p, k, a), n in active.items()
+        ),
+        batch_size=5000,
+    )
+
+
+def count_months(months: Iterable[dt.date]) -> None:
+    """Sum every ``PlatformDay`` row of each month (its first day) into ``PlatformMonth`` again."""
+    for month in sorted({month_start(m) for m in months}):
+        after = month_start(month + dt.timedelta(days=31))
+        days = PlatformDay.objects.filter(day__gte=month, day__lt=after)
+        sums = days.values_list(*_PLATFORM_COLUMNS).annotate(n=Sum("links")).order_by()
+        with transaction.atomic():
+            PlatformMonth.objects.filter(month=month).delete()
+            PlatformMonth.objects.bulk_create(
+                (
+                    PlatformMonth(
+                        month=month, platform_id=p, platform_kind=k, action=a, outcome=o, notified=nt, answered=an,
+                        days_to_removal=dd, links=n,
+                    )
+                    for p, k, a, o, nt, an, dd, n in sums.iterator(5000)
+                ),
+                batch_size=5000,
+            )  # fmt: skip
+
+
+def months_of(first: dt.date, last: dt.date) -> set[dt.date]:
+    """The first days of the months from ``first``'s to ``last``'s."""
+    months, month = set(), month_start(first)
+    while month <= last:
+        months.add(month)
+        month = month_start(month + dt.timedelta(days=31))
+    return months
+
+
+def count_cohort_days(first: dt.date, last: dt.date, *, months: bool = True) -> int:
+    """Count again the links reported from ``first`` to ``last`` (``MemberDay``, ``PlatformDay``,
+    ``ActiveDay``) and, unless ``months`` is false (the caller will), their months' ``PlatformMonth``.
 
     One pass over the run of days (a few queries, whatever its length); returns the links counted.
     """
@@ -85,6 +140,7 @@ def count_cohort_days(first: dt.date, last: dt.date) -> int:
     notified, answered = _linked_ids(start, end)
     per_member: Counter[_MemberKey] = Counter()
     per_platform: Counter[_PlatformKey] = Counter()
+    active: Counter[_ActiveKey] = Counter()
     total = 0
     for link_id, member_id, work_id, platform_id, kind, action, status, created_at in links.iterator(5000):
         total += 1
@@ -96,6 +152,8 @@ def count_cohort_days(first: dt.date, last: dt.date) -> int:
         per_member[(day, member_id, work_id, platform_id, kind, action, outcome, hours)] += 1
         days = None if hours is None else hours // 24
         per_platform[(day, platform_id, kind, action, outcome, link_id in notified, link_id in answered, days)] += 1
+        if outcome != Outcome.NOT_ACCEPTED:
+            active[(day, member_id, platform_id, kind, action)] += 1
     with transaction.atomic():
         MemberDay.objects.filter(day__gte=first, day__lte=last).delete()
         PlatformDay.objects.filter(day__gte=first, day__lte=last).delete()
@@ -119,6 +177,9 @@ def count_cohort_days(first: dt.date, last: dt.date) -> int:
             ),
             batch_size=5000,
         )  # fmt: skip
+        _write_active(first, last, active)
+        if months:
+            count_months(months_of(first, last))
     return total
 
 
@@ -236,7 +297,12 @@ def _touched_days(state: RollupState) -> tuple[set[dt.date], set[dt.date]]:
 
 def _count_days(cohort: Iterable[dt.date], events: Iterable[dt.date]) -> RollupResult:
     cohort, events = set(cohort), set(events)
-    links = sum(count_cohort_days(first, last) for first, last in day_runs(cohort))
+    runs = day_runs(cohort)
+    links = sum(count_cohort_days(first, last, months=False) for first, last in runs)
+    months: set[dt.date] = set()
+    for first, last in runs:
+        months |= months_of(first, last)
+    count_months(months)
     for first, last in day_runs(events):
         count_event_days(first, last)
     return RollupResult(cohort_days=len(cohort), event_days=len(events), links=links)
@@ -274,7 +340,7 @@ def rebuild_rollups(now: dt.datetime | None = None) -> RollupResult:
     with transaction.atomic():
         RollupState.objects.get_or_create(pk=1)
         state = RollupState.objects.select_for_update().get(pk=1)
-        for model in (MemberDay, PlatformDay, NoticeDay, EventDay):
+        for model in (MemberDay, PlatformDay, PlatformMonth, ActiveDay, NoticeDay, EventDay):
             model.objects.all().delete()
         state.last_event_id = LinkEvent.objects.aggregate(m=Max("id"))["m"] or 0
         state.last_link_id = ReportedLink.objects.aggregate(m=Max("id"))["m"] or 0
@@ -302,5 +368,5 @@ def settle_rollups() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in (MemberDay, PlatformDay, NoticeDay, EventDay):
+        for model in (MemberDay, PlatformDay, PlatformMonth, ActiveDay, NoticeDay, EventDay):
             cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
