@@ -68,6 +68,17 @@ def test_a_bad_period_is_explained_and_the_default_shown(history):
     assert "The period must start before it ends." in response.content.decode()
 
 
+def test_a_day_outside_the_years_served_is_explained(history):
+    # Year 1 or 9999 once overflowed the date arithmetic of the twelve months (a 500).
+    for day in ("0001-01-05", "9999-12-31"):
+        response = _client(history.alice.user).get(reverse("stats:member"), {"date_to": day})
+        assert response.status_code == 200 and "Choose a day from 2000 to 2100." in response.content.decode()
+        staff = _client(UserFactory(is_staff=True)).get(reverse("stats:society"), {"date_from": day})
+        assert staff.status_code == 200 and "Choose a day from 2000 to 2100." in staff.content.decode()
+        assert _api(history.alice.user, to=day).status_code == 400
+        assert _api(history.alice.user, **{"from": day}).status_code == 400
+
+
 def _api(user, **query):
     _row, token = create_api_token(user, "tests")
     return Client().get("/api/v1/stats", query, headers={"Authorization": f"Bearer {token}"})

@@ -22,6 +22,20 @@ class PeriodForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
+    def _served(self, name: str) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get(name)
+        if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise forms.ValidationError(
+                _("Choose a day from %(min)s to %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}, code="year_range"
+            )
+        return day
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._served("date_from")
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._served("date_to")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")

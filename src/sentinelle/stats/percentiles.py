@@ -34,7 +34,7 @@ class Percentiles:
 
 
 _FOLD = """
-SELECT {dim} AS d, k, MAX(tot),
+SELECT {dim} AS d, CAST(k AS TEXT), MAX(tot),
        MIN(CASE WHEN 2 * cum >= tot THEN v END),
        MIN(CASE WHEN 2 * cum > tot THEN v END),
        MIN(CASE WHEN 10 * cum >= 9 * tot THEN v END)
@@ -42,7 +42,7 @@ FROM (
     SELECT k, v,
            SUM(n) OVER (PARTITION BY k ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,
            SUM(n) OVER (PARTITION BY k) AS tot
-    FROM (SELECT {key} AS k, v, SUM(n) AS n FROM h GROUP BY {key}, v) g
+    FROM (SELECT {key} AS k, v, SUM(n) AS n FROM h GROUP BY {group}) g
 ) c
 GROUP BY k
 """
@@ -74,8 +74,10 @@ def percentiles_by(
     params = tuple(p for _s, piece_params in pieces for p in piece_params)
     folds = []
     for dim, key in enumerate(keys):
-        column = f"k{columns.index(key)}" if key is not None else "NULL"
-        folds.append(_FOLD.format(dim=dim, key=f"CAST({column} AS TEXT)"))
+        # Grouped and sorted by the typed column (an integer sorts faster than its text); only the
+        # output is text, so that the keys of different types can share one UNION ALL.
+        column = f"k{columns.index(key)}" if key is not None else None
+        folds.append(_FOLD.format(dim=dim, key=column or "0", group=f"{column}, v" if column else "v"))
     found: list[dict[Any, Percentiles]] = [{} for _ in keys]
     with connection.cursor() as cursor:
         cursor.execute(f"WITH h AS ({sql}) " + " UNION ALL ".join(folds), params)

@@ -8,7 +8,7 @@ import re
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator, model_validator
 
-from sentinelle.stats.forms import MAX_PERIOD_DAYS
+from sentinelle.stats.forms import MAX_PERIOD_DAYS, MAX_YEAR, MIN_YEAR
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -28,6 +28,13 @@ class StatsQuery(Schema):
     def _iso_days_only(cls, value: object) -> object:
         if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
             raise ValueError("a day is written YYYY-MM-DD")
+        return value
+
+    @field_validator("date_from", "date_to", mode="after")
+    @classmethod
+    def _within_the_years_served(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(f"a day from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31")
         return value
 
     @model_validator(mode="after")
