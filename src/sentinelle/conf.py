@@ -104,6 +104,15 @@ def _list(default: list[str]) -> Knob[list[str]]:
     return Knob(default, parse_list)
 
 
+def _auto_bool() -> Knob[bool | None]:
+    """A boolean whose default (None) is decided in settings.py from other settings."""
+    return Knob(None, parse_bool)
+
+
+def _auto_int() -> Knob[int | None]:
+    return Knob(None, parse_int)
+
+
 def _resolve() -> Knob[dict[str, str]]:
     return Knob({}, parse_resolve)
 
@@ -117,6 +126,12 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_ALLOWED_HOSTS": _list(["127.0.0.1", "localhost", "testserver"]),
     "SENTINELLE_CSRF_TRUSTED_ORIGINS": _list([]),
     "SENTINELLE_SECURE_COOKIES": _bool(False),
+    # HTTPS: an HTTPS deployment (DEBUG off, secure cookies on) gets these on unless set
+    "SENTINELLE_SSL_REDIRECT": _auto_bool(),
+    "SENTINELLE_HSTS_SECONDS": _auto_int(),  # None = a year on an HTTPS deployment, else 0
+    "SENTINELLE_HSTS_INCLUDE_SUBDOMAINS": _auto_bool(),
+    "SENTINELLE_HSTS_PRELOAD": _auto_bool(),
+    "SENTINELLE_PROXY_SSL_HEADER": _str(""),  # "" = the proxy's scheme header is not believed
     "SENTINELLE_SESSION_AGE_SECONDS": _int(60 * 60 * 8),
     "SENTINELLE_DB_CONN_MAX_AGE": _int(0),
     "SENTINELLE_DB_STATEMENT_TIMEOUT_MS": _int(30_000),  # PostgreSQL; 0 = none
@@ -370,6 +385,20 @@ def login_address_failure_limit() -> int:
 
 def trusted_proxy_count() -> int:
     return max(0, int(setting("SENTINELLE_TRUSTED_PROXY_COUNT")))
+
+
+def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` (the request is HTTPS when it says ``https``), or ``Name=value``; "" = none.
+
+    Django's SECURE_PROXY_SSL_HEADER form: the header's WSGI name and the value that means HTTPS.
+    """
+    name, _, value = raw.strip().partition("=")
+    name = name.strip()
+    if not name:
+        return None
+    if not all(ch.isalnum() or ch == "-" for ch in name):
+        raise ImproperlyConfigured(f"SENTINELLE_PROXY_SSL_HEADER must be a header name, got {raw!r}")
+    return "HTTP_" + name.upper().replace("-", "_"), value.strip() or "https"
 
 
 def daily_link_quota() -> int:

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight after security (WhiteNoise's place): no session or database for them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -211,6 +212,44 @@ SESSION_COOKIE_AGE = env("SENTINELLE_SESSION_AGE_SECONDS")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS. A deployment with DEBUG off and secure cookies on is served over HTTPS: it redirects
+# plain HTTP (but /healthz, which a load balancer may probe over HTTP) and sends HSTS for a year,
+# subdomains included, with the preload token — each can be set otherwise (docs/operations.md).
+HTTPS_DEPLOYMENT = not DEBUG and SESSION_COOKIE_SECURE
+
+
+def _auto(name: str, when_https: Any, otherwise: Any) -> Any:
+    value = env(name)
+    if value is not None:
+        return value
+    return when_https if HTTPS_DEPLOYMENT else otherwise
+
+
+SECURE_SSL_REDIRECT = _auto("SENTINELLE_SSL_REDIRECT", True, False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = _auto("SENTINELLE_HSTS_SECONDS", 60 * 60 * 24 * 365, 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _auto("SENTINELLE_HSTS_INCLUDE_SUBDOMAINS", True, False)
+SECURE_HSTS_PRELOAD = _auto("SENTINELLE_HSTS_PRELOAD", True, False)
+# The header a TLS-terminating proxy sets to say the request came over HTTPS (X-Forwarded-Proto:
+# https). Only behind a proxy that always sets it: otherwise a client could claim HTTPS.
+SENTINELLE_PROXY_SSL_HEADER = env("SENTINELLE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = conf.proxy_ssl_header(SENTINELLE_PROXY_SSL_HEADER)
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this site only;
+# no inline script or style, no plugin, no framing, forms post back here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # --- I18n ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

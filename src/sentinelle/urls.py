@@ -46,3 +46,4 @@ urlpatterns = [
 
 # A database that is locked or gone: 503 with Retry-After (JSON under /api/), else Django's 500 page.
 handler500 = "sentinelle.core.views.server_error"
+handler400 = "sentinelle.core.views.bad_request"

@@ -98,3 +98,60 @@ def test_answers_about_real_rows_keep_the_schema(alice: ApiUser) -> None:
         assert detail.json()["events"]
     unauthenticated = schema["/api/v1/works"]["GET"].Case().call_and_validate(checks=CHECKS)
     assert unauthenticated.status_code == 401
+
+
+# --- The schema says exactly what the API accepts (issue 10, 5) --------------------------------
+# Positive mode: every request the schema allows must be taken — refused only for a reason the
+# schema cannot say (no such row, not your work, not delivered yet, over the size or rate limit).
+# The negative mode above (negative_data_rejection) checks the converse.
+from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
+
+positive_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+positive_schema.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
+positive_schema.config.checks.update(
+    included_check_names=["positive_data_acceptance"],
+)
+positive_schema.config.checks.positive_data_acceptance.expected_statuses = [
+    "200",
+    "201",
+    "401",
+    "403",
+    "404",
+    "409",
+    "413",
+    "429",
+]
+
+
+@pytest.mark.django_db
+@positive_schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_request_the_schema_allows_is_taken(case: Any, alice: ApiUser) -> None:
+    case.call_and_validate(headers=alice.headers(), checks=[not_a_server_error, positive_data_acceptance])
+
+
+def test_the_schema_refuses_what_the_api_refuses(client: Any) -> None:
+    # Found by probing: the schema allowed a NUL in q and an empty urls list; the API answers 400.
+    import re
+
+    spec = client.get("/api/v1/openapi.json").json()
+    q = next(p for p in spec["paths"]["/api/v1/works"]["get"]["parameters"] if p["name"] == "q")
+    pattern = q["schema"]["pattern"]
+    assert re.search(pattern, "La Vie en rose") and not re.search(pattern, "a\x00b")
+    urls = spec["components"]["schemas"]["SubmissionIn"]["properties"]["urls"]
+    urls = next(option for option in urls.get("anyOf", [urls]) if option.get("type") == "array")
+    assert urls["minItems"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/api/v1/works?q=a%00b", None), ("/api/v1/works/{work_id}/links", {"urls": [], "actions": ["remove"]})],
+)
+def test_and_the_api_refuses_them(alice: ApiUser, path: str, body: Any) -> None:
+    from django.test import Client
+
+    url = path.format(work_id=alice.work.pk)
+    client = Client(headers=alice.headers())
+    response = client.get(url) if body is None else client.post(url, body, content_type="application/json")
+    assert response.status_code == 400

@@ -1,8 +1,9 @@
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -84,3 +85,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         members_services.set_language(request.user, request.POST.get("language", ""))
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400, as a page of the site; a body over the size limit is a 413 that says so.
+
+    Django turns a refused request (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad
+    host) into a 400 through this handler; a page the member can act on replaces its bare text.
+    """
+    if isinstance(exception, RequestDataTooBig):
+        return render(request, "413.html", status=413)
+    return render(request, "400.html", status=400)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator, model_validator
@@ -48,6 +48,15 @@ def _clean_text(value: str) -> str:
     return value
 
 
+# Said in the schema too (the validator below refuses the same): text with no NUL character.
+NO_NUL = r"^[^\x00]*$"
+
+
+# What str.splitlines() splits on. An item of urls is one line: line breaks only at its end.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+SINGLE_LINE = r"^[^\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]*[\r\n]*$"
+
+
 def _clean_query_text(value: str) -> str:
     value = _clean_text(value)
     if "\x00" in value:
@@ -72,7 +81,12 @@ class ErrorOut(Schema):
 
 
 class WorksQuery(Schema):
-    q: str = Field("", max_length=200, description="Title, alternate title or ISWC (whole or partial).")
+    q: str = Field(
+        "",
+        max_length=200,
+        pattern=NO_NUL,
+        description="Title, alternate title or ISWC (whole or partial).",
+    )
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -107,10 +121,27 @@ class WorkPage(Schema):
 class SubmissionIn(Schema):
     """Either ``text`` (anything pasted: one address a line, or prose holding addresses) or ``urls``."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Exactly one of the two, as _one_source says: the schema tells clients so.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["text"],
+                    "properties": {"text": {"type": "string"}, "urls": {"type": "null"}},
+                },
+                {
+                    "required": ["urls"],
+                    "properties": {"urls": {"type": "array"}, "text": {"type": "null"}},
+                },
+            ]
+        },
+    )
 
     text: str | None = Field(None, description="Pasted text, as on the report page. At most 1 MB and 1,000 lines.")
-    urls: list[str] | None = Field(None, description="One address per item; each item counts as one line.")
+    urls: list[Annotated[str, Field(pattern=SINGLE_LINE)]] | None = Field(
+        None, min_length=1, description="One address per item; each item counts as one line."
+    )
     actions: list[ActionName] = Field(
         min_length=1, max_length=2, description="remove: notice to the host; delist: notice to search engines."
     )
@@ -127,7 +158,7 @@ class SubmissionIn(Schema):
             return None
         for item in value:
             _clean_text(item)
-            if len(item.splitlines()) > 1:
+            if any(ch in LINE_BREAKS for ch in item.rstrip("\r\n")):
                 raise ValueError("each item of urls must be a single line")
         return value
 
