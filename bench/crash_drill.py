@@ -8,7 +8,8 @@ point on the second notice, then a second worker that recovers and sends the res
 notice, the messages the server received: 0 is a **lost** notice, 2 or more a **duplicate** (all
 copies carry the notice's one Message-ID, checked). Points: ``after_claim``, ``mid_data``,
 ``after_commit_point`` (hand-over recorded, final "." not sent), ``after_send`` (the server has
-it, nothing recorded). The unit test (tests/notices/test_crash.py) kills once per point; this is
+it, nothing recorded). A message whose Message-ID is none of the round's notices is counted as
+**foreign** (a copy sent under another identity would show there: it must stay 0). The unit test (tests/notices/test_crash.py) kills once per point; this is
 the many-kills drill whose figures issue 10's note quotes. Without ``--database-url``, a SQLite
 file in a scratch folder.
 """
@@ -64,7 +65,7 @@ def main() -> None:
         "SENTINELLE_EMAIL_HOST": "127.0.0.1",
         "SENTINELLE_EMAIL_PORT": str(sink.port),
         "SENTINELLE_EMAIL_TIMEOUT": "10",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
     }
 
     def worker(extra: dict[str, str]) -> int:
@@ -81,7 +82,8 @@ def main() -> None:
 
     vendor = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     print(f"crash drill on {vendor}: {args.kills} kills per point, {args.notices} notices per round")
-    print(f"{'point':<20}{'kills':>6}{'notices':>9}{'lost':>6}{'dup.':>6}{'flagged':>9}{'s/kill':>8}")
+    print(f"load average at the start: {os.getloadavg()}")
+    print(f"{'point':<20}{'kills':>6}{'notices':>9}{'lost':>6}{'dup.':>6}{'foreign':>8}{'flagged':>9}{'s/kill':>8}")
     serial = 0
     totals = Counter()
     for point in POINTS:
@@ -97,10 +99,13 @@ def main() -> None:
             services.build_notices()
             mine = Notice.objects.exclude(pk__in=before)
             ids = dict(mine.values_list("message_id", "pk"))
+            seen = len(sink.message_ids())
             killed = worker({"SENTINELLE_NOTICE_CRASH_AT": point, "SENTINELLE_NOTICE_CRASH_ON": "2"})
             counts["killed"] += killed == -signal.SIGKILL
             worker({})
-            received = Counter(m for m in sink.message_ids() if m in ids)
+            new = sink.message_ids()[seen:]
+            received = Counter(m for m in new if m in ids)
+            counts["foreign"] += sum(1 for m in new if m not in ids)
             counts["notices"] += len(ids)
             counts["lost"] += sum(1 for mid in ids if received[mid] == 0)
             counts["duplicated"] += sum(1 for mid in ids if received[mid] > 1)
@@ -109,14 +114,15 @@ def main() -> None:
         per_kill = (time.perf_counter() - started) / max(1, args.kills)
         print(
             f"{point:<20}{counts['killed']:>6}{counts['notices']:>9}{counts['lost']:>6}"
-            f"{counts['duplicated']:>6}{counts['flagged']:>9}{per_kill:>8.1f}"
+            f"{counts['duplicated']:>6}{counts['foreign']:>8}{counts['flagged']:>9}{per_kill:>8.1f}"
         )
         totals.update(counts)
     sink.stop()
     print(
         f"{'total':<20}{totals['killed']:>6}{totals['notices']:>9}{totals['lost']:>6}"
-        f"{totals['duplicated']:>6}{totals['flagged']:>9}"
+        f"{totals['duplicated']:>6}{totals['foreign']:>8}{totals['flagged']:>9}"
     )
+    print(f"load average at the end: {os.getloadavg()}")
     print(f"notices not delivered after recovery: {totals['undelivered']}")
     print("every copy of a notice carries its one Message-ID (copies are counted per Message-ID)")
 
