@@ -127,7 +127,29 @@ positive_schema.config.checks.positive_data_acceptance.expected_statuses = [
 @positive_schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_request_the_schema_allows_is_taken(case: Any, alice: ApiUser) -> None:
-    case.call_and_validate(headers=alice.headers(), checks=[not_a_server_error, positive_data_acceptance])
+    checks = (
+        [not_a_server_error]
+        if _a_period_the_schema_cannot_refuse(case)
+        else [not_a_server_error, positive_data_acceptance]
+    )
+    case.call_and_validate(headers=alice.headers(), checks=checks)
+
+
+def _a_period_the_schema_cannot_refuse(case: Any) -> bool:
+    """GET /stats with 'from' after 'to', or longer than ten years: a rule between two parameters,
+    which OpenAPI cannot state (their descriptions say it); the API answers 400 with the reason."""
+    import datetime as dt
+
+    from sentinelle.stats.forms import MAX_PERIOD_DAYS
+
+    query = case.query or {}
+    if not case.path.endswith("/stats") or "from" not in query or "to" not in query:
+        return False
+    try:
+        start, end = dt.date.fromisoformat(str(query["from"])), dt.date.fromisoformat(str(query["to"]))
+    except ValueError:
+        return False
+    return start > end or (end - start).days > MAX_PERIOD_DAYS
 
 
 def test_the_schema_refuses_what_the_api_refuses(client: Any) -> None:

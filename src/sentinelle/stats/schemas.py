@@ -20,7 +20,10 @@ class StatsQuery(Schema):
         None, alias="from", description="First day of the period, YYYY-MM-DD (default: twelve months ago)."
     )
     date_to: dt.date | None = Field(
-        None, alias="to", description="Last day of the period, YYYY-MM-DD (default: today)."
+        None,
+        alias="to",
+        description="Last day of the period, YYYY-MM-DD (default: today); not before 'from', at most ten "
+        "years after it.",
     )
 
     @field_validator("date_from", "date_to", mode="before")

@@ -208,7 +208,9 @@ class SubmissionOut(Schema):
 class LinksQuery(Schema):
     work: int | None = Field(None, ge=1, le=MAX_ID, description="A work id.")
     status: StatusName | None = None
-    platform: str = Field("", max_length=255, description="Platform name or site (e.g. mega.nz), any case.")
+    platform: str = Field(
+        "", max_length=255, pattern=NO_NUL, description="Platform name or site (e.g. mega.nz), any case."
+    )
     date_from: dt.date | None = Field(None, description="Reported on or after this day (YYYY-MM-DD).")
     date_to: dt.date | None = Field(None, description="Reported on or before this day (YYYY-MM-DD).")
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
