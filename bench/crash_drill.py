@@ -9,8 +9,9 @@ notice, the messages the server received: 0 is a **lost** notice, 2 or more a **
 copies carry the notice's one Message-ID, checked). Points: ``after_claim``, ``mid_data``,
 ``after_commit_point`` (hand-over recorded, final "." not sent), ``after_send`` (the server has
 it, nothing recorded). A message whose Message-ID is none of the round's notices is counted as
-**foreign** (a copy sent under another identity would show there: it must stay 0). The unit test (tests/notices/test_crash.py) kills once per point; this is
-the many-kills drill whose figures issue 10's note quotes. Without ``--database-url``, a SQLite
+**foreign** (a copy sent under another identity would show there: it must stay 0). The unit
+test (tests/notices/test_crash.py) kills once per point; this is the many-kills drill whose
+figures issue 10's note quotes. Without ``--database-url``, a SQLite
 file in a scratch folder.
 """
 

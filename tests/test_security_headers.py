@@ -35,7 +35,14 @@ def test_every_page_sends_a_strict_content_security_policy(client):
         assert not any("unsafe" in value for values in policy.values() for value in values)
 
 
-MEMBER_PAGES = ["login", "stats:member", "catalogue:my-works", "takedowns:history", "members:account", "password_change"]
+MEMBER_PAGES = [
+    "login",
+    "stats:member",
+    "catalogue:my-works",
+    "takedowns:history",
+    "members:account",
+    "password_change",
+]
 STAFF_PAGES = ["desk:queue", "desk:coverage", "stats:society", "stats:dsa-report", "admin:index"]
 
 
