@@ -17,13 +17,15 @@ class StatsQuery(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
     date_from: dt.date | None = Field(
-        None, alias="from", description="First day of the period, YYYY-MM-DD (default: twelve months ago)."
+        None,
+        alias="from",
+        description="First day of the period, YYYY-MM-DD, from 2000 to 2100 (default: twelve months ago).",
     )
     date_to: dt.date | None = Field(
         None,
         alias="to",
-        description="Last day of the period, YYYY-MM-DD (default: today); not before 'from', at most ten "
-        "years after it.",
+        description="Last day of the period, YYYY-MM-DD, from 2000 to 2100 (default: today); not before "
+        "'from', at most ten years after it.",
     )
 
     @field_validator("date_from", "date_to", mode="before")
