@@ -3,6 +3,8 @@
     .venv/bin/python bench/catalogue.py --database-url postgres://postgres@127.0.0.1:5432/sentinelle_bench
     .venv/bin/python bench/catalogue.py            # SQLite, in a temporary directory
     options: --works 100000 (import) --catalogue 1000000 (pages) --skip-import --skip-pages
+             --orm-peer (import: the first import through bulk_create too) --keep-catalogue (pages:
+             reuse the previous run's catalogue) --cwr FILE (import this file)
 
 The database must be disposable: the script drops every table of its own schema first.
 
@@ -52,6 +54,7 @@ def main() -> None:
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--cwr", default="", help="import this generated file instead of generating one")
+    parser.add_argument("--orm-peer", action="store_true", help="import: also the first import through bulk_create")
     parser.add_argument("--keep-catalogue", action="store_true", help="pages: reuse a previous run's catalogue")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="sentinelle-bench-"))
@@ -62,6 +65,8 @@ def main() -> None:
     os.environ.setdefault("SENTINELLE_ALLOWED_HOSTS", "testserver,localhost")
     # Filling a catalogue of 1,000,000 works takes statements longer than the service's limit.
     os.environ.setdefault("SENTINELLE_DB_STATEMENT_TIMEOUT_MS", "0")
+    # Hundreds of API requests a minute from one token: the API's rate limit would answer 429.
+    os.environ.setdefault("SENTINELLE_API_RATE_LIMIT", "0")
 
     import django
 
@@ -75,7 +80,7 @@ def main() -> None:
     print(f"database: {vendor}; scratch: {scratch}")
     if not args.skip_import:
         fresh_schema()
-        bench_import(scratch, args.works, vendor, Path(args.cwr) if args.cwr else None)
+        bench_import(scratch, args.works, vendor, Path(args.cwr) if args.cwr else None, args.orm_peer)
     if not args.skip_pages:
         if not args.keep_catalogue:
             fresh_schema()
@@ -101,7 +106,7 @@ def fresh_schema() -> None:
 # --- 1. Import -------------------------------------------------------------------------------
 
 
-def bench_import(scratch: Path, works: int, vendor: str, given: Path | None) -> None:
+def bench_import(scratch: Path, works: int, vendor: str, given: Path | None, orm_peer: bool = False) -> None:
     from bench.cwrgen import CWRSpec, write_cwr
     from sentinelle.catalogue.cwr import CWRReader
     from sentinelle.catalogue.services import import_cwr_file
@@ -146,6 +151,20 @@ def bench_import(scratch: Path, works: int, vendor: str, given: Path | None) -> 
     print(f"ratios: import / read-only = {first / read_s:.1f}x the time; import / "
           f"{'COPY' if vendor == 'postgresql' else 'executemany'} = {first / copy_s:.1f}x; "
           f"5,000,000 works at this rate: {5_000_000 / (works / first) / 3600:.2f} h")  # fmt: skip
+    if orm_peer and vendor == "postgresql":
+        # The same first import through bulk_create (the path SQLite takes, and PostgreSQL's before
+        # the staging tables), into an empty catalogue again: the writer's two paths side by side.
+        from sentinelle.catalogue.services import rows as row_paths
+
+        fresh_schema()
+        row_paths.USE_COPY = False
+        started = time.perf_counter()
+        report = import_cwr_file(path)
+        orm_s = time.perf_counter() - started
+        row_paths.USE_COPY = True
+        assert report.ok and report.works_created == works, report.errors[:3]
+        print(f"{'first import, bulk_create:':27} {works / orm_s:9,.0f} works/s  ({orm_s:6.1f} s; "
+              f"{orm_s / first:.1f}x the time of the COPY path; {load()})")  # fmt: skip
 
 
 def copy_same_rows(vendor: str) -> tuple[float, int]:
@@ -254,8 +273,10 @@ def timed(fn: Any, requests: int) -> tuple[float, float]:
     samples = []
     for _ in range(requests):
         started = time.perf_counter()
-        fn()
+        result = fn()
         samples.append((time.perf_counter() - started) * 1000)
+        status = getattr(result, "status_code", 200)
+        assert status == 200, f"HTTP {status}: not a page"
     samples.sort()
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
