@@ -120,5 +120,12 @@ def test_another_members_link_and_its_timeline_are_404(alice: ApiUser, bob: ApiU
 def test_another_members_links_are_not_listed_even_when_filtered_by_their_work(alice: ApiUser, bob: ApiUser) -> None:
     alice.submit("https://mega.nz/file/ALICE3#k")
     assert alice.get("/links").json()["count"] == 1
-    assert bob.get("/links").json() == {"count": 0, "limit": 25, "offset": 0, "items": []}
+    assert bob.get("/links").json() == {
+        "count": 0,
+        "count_more_than": None,
+        "limit": 25,
+        "next_cursor": None,
+        "previous_cursor": None,
+        "items": [],
+    }
     assert bob.get("/links", {"work": alice.work.pk}).json()["count"] == 0

@@ -110,9 +110,12 @@ def test_the_member_scenario_through_the_api(alice: ApiUser) -> None:
     assert alice.get("/links", {"date_from": today, "date_to": today}).json()["count"] == history["count"]
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     assert alice.get("/links", {"date_from": tomorrow}).json()["count"] == 0
-    assert (
-        alice.get("/links", {"work": alice.work.pk, "limit": 3, "offset": 3}).json()["items"] == history["items"][3:6]
-    )
+    first = alice.get("/links", {"work": alice.work.pk, "limit": 3}).json()
+    assert first["previous_cursor"] is None and first["items"] == history["items"][:3]
+    second = alice.get("/links", {"work": alice.work.pk, "limit": 3, "cursor": first["next_cursor"]}).json()
+    assert second["items"] == history["items"][3:6]
+    back = alice.get("/links", {"work": alice.work.pk, "limit": 3, "cursor": second["previous_cursor"]}).json()
+    assert back["items"] == first["items"] and back["previous_cursor"] is None
     licensed = alice.get("/links", {"status": "refused"}).json()["items"]
     assert {item["refusal_reason"] for item in licensed} == {"licensed_platform", "quota"}
 

@@ -332,23 +332,40 @@ def submit_links(request: HttpRequest, work_id: Path[int], payload: SubmissionIn
     return Status(201 if result.accepted else 200, body)
 
 
-@api.get("/links", response={200: LinkPage, **_COMMON_ERRORS}, tags=["links"], summary="List my links")
+@api.get(
+    "/links",
+    response={200: LinkPage, **_COMMON_ERRORS},
+    tags=["links"],
+    summary="List my links",
+    description="Newest first, a page at a time: pass a page's next_cursor (or previous_cursor) as cursor, with "
+    "the same filters, for the page after (or before) it.",
+)
 def list_links(request: HttpRequest, filters: Query[LinksQuery]) -> dict[str, Any]:
     _only_known_query(request, LinksQuery.model_fields)
     member = _member(request)
-    links = selectors.filtered_history(
-        member,
-        selectors.HistoryFilter(
-            work_id=filters.work,
-            status=filters.status or "",
-            platform=filters.platform,
-            date_from=filters.date_from,
-            date_to=filters.date_to,
-        ),
+    try:
+        cursor = selectors.Cursor.decode(filters.cursor) if filters.cursor else None
+    except selectors.BadCursor:
+        raise ValidationError(
+            [{"loc": ("query", "cursor"), "msg": "Not a cursor this API gave", "type": "value_error"}]
+        ) from None
+    flt = selectors.HistoryFilter(
+        work_id=filters.work,
+        status=filters.status or "",
+        outcome=filters.outcome or "",
+        platform=filters.platform,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
     )
-    count = links.count()
-    page = links[filters.offset : filters.offset + filters.limit]
-    return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": [_link_out(x) for x in page]}
+    page = selectors.history_page(member, flt, cursor, filters.limit)
+    return {
+        "count": page.count,
+        "count_more_than": page.more_than,
+        "limit": filters.limit,
+        "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
+        "items": [_link_out(x) for x in page.items],
+    }
 
 
 @api.get(

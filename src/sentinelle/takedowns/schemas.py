@@ -33,6 +33,7 @@ StatusName = Literal[
     "closed",
     "pursued",
 ]
+OutcomeName = Literal["reported", "removed", "online", "refused", "pending", "closed", "not_accepted"]
 RefusalName = Literal["not_a_url", "licensed_platform", "duplicate", "quota", "search_page", "too_many_lines"]
 EventKindName = Literal[
     "received", "accepted", "refused", "notice_sent", "answer", "check", "escalated", "result", "note"
@@ -208,13 +209,21 @@ class SubmissionOut(Schema):
 class LinksQuery(Schema):
     work: int | None = Field(None, ge=1, le=MAX_ID, description="A work id.")
     status: StatusName | None = None
+    outcome: OutcomeName | None = Field(
+        None, description="What became of the links (as on the dashboard); reported: every accepted link."
+    )
     platform: str = Field(
         "", max_length=255, pattern=NO_NUL, description="Platform name or site (e.g. mega.nz), any case."
     )
     date_from: dt.date | None = Field(None, description="Reported on or after this day (YYYY-MM-DD).")
     date_to: dt.date | None = Field(None, description="Reported on or before this day (YYYY-MM-DD).")
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    cursor: str = Field(
+        "",
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="next_cursor or previous_cursor of a page with the same filters; empty: the newest links.",
+    )
 
     @field_validator("platform")
     @classmethod
@@ -255,9 +264,11 @@ class LinkOut(Schema):
 
 
 class LinkPage(Schema):
-    count: int
+    count: int | None = Field(description="How many links match, when at most 1,000 do; else null.")
+    count_more_than: int | None = Field(description="When count is null: more than this many links match.")
     limit: int
-    offset: int
+    next_cursor: str | None = Field(description="The cursor of the next (older) page; null on the last one.")
+    previous_cursor: str | None = Field(description="The cursor of the previous (newer) page; null on the first.")
     items: list[LinkOut]
 
 

@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sentinelle import conf
 from sentinelle.catalogue.models import Work
 from sentinelle.catalogue.selectors import get_member_work, works_of_member
-from sentinelle.core.csvsafe import csv_text
 from sentinelle.core.dates import zone_city
 from sentinelle.members.models import Member
 from sentinelle.members.selectors import member_for_user
 from sentinelle.notices import selectors as notice_selectors
-from sentinelle.takedowns import selectors, services
+from sentinelle.takedowns import export, selectors, services
 from sentinelle.takedowns.forms import HistoryFilterForm, ReportLinksForm
 from sentinelle.takedowns.models import ReportedLink
 from sentinelle.takedowns.quota import daily_limit, quota_resets_at
@@ -90,50 +89,34 @@ def _history_filter(request: HttpRequest, member: Member) -> tuple[HistoryFilter
     return form, flt
 
 
+def _cursor(request: HttpRequest) -> selectors.Cursor | None:
+    token = request.GET.get("cursor", "")
+    try:
+        return selectors.Cursor.decode(token) if token else None
+    except selectors.BadCursor:
+        return None  # a mangled address: the first page rather than an error
+
+
 @require_GET
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     member = _member_or_404(request)
     form, flt = _history_filter(request, member)
-    page = selectors.history_page(member, flt, request.GET.get("page"), conf.page_size())
+    page = selectors.history_page(member, flt, _cursor(request), conf.page_size())
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     return render(request, "takedowns/history.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
 @require_GET
 @login_required
-def history_csv(request: HttpRequest) -> HttpResponse:
+def history_csv(request: HttpRequest) -> StreamingHttpResponse:
     member = _member_or_404(request)
     _form, flt = _history_filter(request, member)
-    rows = (
-        (
-            link.pk,
-            timezone.localtime(link.created_at).isoformat(timespec="seconds"),
-            link.work.title,
-            link.work.iswc_display,
-            link.get_action_display(),
-            link.get_status_display(),
-            link.get_refusal_reason_display() if link.refusal_reason else "",
-            link.url,
-            link.platform.name if link.platform else link.registrable_domain,
-            timezone.localtime(link.updated_at).isoformat(timespec="seconds"),
-        )
-        for link in selectors.filtered_history(member, flt).iterator(chunk_size=500)
+    links = selectors.history_for_export(member, flt)
+    response = StreamingHttpResponse(
+        export.history_csv(links, translation.get_language()), content_type="text/csv; charset=utf-8"
     )
-    header = [
-        "id",
-        "reported_at",
-        "work",
-        "iswc",
-        "action",
-        "status",
-        "refusal_reason",
-        "url",
-        "platform",
-        "updated_at",
-    ]
-    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sentinelle-history.csv"'
     return response
 
