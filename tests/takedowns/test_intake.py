@@ -261,3 +261,35 @@ def test_a_counter_notice_does_not_block_a_later_report(owned):
     services.change_status(earlier, LinkStatus.COUNTER_NOTICE, kind="answer", message="uploader disputes")
     result = services.submit_links(member, work.pk, "https://pirate.example.org/disputed", ["remove"])
     assert result.verdicts[0].outcome == "accepted"
+
+
+def test_a_submission_does_not_query_line_by_line(owned, settings):
+    """Set-based intake: one look-up of the earlier reports for all lines, links and events
+    written in bulk; only the insert batches (SQLite's are small) grow with the lines."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member, work = owned
+    member.daily_link_quota = 1000
+    member.save()
+    # Earlier reports the look-up must find: an active duplicate and a removed link back online.
+    services.submit_links(member, work.pk, "https://pirate.example.org/dup\nhttps://pirate.example.org/back", ["remove"])
+    ReportedLink.objects.filter(url__endswith="/back").update(status=LinkStatus.REMOVED)
+
+    def queries(n: int) -> tuple[int, services.SubmissionResult]:
+        lines = [f"https://pirate-{n}.example.net/f/{i}" for i in range(n)]
+        lines += ["https://pirate.example.org/dup", "https://pirate.example.org/back"]
+        with CaptureQueriesContext(connection) as ctx:
+            result = services.submit_links(member, work.pk, "\n".join(lines), ["remove", "delist"])
+        return len(ctx.captured_queries), result
+
+    few, _ = queries(10)
+    ReportedLink.objects.filter(url__endswith="/back").update(status=LinkStatus.REMOVED)
+    many, result = queries(200)
+    assert few < 25 and many < 50  # line by line it was several queries a line
+    verdicts = {v.text.rsplit("/", 1)[-1]: v for v in result.verdicts}
+    assert verdicts["dup"].reason == "duplicate" and verdicts["dup"].duplicate_of is not None
+    assert verdicts["back"].outcome == "accepted" and verdicts["back"].reappearance_of is not None
+    assert ReportedLink.objects.filter(url__startswith="https://pirate-200.example.net/").count() == 400
+    assert LinkEvent.objects.filter(link__url__startswith="https://pirate-200.example.net/").count() == 800
+    assert all(v.link_ids for v in result.verdicts if v.outcome == "accepted")

@@ -14,8 +14,6 @@ writes what the decision says (links, events, the quota count) and fills the lin
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -35,7 +33,6 @@ from sentinelle.takedowns.models import (
     Action,
     DailyQuotaUsage,
     EventKind,
-    LinkEvent,
     LinkStatus,
     RefusalReason,
     ReportedLink,
@@ -45,17 +42,14 @@ from sentinelle.takedowns.models import (
 from sentinelle.takedowns.quota import daily_limit, quota_day, quota_resets_at
 from sentinelle.takedowns.services.links import (
     SEEN_BY_MEMBER,
+    EarlierReports,
     LinkFacts,
     LinkIdentity,
     NewEvent,
-    find_active_duplicate,
-    find_taken_down,
     mark_reappeared,
-    open_link,
-    recipient_rows,
+    new_link,
+    open_links,
 )
-
-logger = logging.getLogger(__name__)
 
 ACCEPTED = "accepted"
 REFUSED = "refused"
@@ -168,12 +162,6 @@ _LINK_ERROR_MESSAGES = {
 }
 
 
-_MAGNET_MESSAGE = gettext_noop(
-    "A magnet link names a torrent, not a page that can be taken down: report the address of the "
-    "torrent site's page where you found it."
-)
-
-
 def judge_line(line: Line) -> Decision | None:
     """The decision that the line alone settles (not a URL, a search page, a licensed platform,
     the same link as an earlier line), or None when the earlier reports must be looked at."""
@@ -181,8 +169,6 @@ def judge_line(line: Line) -> Decision | None:
         if line.error is None:
             return Decision(REFUSED, RefusalReason.NOT_A_URL, gettext_noop("This line holds no web address."))
         message = _LINK_ERROR_MESSAGES.get(line.error.code, gettext_noop("This is not a web address."))
-        if linkkit.magnet_key(line.pasted.url):
-            message = _MAGNET_MESSAGE
         return Decision(REFUSED, RefusalReason.NOT_A_URL, message)
     classification = line.classification
     if classification.flag in (linkkit.FLAG_SEARCH_PAGE, linkkit.FLAG_OPAQUE_REDIRECT):
@@ -286,14 +272,14 @@ def _classified(pasted: linkkit.PastedLine, registry: linkkit.Registry) -> Line:
         return Line(pasted, error=exc)
 
 
-def _history(work: Work, chosen: Sequence[str], identity: LinkIdentity, host: str) -> History:
+def _history(reports: EarlierReports, chosen: Sequence[str], identity: LinkIdentity, host: str) -> History:
     active: dict[str, ReportedLink] = {}
     taken_down: dict[str, ReportedLink] = {}
     for action in chosen:
-        found = find_active_duplicate(work.pk, action, identity)
+        found = reports.active_duplicate(action, identity)
         if found is not None:
             active[action] = found
-        elif (earlier := find_taken_down(work.pk, action, identity, host)) is not None:
+        elif (earlier := reports.taken_down(action, identity, host)) is not None:
             taken_down[action] = earlier
     return History(active, taken_down)
 
@@ -313,6 +299,14 @@ def _recipient_names(classification: linkkit.Classification, action: str) -> lis
     return [r.name for r in classification.delist_recipients]
 
 
+def _recipient_rows(classification: linkkit.Classification, action: str) -> list[dict[str, object]]:
+    if action == Action.REMOVE:
+        recs = [classification.remove_recipient] if classification.remove_recipient else []
+    else:
+        recs = list(classification.delist_recipients)
+    return [{"platform_id": r.platform_id, "name": r.name, "domain": r.domain} for r in recs]
+
+
 _RECEIVED = NewEvent(EventKind.RECEIVED, "", gettext_noop("Reported by the member."))
 
 
@@ -328,9 +322,12 @@ class _Recorder:
     now: dt.datetime
     usage: DailyQuotaUsage
     platform_ids: set[int | str]
-    events: list[LinkEvent] = field(default_factory=list)
-    short_links: list[int] = field(default_factory=list)  # accepted short links, followed after commit
-    torrent_pages: list[int] = field(default_factory=list)  # accepted numbered torrent pages, read after commit
+    # Written by finish() in two inserts: the new links with their first events, and which
+    # verdict each belongs to; the earlier links back online; lines naming an earlier line's link.
+    opened: list[tuple[ReportedLink, list[NewEvent]]] = field(default_factory=list)
+    owners: list[LineVerdict] = field(default_factory=list)
+    reappearances: list[tuple[ReportedLink, ReportedLink]] = field(default_factory=list)
+    same_as: list[tuple[LineVerdict, LineVerdict]] = field(default_factory=list)
 
     def record(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
         shown = _(decision.message) if decision.message else ""
@@ -367,22 +364,19 @@ class _Recorder:
             shortener=classification.flag == linkkit.FLAG_SHORTENER,
             line_number=verdict.line_no,
         )
-        link = open_link(
+        link = new_link(
             request_id=self.request.pk,
             member_id=self.member.pk,
             work_id=self.work.pk,
             action=action,
             facts=facts,
-            recipients=recipient_rows(classification, action),
-            actor=self.actor,
-            at=self.now,
+            recipients=_recipient_rows(classification, action),
             status=status,
-            events=events,
             refusal_reason=refusal_reason,
             quota_day=quota_day,
-            pending_events=self.events,
         )
-        verdict.link_ids.append(link.pk)
+        self.opened.append((link, events))
+        self.owners.append(verdict)
         return link
 
     def _store_refused(self, verdict: LineVerdict, classification: linkkit.Classification, decision: Decision) -> None:
@@ -416,7 +410,7 @@ class _Recorder:
                 why = gettext_noop("Accepted (%(who)s): its notices are being prepared.")
                 params = {"who": ", ".join(names) or "—"}
             data: dict[str, object] = {
-                "recipients": recipient_rows(classification, action),
+                "recipients": _recipient_rows(classification, action),
                 "reappearance_of": earlier.pk if earlier else None,
             }
             accepted = NewEvent(EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, data=data, params=params)
@@ -424,19 +418,21 @@ class _Recorder:
                 verdict, classification, action, status=LinkStatus.ACCEPTED, quota_day=day, events=[_RECEIVED, accepted]
             )
             verdict.recipients.extend(n for n in names if n not in verdict.recipients)
-            if link.shortener:
-                self.short_links.append(link.pk)
-            elif linkkit.shows_its_hash_only_on_the_page(link.content_key):
-                self.torrent_pages.append(link.pk)
             if earlier is not None:
                 verdict.reappearance_of = earlier.pk
-                mark_reappeared(earlier, link, seen_by=SEEN_BY_MEMBER, actor=self.actor, at=self.now)
+                self.reappearances.append((earlier, link))
         if decision.counts_on_quota:
             self.usage.accepted += 1
         verdict.message = _accepted_message(verdict, classification)
 
     def finish(self, verdicts: list[LineVerdict]) -> None:
-        LinkEvent.objects.bulk_create(self.events)
+        open_links(self.opened, actor=self.actor, at=self.now)
+        for verdict, (link, _events) in zip(self.owners, self.opened, strict=True):
+            verdict.link_ids.append(link.pk)
+        for earlier, link in self.reappearances:
+            mark_reappeared(earlier, link, seen_by=SEEN_BY_MEMBER, actor=self.actor, at=self.now)
+        for verdict, first in self.same_as:
+            verdict.duplicate_of = first.link_ids[0] if first.link_ids else None
         self.usage.save(update_fields=["accepted"])
         request = self.request
         request.line_count = len({v.line_no for v in verdicts})
@@ -463,18 +459,6 @@ def _accepted_message(verdict: LineVerdict, classification: linkkit.Classificati
 
 
 # --- The service ---------------------------------------------------------------------------------
-
-
-def _enqueue(task_name: str, link_ids: list[int]) -> None:
-    """Short links are followed (``services.shortlinks``) and torrent pages read
-    (``services.torrentpages``) by a task after the submission is saved; the periodic run of the
-    same task picks up any this misses."""
-    from sentinelle.takedowns import tasks  # the tasks module imports the services
-
-    try:
-        getattr(tasks, task_name).enqueue(link_ids)
-    except Exception:
-        logger.exception("could not enqueue %s for links %s", task_name, link_ids)
 
 
 def submit_links(
@@ -504,13 +488,11 @@ def submit_links(
         Work.objects.select_for_update().filter(pk=work.pk).first()
         request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
         recorder = _Recorder(request, member, work, chosen, actor, now, usage, {r.platform_id for r in registry.rules})
+        classified = [_classified(pasted, registry) for pasted in lines]
+        reports = EarlierReports(work.pk, chosen, _identities(classified))
         seen: dict[str, LineVerdict] = {}
-        verdicts = [_take_line(pasted, registry, recorder, limit, seen) for pasted in lines]
+        verdicts = [_take_line(line, reports, recorder, limit, seen) for line in classified]
         recorder.finish(verdicts)
-        if recorder.short_links:
-            transaction.on_commit(functools.partial(_enqueue, "resolve_short_links", recorder.short_links))
-        if recorder.torrent_pages:
-            transaction.on_commit(functools.partial(_enqueue, "read_torrent_pages", recorder.torrent_pages))
     _tell_next_steps(verdicts)
     return SubmissionResult(
         request=request,
@@ -534,33 +516,42 @@ def _tell_next_steps(verdicts: list[LineVerdict]) -> None:
             verdict.message = " ".join([verdict.message, *texts])
 
 
+def _identities(lines: Sequence[Line]) -> list[LinkIdentity]:
+    """The links whose earlier reports a judge may need: every line holding a usable URL."""
+    return [LinkIdentity.of(line.classification.url) for line in lines if line.classification is not None]
+
+
 def _take_line(
-    pasted: linkkit.PastedLine,
-    registry: linkkit.Registry,
+    line: Line,
+    reports: EarlierReports,
     recorder: _Recorder,
     limit: int,
     seen: dict[str, LineVerdict],
 ) -> LineVerdict:
-    """Gather what is known of one line, judge it, record the decision.
+    """Judge one classified line on what is known, record the decision.
 
-    ``seen``: the lines of this submission that were judged on their history, by link key.
+    ``seen``: the lines of this submission that were judged on their history, by link key. A
+    later line with the same link names the earlier line's first link once the links are saved.
     """
+    pasted = line.pasted
     verdict = LineVerdict(line_no=pasted.line_no, text=pasted.text, outcome=REFUSED)
-    line = _classified(pasted, registry)
     key = ""
+    first = None
     if line.classification is not None:
         canonical = line.classification.url
         verdict.url = canonical.url
         verdict.platform = _platform_label(line.classification)
         key = LinkIdentity.of(canonical).key
         if (first := seen.get(key)) is not None:
-            line = replace(line, same_as=(first.line_no, first.link_ids[0] if first.link_ids else None))
+            line = replace(line, same_as=(first.line_no, None))
     decision = judge_line(line)
+    if decision is not None and decision.reason == RefusalReason.DUPLICATE and first is not None:
+        recorder.same_as.append((verdict, first))
     if decision is None:
         assert line.classification is not None
         seen[key] = verdict
         canonical = line.classification.url
-        history = _history(recorder.work, recorder.chosen, LinkIdentity.of(canonical), canonical.host[:255])
+        history = _history(reports, recorder.chosen, LinkIdentity.of(canonical), canonical.host[:255])
         quota = Quota(limit, recorder.usage.accepted, quota_resets_at(recorder.now))
         decision = judge_history(history, recorder.chosen, recorder.member.pk, quota)
     recorder.record(verdict, line, decision)

@@ -75,6 +75,14 @@ class LinkIdentity:
             same |= Q(file_key=self.file_key)
         return same
 
+    def same_link(self, link: ReportedLink) -> bool:
+        """``matches()`` for a row already read: the same rule, in memory."""
+        if link.identity_key == self.identity_key:
+            return True
+        if self.content_key and self.content_key != self.identity_key and link.content_key == self.content_key:
+            return True
+        return bool(self.file_key) and link.file_key == self.file_key
+
     @property
     def key(self) -> str:
         """The one string that names the link within a submission (file key first)."""
@@ -181,7 +189,52 @@ def find_taken_down(work_id: int, action: str, identity: LinkIdentity, host: str
     return None
 
 
-def open_link(
+class EarlierReports:
+    """The earlier reports of many links for one work, read in one query: ``find_active_duplicate``
+    and ``find_taken_down`` answered in memory for a whole submission."""
+
+    def __init__(self, work_id: int, actions: Sequence[str], identities: Collection[LinkIdentity]) -> None:
+        self.by_key: dict[tuple[str, str], list[ReportedLink]] = {}
+        if not identities:
+            return
+        keys = {i.identity_key for i in identities}
+        contents = {i.content_key for i in identities if i.content_key and i.content_key != i.identity_key}
+        files = {i.file_key for i in identities if i.file_key}
+        same = Q(identity_key__in=keys)
+        if contents:
+            same |= Q(content_key__in=contents)
+        if files:
+            same |= Q(file_key__in=files)
+        rows = (
+            ReportedLink.objects.filter(same, work_id=work_id, action__in=list(actions))
+            .exclude(status=LinkStatus.REFUSED)
+            .order_by("-created_at", "-id")
+        )
+        for row in rows:  # latest first, kept in that order under each of the row's keys
+            for kind, value in (("i", row.identity_key), ("c", row.content_key), ("f", row.file_key)):
+                if value:
+                    self.by_key.setdefault((kind, value), []).append(row)
+
+    def _reports(self, action: str, identity: LinkIdentity) -> list[ReportedLink]:
+        found = list(self.by_key.get(("i", identity.identity_key), ()))
+        if identity.content_key and identity.content_key != identity.identity_key:
+            found += self.by_key.get(("c", identity.content_key), ())
+        if identity.file_key:
+            found += self.by_key.get(("f", identity.file_key), ())
+        unique = {row.pk: row for row in found if row.action == action and identity.same_link(row)}
+        return sorted(unique.values(), key=lambda row: (row.created_at, row.pk), reverse=True)
+
+    def active_duplicate(self, action: str, identity: LinkIdentity) -> ReportedLink | None:
+        return next((r for r in self._reports(action, identity) if r.status in ACTIVE_STATUSES), None)
+
+    def taken_down(self, action: str, identity: LinkIdentity, host: str) -> ReportedLink | None:
+        latest = next((r for r in self._reports(action, identity) if r.host == host), None)
+        if latest is not None and latest.status in (LinkStatus.REMOVED, LinkStatus.DELISTED):
+            return latest
+        return None
+
+
+def new_link(
     *,
     request_id: int,
     member_id: int,
@@ -190,20 +243,11 @@ def open_link(
     facts: LinkFacts,
     status: str,
     recipients: list[dict[str, object]],
-    events: Sequence[NewEvent],
-    actor: User | None = None,
-    at: dt.datetime | None = None,
     quota_day: dt.date | None = None,
     refusal_reason: str = "",
-    pending_events: list[LinkEvent] | None = None,
 ) -> ReportedLink:
-    """Create a link with its first events (received, then accepted or refused).
-
-    The events are written at once, or appended to ``pending_events`` when the caller opens many
-    links and writes their events in one insert.
-    """
-    at = at or timezone.now()
-    link = ReportedLink.objects.create(
+    """An unsaved link: ``open_link`` saves one, ``open_links`` many in one insert."""
+    return ReportedLink(
         request_id=request_id,
         member_id=member_id,
         work_id=work_id,
@@ -225,11 +269,55 @@ def open_link(
         line_number=facts.line_number,
         quota_day=quota_day,
     )
-    rows = [event(link, new, actor=actor, at=at) for new in events]
-    if pending_events is None:
-        LinkEvent.objects.bulk_create(rows)
-    else:
-        pending_events.extend(rows)
+
+
+def open_links(
+    opened: Sequence[tuple[ReportedLink, Sequence[NewEvent]]], *, actor: User | None, at: dt.datetime
+) -> None:
+    """Save many new links (from ``new_link``) and their first events: two inserts in all.
+
+    The links get their ids (PostgreSQL and SQLite return them); the caller's transaction holds both.
+    """
+    links = ReportedLink.objects.bulk_create([link for link, _events in opened], batch_size=1000)
+    rows = [
+        event(link, new, actor=actor, at=at)
+        for link, (_same, events) in zip(links, opened, strict=True)
+        for new in events
+    ]
+    LinkEvent.objects.bulk_create(rows, batch_size=2000)
+
+
+def open_link(
+    *,
+    request_id: int,
+    member_id: int,
+    work_id: int,
+    action: str,
+    facts: LinkFacts,
+    status: str,
+    recipients: list[dict[str, object]],
+    events: Sequence[NewEvent],
+    actor: User | None = None,
+    at: dt.datetime | None = None,
+    quota_day: dt.date | None = None,
+    refusal_reason: str = "",
+) -> ReportedLink:
+    """Create a link with its first events (received, then accepted or refused); ``open_links``
+    opens many at once."""
+    at = at or timezone.now()
+    link = new_link(
+        request_id=request_id,
+        member_id=member_id,
+        work_id=work_id,
+        action=action,
+        facts=facts,
+        status=status,
+        recipients=recipients,
+        quota_day=quota_day,
+        refusal_reason=refusal_reason,
+    )
+    link.save()
+    LinkEvent.objects.bulk_create([event(link, new, actor=actor, at=at) for new in events])
     return link
 
 
