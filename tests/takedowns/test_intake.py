@@ -273,7 +273,9 @@ def test_a_submission_does_not_query_line_by_line(owned, settings):
     member.daily_link_quota = 1000
     member.save()
     # Earlier reports the look-up must find: an active duplicate and a removed link back online.
-    services.submit_links(member, work.pk, "https://pirate.example.org/dup\nhttps://pirate.example.org/back", ["remove"])
+    services.submit_links(
+        member, work.pk, "https://pirate.example.org/dup\nhttps://pirate.example.org/back", ["remove"]
+    )
     ReportedLink.objects.filter(url__endswith="/back").update(status=LinkStatus.REMOVED)
 
     def queries(n: int) -> tuple[int, services.SubmissionResult]:
