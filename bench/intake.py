@@ -100,7 +100,7 @@ def main() -> None:
     with connection.cursor() as cur:
         raw = cur.cursor  # psycopg's own cursor: COPY
         # names: the model's own column names, not input
-        select = f"SELECT {names} FROM takedowns_reportedlink WHERE url LIKE 'https://svc-pirate%' ORDER BY id"  # noqa: S608
+        select = f"SELECT {names} FROM takedowns_reportedlink WHERE url LIKE 'https://svc-pirate%' ORDER BY id"
         with raw.copy(f"COPY ({select}) TO STDOUT") as copy:
             for data in copy:
                 buffer.write(bytes(data))
