@@ -196,6 +196,7 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_ANSWER_API_RATE_LIMIT": _int(60),  # per platform token per minute; 0 = off
     "SENTINELLE_MAX_LINES_PER_SUBMISSION": _int(1000),
     "SENTINELLE_MAX_SUBMISSION_BYTES": _int(1_048_576),
+    "SENTINELLE_BULK_IMPORT_MAX_BYTES": _int(4_194_304),  # one staff import request (API)
     # notices
     "SENTINELLE_NOTICE_MAX_URLS": _int(1000),
     # search engines sent delisting notices, by a domain of theirs; [] = every one in the registry
@@ -427,6 +428,10 @@ def max_lines_per_submission() -> int:
 
 def max_submission_bytes() -> int:
     return int(setting("SENTINELLE_MAX_SUBMISSION_BYTES"))
+
+
+def bulk_import_max_bytes() -> int:
+    return int(setting("SENTINELLE_BULK_IMPORT_MAX_BYTES"))
 
 
 def notice_max_urls() -> int:

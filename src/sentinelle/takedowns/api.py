@@ -13,6 +13,8 @@ Every 4xx answer is ``{"error": {"code": ..., "message": ...}}`` with a stable `
 400    binary              the text holds binary data (NUL bytes)
 401    unauthenticated     no token, an unknown or revoked one (WWW-Authenticate: Bearer)
 403    not_a_member        the token's account has no member profile (staff, investigators)
+403    not_staff           (staff import) the token's account is not staff
+400    bad_file            (staff import) neither CSV with a work,url,action header nor JSON lines
 404    not_found           no such work in *your* catalogue / link in *your* history
 404    not_found           (core.middleware) no endpoint at this path
 405    method_not_allowed  (core.middleware) another method is expected here (Allow header)
@@ -21,24 +23,29 @@ Every 4xx answer is ``{"error": {"code": ..., "message": ...}}`` with a stable `
 429    rate_limited        over SENTINELLE_API_RATE_LIMIT requests a minute (Retry-After)
 =====  ==================  ==========================================================
 
+POST /staff/members/{number}/links/import is the staff bulk import (services/bulk.py): staff
+tokens only, CSV or JSON lines in the body, a report of every line not imported.
+
 POST /works/{id}/links answers 201 when at least one line was accepted (links were created)
 and 200 when every line was refused: the verdicts are in the body either way.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Path, Query, Status, Swagger
+from ninja import Field, NinjaAPI, Path, Query, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from sentinelle import conf
 from sentinelle.catalogue.selectors import get_member_work, search_member_works
 from sentinelle.core import ratelimit
 from sentinelle.members.models import Member, User
@@ -49,6 +56,7 @@ from sentinelle.takedowns.models import LinkEvent, ReportedLink
 from sentinelle.takedowns.schemas import (
     MAX_ID,
     ErrorOut,
+    ImportOut,
     LinkDetailOut,
     LinkPage,
     LinksQuery,
@@ -57,6 +65,7 @@ from sentinelle.takedowns.schemas import (
     WorkPage,
     WorksQuery,
 )
+from sentinelle.takedowns.services import bulk
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +80,10 @@ class ApiCaller:
 
 
 class NotAMember(Exception):
+    pass
+
+
+class NotStaff(Exception):
     pass
 
 
@@ -159,6 +172,16 @@ def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpR
 @api.exception_handler(NotAMember)
 def _on_not_a_member(request: HttpRequest, exc: NotAMember) -> HttpResponse:
     return error_response(request, 403, "not_a_member", _("This key belongs to an account without a member profile."))
+
+
+@api.exception_handler(NotStaff)
+def _on_not_staff(request: HttpRequest, exc: NotStaff) -> HttpResponse:
+    return error_response(request, 403, "not_staff", _("This operation is for the society's staff."))
+
+
+@api.exception_handler(bulk.ImportFileError)
+def _on_bad_file(request: HttpRequest, exc: bulk.ImportFileError) -> HttpResponse:
+    return error_response(request, 400, "bad_file", _("Nothing was imported: %(reason)s") % {"reason": exc})
 
 
 @api.exception_handler(Http404)
@@ -384,3 +407,56 @@ def get_link(request: HttpRequest, link_id: Path[int]) -> dict[str, Any]:
     except ReportedLink.DoesNotExist:
         raise Http404(_("No such link in your history.")) from None
     return {**_link_out(link), "events": [_event_out(e) for e in selectors.link_timeline(link)]}
+
+
+# text/plain: the body is read as text, CSV or JSON lines, whatever the Content-Type says.
+_IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "text/plain": {
+            "schema": {"type": "string"},
+            "example": "work,url,action\nT-034.524.680-1,https://pirate.example/f/1,remove\n",
+        },
+    },
+}
+
+
+@api.post(
+    "/staff/members/{member_number}/links/import",
+    response={200: ImportOut, 404: ErrorOut, 413: ErrorOut, **_COMMON_ERRORS},
+    tags=["staff"],
+    summary="Import links for a member (staff: crawlers, partners)",
+    description="The body is CSV with a header naming work, url and action, or JSON lines of the same three keys; "
+    "work is the work's id, ISWC or society code (one of the member's works), action is remove, delist or both. "
+    "Every line goes through the intake's rules, outside the daily quota, 1,000 lines a transaction. Sending the "
+    "same file again changes nothing: its links are recognised as already reported (duplicates). Every line not "
+    "imported is listed with its line number. At most SENTINELLE_BULK_IMPORT_MAX_BYTES a request (413 otherwise, "
+    "nothing imported).",
+    openapi_extra={"requestBody": _IMPORT_BODY},
+)
+def import_member_links(
+    request: HttpRequest, member_number: Path[Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z0-9._-]+$")]]
+) -> dict[str, Any]:
+    _only_known_query(request)
+    caller: ApiCaller = request.auth  # type: ignore[attr-defined]
+    if not caller.user.is_staff:
+        raise NotStaff()
+    member = Member.objects.filter(member_number=member_number).first()
+    if member is None:
+        raise Http404(_("No member with this number."))
+    limit = conf.bulk_import_max_bytes()
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise RequestDataTooBig()
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise bulk.ImportFileError(_("the body is not UTF-8 text.")) from None
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text, newline="")), actor=caller.user, via_api=True)
+    return {
+        "lines": report.lines,
+        "accepted": report.accepted,
+        "links": report.links,
+        "duplicates": report.duplicates,
+        "not_imported": [{"line": p.line_no, "code": p.code, "message": p.message} for p in report.problems],
+    }

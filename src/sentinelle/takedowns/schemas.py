@@ -284,3 +284,17 @@ class EventOut(Schema):
 
 class LinkDetailOut(LinkOut):
     events: list[EventOut] = Field(description="The timeline, oldest first.")
+
+
+class ImportProblemOut(Schema):
+    line: int = Field(description="The line of the file (1 = its first line, the CSV header included).")
+    code: str = Field(description="bad_line, invalid_action, work_not_found, or the intake's refusal reason.")
+    message: str
+
+
+class ImportOut(Schema):
+    lines: int = Field(description="Rows read (blank lines aside).")
+    accepted: int = Field(description="Lines that opened links.")
+    links: int = Field(description="Links opened (a line for both actions opens two).")
+    duplicates: int = Field(description="Lines already reported and still being handled: nothing new was written.")
+    not_imported: list[ImportProblemOut] = Field(description="Every line not imported, with its line number and why.")

@@ -7,7 +7,7 @@ for the day (PostgreSQL: SELECT … FOR UPDATE; SQLite: the write transaction is
 
 Each line goes through three steps: what is known of it is gathered (its classification, then
 — only when the line could still be accepted — the earlier reports of its link), a pure judge
-turns that into a ``Decision`` (``judge_line``, then ``judge_history``), and the ``_Recorder``
+turns that into a ``Decision`` (``judge_line``, then ``judge_history``), and the ``Recorder``
 writes what the decision says (links, events, the quota count) and fills the line's verdict.
 """
 
@@ -311,7 +311,7 @@ _RECEIVED = NewEvent(EventKind.RECEIVED, "", gettext_noop("Reported by the membe
 
 
 @dataclass
-class _Recorder:
+class Recorder:
     """Writes the decisions of one submission: its request, links and events, its quota count."""
 
     request: TakedownRequest
@@ -320,8 +320,9 @@ class _Recorder:
     chosen: list[str]
     actor: User | None
     now: dt.datetime
-    usage: DailyQuotaUsage
+    usage: DailyQuotaUsage | None  # None: outside the daily quota (a staff import)
     platform_ids: set[int | str]
+    store_refused: bool = True  # keep refused URL lines as refused links (the member's history)
     # Written by finish() in two inserts: the new links with their first events, and which
     # verdict each belongs to; the earlier links back online; lines naming an earlier line's link.
     opened: list[tuple[ReportedLink, list[NewEvent]]] = field(default_factory=list)
@@ -337,7 +338,7 @@ class _Recorder:
         if decision.outcome == ACCEPTED:
             assert line.classification is not None
             self._accept(verdict, line.classification, decision)
-        elif decision.store and line.classification is not None:
+        elif decision.store and self.store_refused and line.classification is not None:
             self._store_refused(verdict, line.classification, decision)
 
     def _open(
@@ -399,7 +400,8 @@ class _Recorder:
 
     def _accept(self, verdict: LineVerdict, classification: linkkit.Classification, decision: Decision) -> None:
         verdict.actions = list(decision.take)
-        day = self.usage.day if decision.counts_on_quota else None
+        counted = decision.counts_on_quota and self.usage is not None
+        day = self.usage.day if counted and self.usage is not None else None
         for action in decision.take:
             earlier = decision.reappeared.get(action)
             names = _recipient_names(classification, action)
@@ -421,7 +423,7 @@ class _Recorder:
             if earlier is not None:
                 verdict.reappearance_of = earlier.pk
                 self.reappearances.append((earlier, link))
-        if decision.counts_on_quota:
+        if counted and self.usage is not None:
             self.usage.accepted += 1
         verdict.message = _accepted_message(verdict, classification)
 
@@ -433,7 +435,8 @@ class _Recorder:
             mark_reappeared(earlier, link, seen_by=SEEN_BY_MEMBER, actor=self.actor, at=self.now)
         for verdict, first in self.same_as:
             verdict.duplicate_of = first.link_ids[0] if first.link_ids else None
-        self.usage.save(update_fields=["accepted"])
+        if self.usage is not None:
+            self.usage.save(update_fields=["accepted"])
         request = self.request
         request.line_count = len({v.line_no for v in verdicts})
         request.accepted_count = sum(1 for v in verdicts if v.outcome == ACCEPTED)
@@ -487,12 +490,8 @@ def submit_links(
         # Lock the work too: two co-writers reporting the same link at once make one link.
         Work.objects.select_for_update().filter(pk=work.pk).first()
         request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
-        recorder = _Recorder(request, member, work, chosen, actor, now, usage, {r.platform_id for r in registry.rules})
-        classified = [_classified(pasted, registry) for pasted in lines]
-        reports = EarlierReports(work.pk, chosen, _identities(classified))
-        seen: dict[str, LineVerdict] = {}
-        verdicts = [_take_line(line, reports, recorder, limit, seen) for line in classified]
-        recorder.finish(verdicts)
+        recorder = Recorder(request, member, work, chosen, actor, now, usage, {r.platform_id for r in registry.rules})
+        verdicts = judge_and_record(recorder, lines, registry, limit)
     _tell_next_steps(verdicts)
     return SubmissionResult(
         request=request,
@@ -501,6 +500,20 @@ def submit_links(
         quota_remaining=max(0, limit - usage.accepted),
         quota_resets_at=quota_resets_at(now),
     )
+
+
+def judge_and_record(
+    recorder: Recorder, lines: Sequence[linkkit.PastedLine], registry: linkkit.Registry, limit: int
+) -> list[LineVerdict]:
+    """The judge of one submission (or one chunk of a staff import) for one work and its actions:
+    classify every line, read the earlier reports of all their links in one query, judge each line,
+    write what was decided. The caller holds the transaction and the locks."""
+    classified = [_classified(pasted, registry) for pasted in lines]
+    reports = EarlierReports(recorder.work.pk, recorder.chosen, _identities(classified))
+    seen: dict[str, LineVerdict] = {}
+    verdicts = [_take_line(line, reports, recorder, limit, seen) for line in classified]
+    recorder.finish(verdicts)
+    return verdicts
 
 
 def _tell_next_steps(verdicts: list[LineVerdict]) -> None:
@@ -524,7 +537,7 @@ def _identities(lines: Sequence[Line]) -> list[LinkIdentity]:
 def _take_line(
     line: Line,
     reports: EarlierReports,
-    recorder: _Recorder,
+    recorder: Recorder,
     limit: int,
     seen: dict[str, LineVerdict],
 ) -> LineVerdict:
@@ -552,7 +565,8 @@ def _take_line(
         seen[key] = verdict
         canonical = line.classification.url
         history = _history(reports, recorder.chosen, LinkIdentity.of(canonical), canonical.host[:255])
-        quota = Quota(limit, recorder.usage.accepted, quota_resets_at(recorder.now))
+        used = recorder.usage.accepted if recorder.usage is not None else 0
+        quota = Quota(limit, used, quota_resets_at(recorder.now))
         decision = judge_history(history, recorder.chosen, recorder.member.pk, quota)
     recorder.record(verdict, line, decision)
     return verdict

@@ -1,0 +1,323 @@
+"""Staff bulk import: rows of (work, URL, action) from a crawler or a partner, for one member.
+
+The rows go through the member intake's own judge (``intake.judge_and_record``: the same
+classification, duplicates, licensed platforms, search pages, reappearances), a chunk at a time:
+each chunk of ``chunk_size`` rows is one transaction, its rows grouped by (work, action) into one
+request each. What differs from a member's submission, on purpose:
+
+- outside the daily quota (no quota row is locked or counted: links carry no ``quota_day``);
+- a refused line is not stored as a refused link: it is reported with its line number (and
+  neither is a duplicate), so that running the same file again changes nothing — every line
+  accepted the first time is recognised as an active duplicate;
+- a request that accepted nothing is not kept.
+
+A chunk that fails on the database rolls back alone; the report says where the import stopped,
+and a re-run picks up from there (what was written before is recognised as duplicates).
+
+Input (``read_rows``): CSV with a header row naming ``work``, ``url`` and ``action`` (any order,
+other columns ignored), or JSON lines (one ``{"work": …, "url": …, "action": …}`` object a
+line). ``work`` is the work's id, ISWC or society work code, and must be one of the member's
+works; ``action`` is ``remove``, ``delist`` or ``both``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import IO
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sentinelle import linkkit
+from sentinelle.catalogue.identifiers import IdentifierError, normalise_iswc
+from sentinelle.catalogue.models import Work
+from sentinelle.catalogue.selectors import works_of_member
+from sentinelle.members.models import Member, User
+from sentinelle.platforms.selectors import get_registry
+from sentinelle.takedowns.models import Action, RefusalReason, TakedownRequest
+from sentinelle.takedowns.services.intake import ACCEPTED, LineVerdict, Recorder, judge_and_record
+
+CHUNK_SIZE = 1000
+COLUMNS = ("work", "url", "action")
+MAX_CELL = 8192  # a URL longer than 8 KB is refused by the judge; a longer cell is not read further
+OUTSIDE_QUOTA = 2**62
+_ACTIONS = {"remove": (Action.REMOVE,), "delist": (Action.DELIST,), "both": (Action.REMOVE, Action.DELIST)}
+_DIGITS = re.compile(r"\d{1,18}")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (no header, not CSV nor JSON lines): nothing was imported."""
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line_no: int
+    work: str
+    url: str
+    action: str
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """A line that was not imported, and why (``code``: a refusal reason or an input error)."""
+
+    line_no: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line_no}: {self.code}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0  # rows read (blank lines aside)
+    accepted: int = 0  # lines that opened links
+    links: int = 0  # links opened (a "both" line opens two)
+    duplicates: int = 0  # lines already reported and still being handled (an earlier run, another member…)
+    problems: list[LineProblem] = field(default_factory=list)  # lines not imported: bad input, refused
+    stopped_at: int | None = None  # first line of the chunk that failed, when the import stopped
+
+    def summary(self) -> str:
+        refused = Counter(p.code for p in self.problems)
+        parts = [
+            f"{self.lines} lines read",
+            f"{self.accepted} accepted ({self.links} links opened)",
+            f"{self.duplicates} already reported",
+            f"{len(self.problems)} not imported" + (f" ({_counts(refused)})" if refused else ""),
+        ]
+        if self.stopped_at is not None:
+            parts.append(f"STOPPED at line {self.stopped_at}: lines from there on were not imported")
+        return "; ".join(parts) + "."
+
+
+def _missing(columns: list[str]) -> str:
+    return _("Missing or empty: %(columns)s.") % {"columns": ", ".join(columns)}
+
+
+def _counts(counter: Counter[str]) -> str:
+    return ", ".join(f"{code}: {n}" for code, n in sorted(counter.items()))
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def read_rows(stream: IO[str]) -> Iterator[ImportRow | LineProblem]:
+    """The rows of a CSV (with a header) or JSON-lines file, or a ``LineProblem`` per bad line.
+
+    Raises ImportFileError when the first non-blank line is neither a JSON object nor a CSV
+    header naming the three columns.
+    """
+    first_no, first = 0, ""
+    for first_no, first in enumerate(stream, start=1):  # noqa: B007 (the loop stops at the first non-blank line)
+        if first.strip():
+            break
+    else:
+        raise ImportFileError(_("The file is empty."))
+    if first.lstrip("\ufeff").lstrip().startswith("{"):
+        yield from _json_rows(chain([first], stream), first_no)
+    else:
+        yield from _csv_rows(chain([first], stream), first_no)
+
+
+def _json_rows(lines: Iterable[str], start: int) -> Iterator[ImportRow | LineProblem]:
+    for line_no, line in enumerate(lines, start=start):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            yield LineProblem(line_no, "bad_line", _("Not a JSON object."))
+            continue
+        if not isinstance(record, dict):
+            yield LineProblem(line_no, "bad_line", _("Not a JSON object."))
+            continue
+        missing = [c for c in COLUMNS if not isinstance(record.get(c), str | int) or str(record[c]).strip() == ""]
+        if missing:
+            yield LineProblem(line_no, "bad_line", _missing(missing))
+            continue
+        yield ImportRow(line_no, *(str(record[c]).strip()[:MAX_CELL] for c in COLUMNS))
+
+
+def _csv_rows(lines: Iterable[str], start: int) -> Iterator[ImportRow | LineProblem]:
+    reader = csv.reader(lines)
+    try:
+        header = [h.strip().lstrip("\ufeff").lower() for h in next(reader)]
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("Line %(line)d is not a CSV header (%(error)s).") % {"line": start, "error": exc}
+        ) from None
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        message = _(
+            "Line %(line)d: the header must name the columns work, url and action (missing: %(missing)s); "
+            "or send JSON lines."
+        )
+        raise ImportFileError(message % {"line": start, "missing": ", ".join(missing)})
+    where = [header.index(c) for c in COLUMNS]
+    offset = start - 1  # the reader counts from the first line it was given
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield LineProblem(reader.line_num + offset, "bad_line", _("Not CSV (%(error)s).") % {"error": exc})
+            continue
+        line_no = reader.line_num + offset
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) <= max(where):
+            message = _("%(found)d columns where the header has %(expected)d.")
+            yield LineProblem(line_no, "bad_line", message % {"found": len(cells), "expected": len(header)})
+            continue
+        values = [cells[i].strip()[:MAX_CELL] for i in where]
+        empty = [c for c, v in zip(COLUMNS, values, strict=True) if not v]
+        if empty:
+            yield LineProblem(line_no, "bad_line", _missing(empty))
+            continue
+        yield ImportRow(line_no, *values)
+
+
+# --- Works by id, ISWC or code ---------------------------------------------------------------
+
+
+class _Works:
+    """The member's works named in the file, by the text of their cell (looked up once per chunk)."""
+
+    def __init__(self, member: Member) -> None:
+        self.member = member
+        self.found: dict[str, Work | None] = {}
+
+    def resolve(self, cells: Iterable[str]) -> None:
+        new = {c for c in cells if c not in self.found}
+        if not new:
+            return
+        ids = {int(c) for c in new if _DIGITS.fullmatch(c)}
+        iswc_of: dict[str, str] = {}
+        for cell in new:
+            with contextlib.suppress(IdentifierError):
+                iswc_of[cell] = normalise_iswc(cell)
+        named = Q(pk__in=ids) | Q(iswc__in=set(iswc_of.values())) | Q(work_code__in=new)
+        by_id: dict[str, Work] = {}
+        by_iswc: dict[str, Work] = {}
+        by_code: dict[str, Work] = {}
+        for work in works_of_member(self.member).filter(named):
+            by_id[str(work.pk)] = by_code[work.work_code] = work
+            if work.iswc:
+                by_iswc[work.iswc] = work
+        for cell in new:  # a society code first, then an ISWC, then an id
+            self.found[cell] = by_code.get(cell) or by_iswc.get(iswc_of.get(cell, "")) or by_id.get(cell)
+
+    def __getitem__(self, cell: str) -> Work | None:
+        return self.found.get(cell)
+
+
+# --- Importing -------------------------------------------------------------------------------
+
+Progress = Callable[[int], object]
+
+
+def import_links(
+    member: Member,
+    rows: Iterable[ImportRow | LineProblem],
+    *,
+    actor: User | None = None,
+    via_api: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``rows`` for ``member``, ``chunk_size`` rows a transaction. Never raises for a bad
+    line (it is in the report's problems); a database error stops the import (``stopped_at``)
+    after the chunks already written."""
+    report = ImportReport()
+    works = _Works(member)
+    registry = get_registry()
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, max(1, chunk_size))):
+        first_line, known = chunk[0].line_no, len(report.problems)
+        try:
+            with transaction.atomic():
+                groups = _grouped(chunk, works, report)
+                for (work, chosen), lines in groups.items():
+                    _import_group(member, work, list(chosen), lines, actor, via_api, registry, report)
+            report.problems[known:] = sorted(report.problems[known:], key=lambda p: p.line_no)
+        except Exception:
+            report.stopped_at = first_line
+            raise
+        finally:
+            if progress is not None:
+                progress(len(chunk))
+    return report
+
+
+def _grouped(
+    chunk: list[ImportRow | LineProblem], works: _Works, report: ImportReport
+) -> dict[tuple[Work, tuple[str, ...]], list[linkkit.PastedLine]]:
+    """The chunk's good rows by (work, actions) as pasted lines; its bad rows into the report."""
+    report.lines += len(chunk)
+    works.resolve(r.work for r in chunk if isinstance(r, ImportRow))
+    groups: dict[tuple[Work, tuple[str, ...]], list[linkkit.PastedLine]] = {}
+    for row in chunk:
+        if isinstance(row, LineProblem):
+            report.problems.append(row)
+            continue
+        chosen = _ACTIONS.get(row.action.lower())
+        work = works[row.work]
+        if chosen is None:
+            report.problems.append(
+                LineProblem(row.line_no, "invalid_action", f"{row.action!r}: remove, delist or both")
+            )
+        elif work is None:
+            report.problems.append(
+                LineProblem(row.line_no, "work_not_found", f"{row.work!r} is not one of the member's works")
+            )
+        else:
+            pasted = list(linkkit.extract_lines(row.url, max_lines=1)) or [linkkit.PastedLine(0, row.url[:200], None)]
+            lines = groups.setdefault((work, chosen), [])
+            lines.extend(linkkit.PastedLine(row.line_no, p.text, p.url) for p in pasted)
+    return groups
+
+
+def _import_group(
+    member: Member,
+    work: Work,
+    chosen: list[str],
+    lines: list[linkkit.PastedLine],
+    actor: User | None,
+    via_api: bool,
+    registry: linkkit.Registry,
+    report: ImportReport,
+) -> None:
+    # Lock the work, as a submission does: two writers reporting the same link at once make one link.
+    Work.objects.select_for_update().filter(pk=work.pk).first()
+    request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
+    now: dt.datetime = timezone.now()
+    recorder = Recorder(
+        request, member, work, chosen, actor, now, None, {r.platform_id for r in registry.rules}, store_refused=False
+    )
+    verdicts = judge_and_record(recorder, lines, registry, OUTSIDE_QUOTA)
+    if not recorder.opened:
+        request.delete()
+    _tally(verdicts, report)
+
+
+def _tally(verdicts: list[LineVerdict], report: ImportReport) -> None:
+    for verdict in verdicts:
+        if verdict.outcome == ACCEPTED:
+            report.accepted += 1
+            report.links += len(verdict.link_ids)
+        elif verdict.reason == RefusalReason.DUPLICATE:
+            report.duplicates += 1
+        else:
+            report.problems.append(LineProblem(verdict.line_no, verdict.reason or "refused", verdict.message))

@@ -1,0 +1,177 @@
+"""The staff bulk import: import_links FILE and the staff API route, through the intake's judge."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError
+from django.test import Client
+
+from sentinelle.catalogue.identifiers import format_iswc
+from sentinelle.members.services import create_api_token
+from sentinelle.takedowns.models import DailyQuotaUsage, LinkEvent, LinkStatus, ReportedLink, TakedownRequest
+from sentinelle.takedowns.services import bulk
+from tests.factories import InterestFactory, UserFactory, WorkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owned(registry_platforms):
+    interest = InterestFactory()
+    return interest.member, interest.work
+
+
+def _csv(work, other_work) -> str:
+    return "\n".join(
+        [
+            "url,action,work,comment",  # any column order; other columns ignored
+            f"https://mega.nz/file/AbCdEf12#key,remove,{work.pk},first",  # 2 accepted
+            f"https://pirate.example.net/album/1,both,{format_iswc(work.iswc)},",  # 3 accepted x2 (ISWC)
+            f"https://www.youtube.com/watch?v=dQw4w9WgXcQ,remove,{work.work_code},",  # 4 licensed
+            f"not a link,remove,{work.pk},",  # 5 not a URL
+            f"https://mega.nz/file/AbCdEf12#key,remove,{work.pk},again",  # 6 the same link as line 2
+            f"https://pirate.example.net/x,destroy,{work.pk},",  # 7 bad action
+            f"https://pirate.example.net/y,remove,{other_work.pk},",  # 8 not the member's work
+            "",
+            "https://pirate.example.net/z,remove",  # 10 a missing column
+            f"https://www.google.com/search?q=song,delist,{work.pk},",  # 11 search page
+        ]
+    )
+
+
+def _problems(report) -> dict[int, str]:
+    return {p.line_no: p.code for p in report.problems}
+
+
+def test_every_line_is_judged_with_its_line_number_outside_the_quota(owned):
+    member, work = owned
+    text = _csv(work, WorkFactory())
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)))
+    assert (report.lines, report.accepted, report.links, report.duplicates) == (9, 2, 3, 1)
+    assert _problems(report) == {
+        4: "licensed_platform",
+        5: "not_a_url",
+        7: "invalid_action",
+        8: "work_not_found",
+        10: "bad_line",
+        11: "search_page",
+    }
+    links = ReportedLink.objects.filter(member=member)
+    # Only accepted links are written (a refusal is reported, not stored), none counted on the quota.
+    assert links.count() == 3 and set(links.values_list("status", flat=True)) == {LinkStatus.ACCEPTED}
+    assert set(links.values_list("quota_day", flat=True)) == {None}
+    assert not DailyQuotaUsage.objects.filter(member=member, accepted__gt=0).exists()
+    assert LinkEvent.objects.filter(link__member=member).count() == 6  # received + accepted each
+    assert TakedownRequest.objects.filter(member=member).count() == 2  # (work, remove) and (work, both)
+
+
+def test_running_the_same_file_again_writes_nothing_new(owned):
+    member, work = owned
+    text = _csv(work, WorkFactory())
+    first = bulk.import_links(member, bulk.read_rows(io.StringIO(text)))
+    counts = (ReportedLink.objects.count(), LinkEvent.objects.count(), TakedownRequest.objects.count())
+    again = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=3)
+    assert (ReportedLink.objects.count(), LinkEvent.objects.count(), TakedownRequest.objects.count()) == counts
+    assert (again.accepted, again.duplicates) == (0, first.accepted + first.duplicates)
+    assert _problems(again) == _problems(first)
+
+
+def test_json_lines_and_duplicates_across_chunks(owned):
+    member, work = owned
+    rows = [
+        {"work": work.pk, "url": "https://pirate.example.net/a", "action": "remove"},
+        {"work": str(work.pk), "url": "https://pirate.example.net/b", "action": "DELIST"},
+        "not json",
+        {"work": work.work_code, "url": "https://pirate.example.net/a/", "action": "remove"},  # same as line 1
+        {"work": work.pk, "url": ""},
+    ]
+    text = "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows)
+    progress: list[int] = []
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2, progress=progress.append)
+    assert progress == [2, 2, 1]
+    assert (report.accepted, report.duplicates) == (2, 1)
+    assert _problems(report) == {3: "bad_line", 5: "bad_line"}
+    assert "url" in report.problems[1].message and "action" in report.problems[1].message
+
+
+@pytest.mark.parametrize(
+    "text", ["", "\n\n", "work;url;action\n1;https://a.example/x;remove\n", "url,action\nhttps://a.example/x,remove\n"]
+)
+def test_a_file_without_the_three_columns_imports_nothing(owned, text):
+    member, _work = owned
+    with pytest.raises(bulk.ImportFileError):
+        bulk.import_links(member, bulk.read_rows(io.StringIO(text)))
+    assert not ReportedLink.objects.exists()
+
+
+def test_a_failing_chunk_stops_the_import_and_a_rerun_completes_it(owned, monkeypatch):
+    member, work = owned
+    text = "work,url,action\n" + "\n".join(f"{work.pk},https://pirate.example.net/{n},remove" for n in range(6))
+    real = bulk._import_group
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise DatabaseError("server closed the connection")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "_import_group", flaky)
+    report = bulk.ImportReport()
+    with pytest.raises(DatabaseError):
+        report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert ReportedLink.objects.count() == 2  # the first chunk; the failed one rolled back
+    monkeypatch.setattr(bulk, "_import_group", real)
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert (report.accepted, report.duplicates, report.problems) == (4, 2, [])
+    assert ReportedLink.objects.count() == 6
+
+
+def test_the_command_prints_each_problem_and_a_summary(owned, tmp_path):
+    member, work = owned
+    path = tmp_path / "links.csv"
+    path.write_text(_csv(work, WorkFactory()), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import_links", str(path), member=member.member_number, no_progress=True, stdout=out, stderr=err)
+    assert exit_.value.code == 1
+    text = out.getvalue()
+    assert "line 7: invalid_action:" in text and "line 8: work_not_found:" in text
+    assert "9 lines read; 2 accepted (3 links opened); 1 already reported; 6 not imported" in text
+    bad = tmp_path / "bad.csv"
+    bad.write_text("address\nhttps://a.example/x\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import_links", str(bad), member=member.member_number, no_progress=True, stdout=out, stderr=err)
+    assert exit_.value.code == 2 and "nothing was imported" in err.getvalue()
+
+
+def _api(user) -> Client:
+    _row, token = create_api_token(user, "tests")
+    return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_api_route_is_for_staff_and_reports_every_line(owned, settings):
+    member, work = owned
+    url = f"/api/v1/staff/members/{member.member_number}/links/import"
+    body = _csv(work, WorkFactory())
+    refused = _api(member.user).post(url, body, content_type="text/csv")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_staff"
+    staff = _api(UserFactory(is_staff=True))
+    answer = staff.post(url, body, content_type="text/csv")
+    assert answer.status_code == 200
+    got = answer.json()
+    assert (got["lines"], got["accepted"], got["links"], got["duplicates"]) == (9, 2, 3, 1)
+    assert [p["line"] for p in got["not_imported"]] == [4, 5, 7, 8, 10, 11]
+    assert staff.post(url, body, content_type="text/csv").json()["duplicates"] == 3
+    assert ReportedLink.objects.count() == 3
+    unknown = staff.post("/api/v1/staff/members/nobody/links/import", body, content_type="text/csv")
+    assert unknown.status_code == 404
+    bad = staff.post(url, "hello\n", content_type="text/csv")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_file"
+    settings.SENTINELLE_BULK_IMPORT_MAX_BYTES = 100
+    assert staff.post(url, body, content_type="text/csv").status_code == 413
+    assert ReportedLink.objects.count() == 3
