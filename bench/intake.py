@@ -1,4 +1,5 @@
-"""Benchmark: intake through the service and the API against PostgreSQL's COPY of the same rows.
+"""Benchmark: intake through the service, the API and the staff bulk import against PostgreSQL's
+COPY of the same rows into the same table, in one run.
 
     .venv/bin/python bench/intake.py --database-url postgres://postgres@127.0.0.1:5432/DB [--lines 20000]
 
@@ -6,9 +7,11 @@ The database must be empty and disposable (the script migrates and fills it). On
 no daily limit reports ``--lines`` new links through ``takedowns.services.submit_links`` in
 submissions of 1,000 lines, then as many others through ``POST /api/v1/works/{id}/links`` with
 1,000-line requests (Django's test client: the whole request, authentication, validation and the
-JSON answer included, no network). Then the very rows the service stored are copied out and
-COPYed back into the same table (same indexes), timed: the ceiling. Each line of the service and
-the API also writes its two events (received, accepted); COPY writes the links alone.
+JSON answer included, no network), then as many others through the staff bulk import
+(``takedowns.services.bulk.import_links`` over a CSV file, 1,000 rows a chunk). Then the very rows
+the service stored are copied out and COPYed back into the same table (same indexes), timed: the
+ceiling. Each line of the service, the API and the import also writes its two events (received,
+accepted); COPY writes the links alone.
 """
 
 from __future__ import annotations
@@ -93,6 +96,15 @@ def main() -> None:
         assert response.status_code == 201, response.content[:300]
     through_api = time.perf_counter() - t0
 
+    # The staff bulk import of a CSV file, 1,000 rows a chunk.
+    from sentinelle.takedowns.services import bulk
+
+    csv_text = "work,url,action\n" + "".join(f"{work.pk},{url},remove\n" for url in urls("blk-pirate", n))
+    t0 = time.perf_counter()
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(csv_text)))
+    bulk_import = time.perf_counter() - t0
+    assert report.accepted == n and not report.problems, report.summary()
+
     # The same rows again, by COPY: the service's rows copied out, then in, into the same table.
     columns = [f.column for f in ReportedLink._meta.concrete_fields if f.column != "id"]
     names = ", ".join(columns)
@@ -111,11 +123,17 @@ def main() -> None:
         copied = time.perf_counter() - t0
 
     ceiling = n / copied
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(f"lines: {n:,} (new links, one action, {PER_SUBMISSION:,} lines per submission or request)")
-    print(f"COPY (links only):          {copied:6.2f} s -> {ceiling:8,.0f} rows/s   (100 %)")
-    for label, seconds in (("service (links + events):", service), ("API (links + events):", through_api)):
+    print(f"COPY (links only):             {copied:6.2f} s -> {ceiling:8,.0f} rows/s   (100 %)")
+    runs = (
+        ("service (links + events):", service),
+        ("API (links + events):", through_api),
+        ("bulk import (links + events):", bulk_import),
+    )
+    for label, seconds in runs:
         rate = n / seconds
-        print(f"{label:<28}{seconds:6.2f} s -> {rate:8,.0f} lines/s  ({100 * rate / ceiling:5.1f} % of COPY)")
+        print(f"{label:<31}{seconds:6.2f} s -> {rate:8,.0f} lines/s  ({100 * rate / ceiling:5.1f} % of COPY)")
 
 
 if __name__ == "__main__":

@@ -329,6 +329,8 @@ class Recorder:
     owners: list[LineVerdict] = field(default_factory=list)
     reappearances: list[tuple[ReportedLink, ReportedLink]] = field(default_factory=list)
     same_as: list[tuple[LineVerdict, LineVerdict]] = field(default_factory=list)
+    # The accepted lines' texts, translated once per submission (a thousand lines share a handful).
+    messages: dict[tuple[object, ...], str] = field(default_factory=dict)
 
     def record(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
         shown = _(decision.message) if decision.message else ""
@@ -425,7 +427,10 @@ class Recorder:
                 self.reappearances.append((earlier, link))
         if counted and self.usage is not None:
             self.usage.accepted += 1
-        verdict.message = _accepted_message(verdict, classification)
+        key = (*verdict.actions, classification.unwrapped_from, classification.flag, bool(verdict.reappearance_of))
+        if (message := self.messages.get(key)) is None:
+            message = self.messages[key] = _accepted_message(verdict, classification)
+        verdict.message = message
 
     def finish(self, verdicts: list[LineVerdict]) -> None:
         open_links(self.opened, actor=self.actor, at=self.now)

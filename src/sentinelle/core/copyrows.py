@@ -1,0 +1,110 @@
+"""New rows of one model written in one stream: PostgreSQL's COPY, ``bulk_create`` elsewhere.
+
+Measured on a 1,000-line submission (``bench/intake.py``, issue 14): ``bulk_create`` of 1,000 links
+and 2,000 events spent most of the intake's time preparing each of the 40,000 values through its
+field's methods and having psycopg quote the INSERT's arrays client-side. COPY sends the rows as
+text; psycopg escapes them. The ids a caller needs (``want_ids``) are taken from the table's
+sequence first (``nextval`` over ``generate_series``), so the rows go in with their ids and the
+objects know them, as after ``bulk_create``.
+
+For plain models only (no multi-table inheritance); like ``bulk_create``, no ``save()`` and no
+signals. Values go as the model's attributes hold them: ``auto_now``/``auto_now_add`` fields are
+filled (``pre_save``), JSON fields dumped with their encoder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connection, models
+from django.utils.functional import Promise
+
+M = TypeVar("M", bound=models.Model)
+
+
+def insert_rows(objs: Sequence[M], *, want_ids: bool = False, batch_size: int = 1000) -> list[M]:
+    """Insert ``objs`` (new, unsaved, one model) in the caller's transaction; returns them."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return model._default_manager.bulk_create(objs, batch_size=batch_size)
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                field.pre_save(obj, True)
+    if want_ids:
+        _reserve_ids(objs, meta.db_table, _column(pk))
+        fields = [pk, *fields]
+    converters = [_converter(f) for f in fields]
+    attnames = [f.attname for f in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(_column(f)) for f in fields)
+    rows = ([convert(obj.__dict__[name]) for convert, name in zip(converters, attnames, strict=True)] for obj in objs)
+    _copy(meta.db_table, columns, rows)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return list(objs)
+
+
+def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows given as ``{attname: value}`` (the same keys in every row; no model instances
+    built on PostgreSQL, where that is most of the cost of a small row)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    names = list(rows[0])
+    fields = [by_attname[name] for name in names]
+    converters = [_converter(f) for f in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(_column(f)) for f in fields)
+    values = ([convert(row[name]) for convert, name in zip(converters, names, strict=True)] for row in rows)
+    _copy(model._meta.db_table, columns, values)
+
+
+def _copy(table: str, columns: str, rows: Iterable[list[Any]]) -> None:
+    # psycopg's COPY is below Django's cursor wrapper: its errors are turned into Django's here
+    # (a lock timeout is an OperationalError, which the pages and the API answer with a 503).
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _reserve_ids(objs: Sequence[models.Model], table: str, column: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, len(objs)]
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    assert field.column is not None  # a concrete field always has its column
+    return field.column
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Promise) else value  # a lazy translation: its text
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    if isinstance(field, models.JSONField):
+        encoder, null = field.encoder, field.null
+        return lambda value: None if value is None and null else json.dumps(value, cls=encoder)
+    return _plain
