@@ -55,7 +55,7 @@ NEW_ONLY_INDEXES = ["link_member_history", "link_member_site", "link_file_key"]
 FILL_SQL = """
 INSERT INTO takedowns_reportedlink (
     request_id, member_id, work_id, action, status, refusal_reason, submitted_url, url, identity_key,
-    file_key, host, registrable_domain, platform_id, unwrapped_from, shortener, recipients,
+    file_key, content_key, info_hash, host, registrable_domain, platform_id, unwrapped_from, shortener, recipients,
     escalation_level, line_number, created_at, updated_at)
 SELECT req[k], mem[k], wrk[k],
        CASE WHEN g % 3 = 0 THEN 'delist' ELSE 'remove' END,
@@ -66,6 +66,7 @@ SELECT req[k], mem[k], wrk[k],
        'https://host' || (g % 50) || '.example/file/' || g,
        'host' || (g % 50) || '.example/file/' || g,
        CASE WHEN g % 4 = 0 THEN 'fh:' || g ELSE '' END,
+       CASE WHEN g % 4 = 0 THEN 'fh:' || g ELSE '' END, '',
        'host' || (g % 50) || '.example', 'host' || (g % 50) || '.example',
        {first_platform} + g % 50, '', false, '[]'::jsonb, 0, 1,
        now() - (g * interval '7 seconds'), now() - (g * interval '7 seconds')
@@ -205,6 +206,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sentinelle.settings")
     os.environ.setdefault("SENTINELLE_LOG_LEVEL", "WARNING")
     os.environ["SENTINELLE_API_RATE_LIMIT"] = "1000000"
+    os.environ["SENTINELLE_DB_STATEMENT_TIMEOUT_MS"] = "0"  # no statement timeout for a benchmark
 
     import django
 
@@ -242,6 +244,7 @@ def main() -> None:
     print(
         f"links: {ReportedLink.objects.count():,}; the member's: {ReportedLink.objects.filter(member=member).count():,}"
     )
+    print("load average (1, 5, 15 min) as the timings start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(
         f"\n{'keyset (this code)':<28}{'query p50':>10}{'query p95':>10}"
         f"{'API p50':>9}{'API p95':>9}{'page p50':>10}{'page p95':>10}  count"
@@ -263,6 +266,7 @@ def main() -> None:
     print(f"  deep: {explain(selectors._after(everything, selectors.Cursor.decode(deep))[:PER_PAGE])}")
 
     # The CSV, streamed.
+    print("\nload average (1, 5, 15 min) before the CSV: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tracemalloc.start()
     t0 = time.perf_counter()
@@ -337,7 +341,8 @@ def main() -> None:
         qs.count()
         list(qs[offset : offset + PER_PAGE])
 
-    print(f"\n{'COUNT(*) + OFFSET, old indexes':<34}{'p50':>9}{'p95':>9}")
+    print("\nload average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print(f"{'COUNT(*) + OFFSET, old indexes':<34}{'p50':>9}{'p95':>9}")
     for name, flt, offset in [
         ("first page", selectors.HistoryFilter(), 0),
         ("filtered: work", selectors.HistoryFilter(work_id=work.pk), 0),

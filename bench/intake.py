@@ -49,6 +49,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sentinelle.settings")
     os.environ.setdefault("SENTINELLE_LOG_LEVEL", "WARNING")
     os.environ["SENTINELLE_API_RATE_LIMIT"] = "1000000"
+    os.environ["SENTINELLE_DB_STATEMENT_TIMEOUT_MS"] = "0"  # no statement timeout for a benchmark
 
     import django
 
