@@ -14,6 +14,8 @@ writes what the decision says (links, events, the quota count) and fills the lin
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -49,7 +51,10 @@ from sentinelle.takedowns.services.links import (
     mark_reappeared,
     new_link,
     open_links,
+    recipient_rows,
 )
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED = "accepted"
 REFUSED = "refused"
@@ -162,6 +167,12 @@ _LINK_ERROR_MESSAGES = {
 }
 
 
+_MAGNET_MESSAGE = gettext_noop(
+    "A magnet link names a torrent, not a page that can be taken down: report the address of the "
+    "torrent site's page where you found it."
+)
+
+
 def judge_line(line: Line) -> Decision | None:
     """The decision that the line alone settles (not a URL, a search page, a licensed platform,
     the same link as an earlier line), or None when the earlier reports must be looked at."""
@@ -169,6 +180,8 @@ def judge_line(line: Line) -> Decision | None:
         if line.error is None:
             return Decision(REFUSED, RefusalReason.NOT_A_URL, gettext_noop("This line holds no web address."))
         message = _LINK_ERROR_MESSAGES.get(line.error.code, gettext_noop("This is not a web address."))
+        if linkkit.magnet_key(line.pasted.url):
+            message = _MAGNET_MESSAGE
         return Decision(REFUSED, RefusalReason.NOT_A_URL, message)
     classification = line.classification
     if classification.flag in (linkkit.FLAG_SEARCH_PAGE, linkkit.FLAG_OPAQUE_REDIRECT):
@@ -299,14 +312,6 @@ def _recipient_names(classification: linkkit.Classification, action: str) -> lis
     return [r.name for r in classification.delist_recipients]
 
 
-def _recipient_rows(classification: linkkit.Classification, action: str) -> list[dict[str, object]]:
-    if action == Action.REMOVE:
-        recs = [classification.remove_recipient] if classification.remove_recipient else []
-    else:
-        recs = list(classification.delist_recipients)
-    return [{"platform_id": r.platform_id, "name": r.name, "domain": r.domain} for r in recs]
-
-
 _RECEIVED = NewEvent(EventKind.RECEIVED, "", gettext_noop("Reported by the member."))
 
 
@@ -331,6 +336,8 @@ class Recorder:
     same_as: list[tuple[LineVerdict, LineVerdict]] = field(default_factory=list)
     # The accepted lines' texts, translated once per submission (a thousand lines share a handful).
     messages: dict[tuple[object, ...], str] = field(default_factory=dict)
+    short_links: list[int] = field(default_factory=list)  # accepted short links, followed after commit
+    torrent_pages: list[int] = field(default_factory=list)  # accepted numbered torrent pages, read after commit
 
     def record(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
         shown = _(decision.message) if decision.message else ""
@@ -373,7 +380,7 @@ class Recorder:
             work_id=self.work.pk,
             action=action,
             facts=facts,
-            recipients=_recipient_rows(classification, action),
+            recipients=recipient_rows(classification, action),
             status=status,
             refusal_reason=refusal_reason,
             quota_day=quota_day,
@@ -414,7 +421,7 @@ class Recorder:
                 why = gettext_noop("Accepted (%(who)s): its notices are being prepared.")
                 params = {"who": ", ".join(names) or "—"}
             data: dict[str, object] = {
-                "recipients": _recipient_rows(classification, action),
+                "recipients": recipient_rows(classification, action),
                 "reappearance_of": earlier.pk if earlier else None,
             }
             accepted = NewEvent(EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, data=data, params=params)
@@ -434,6 +441,13 @@ class Recorder:
 
     def finish(self, verdicts: list[LineVerdict]) -> None:
         open_links(self.opened, actor=self.actor, at=self.now)
+        for link, _events in self.opened:
+            if link.status != LinkStatus.ACCEPTED:
+                continue
+            if link.shortener:
+                self.short_links.append(link.pk)
+            elif linkkit.shows_its_hash_only_on_the_page(link.content_key):
+                self.torrent_pages.append(link.pk)
         for verdict, (link, _events) in zip(self.owners, self.opened, strict=True):
             verdict.link_ids.append(link.pk)
         for earlier, link in self.reappearances:
@@ -518,7 +532,23 @@ def judge_and_record(
     seen: dict[str, LineVerdict] = {}
     verdicts = [_take_line(line, reports, recorder, limit, seen) for line in classified]
     recorder.finish(verdicts)
+    if recorder.short_links:
+        transaction.on_commit(functools.partial(_enqueue, "resolve_short_links", recorder.short_links))
+    if recorder.torrent_pages:
+        transaction.on_commit(functools.partial(_enqueue, "read_torrent_pages", recorder.torrent_pages))
     return verdicts
+
+
+def _enqueue(task_name: str, link_ids: list[int]) -> None:
+    """Short links are followed (``services.shortlinks``) and torrent pages read
+    (``services.torrentpages``) by a task after the submission is saved; the periodic run of the
+    same task picks up any this misses."""
+    from sentinelle.takedowns import tasks  # the tasks module imports the services
+
+    try:
+        getattr(tasks, task_name).enqueue(link_ids)
+    except Exception:
+        logger.exception("could not enqueue %s for links %s", task_name, link_ids)
 
 
 def _tell_next_steps(verdicts: list[LineVerdict]) -> None:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('catalogue', '0003_society_codes_authorised_example'),
         ('members', '0002_api_tokens'),
         ('platforms', '0001_initial'),
-        ('takedowns', '0006_platform_protected'),
+        ('takedowns', '0008_torrent_page_read'),
     ]
 
     operations = [
