@@ -129,10 +129,16 @@ positive_schema.config.checks.positive_data_acceptance.expected_statuses = [
 def test_every_request_the_schema_allows_is_taken(case: Any, alice: ApiUser) -> None:
     checks = (
         [not_a_server_error]
-        if _a_period_the_schema_cannot_refuse(case)
+        if _a_period_the_schema_cannot_refuse(case) or _a_cursor_the_api_never_gave(case)
         else [not_a_server_error, positive_data_acceptance]
     )
     case.call_and_validate(headers=alice.headers(), checks=checks)
+
+
+def _a_cursor_the_api_never_gave(case: Any) -> bool:
+    """GET /links with a cursor: the schema can only say its alphabet; a cursor the API did not give
+    is answered 400 with the reason (the cursors it gives are walked in tests/takedowns/test_history.py)."""
+    return case.path.endswith("/links") and bool((case.query or {}).get("cursor"))
 
 
 def _a_period_the_schema_cannot_refuse(case: Any) -> bool:
