@@ -111,3 +111,20 @@ def test_the_api_is_in_the_openapi_schema(client):
     schema = client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/stats"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"from", "to"}
+
+
+def test_the_platform_table_shows_the_biggest_platforms_and_every_one_on_request(history, monkeypatch):
+    from sentinelle.stats import views
+
+    # Alice's platforms: MEGA 3 links, then 1 each (by name): sites outside the registry, 1fichier, Google.
+    monkeypatch.setattr(views, "ROWS_SHOWN", 2)
+    client = _client(history.alice.user)
+    table = client.get(reverse("stats:member"), PERIOD).content.decode().split("Per platform", 1)[1]
+    assert "MEGA" in table and "sites not in the registry" in table
+    assert "1fichier" not in table and "Google" not in table
+    assert "The 2 platforms where you reported the most links, of 4." in table
+    link = re.search(r'href="(\?[^"]*platforms=all[^"]*)"', table)
+    assert link is not None and "date_from=2026-03-10" in link.group(1)
+    every = client.get(reverse("stats:member") + link.group(1).replace("&amp;", "&")).content.decode()
+    rest = every.split("Per platform", 1)[1]
+    assert "1fichier" in rest and "Google" in rest and "of 4." not in rest

@@ -84,6 +84,12 @@ def _breakdown_table(first: str, lines: list[tuple[selectors.Breakdown, str]]) -
     return html_table(header, rows)
 
 
+def _every_platform_url(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query["platforms"] = "all"
+    return f"?{query.urlencode()}"
+
+
 @require_GET
 @login_required
 def member_dashboard(request: HttpRequest) -> HttpResponse:
@@ -93,6 +99,7 @@ def member_dashboard(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     date_from, date_to = form.period(selectors.default_member_period(local_day(timezone.now())))
     board = selectors.member_dashboard(member, date_from, date_to)
+    every_platform = request.GET.get("platforms") == "all"
     links = HistoryLinks(date_from, date_to)
     figures = [
         (_("Links reported"), board.total.tally.reported, links.url(outcome=REPORTED)),
@@ -116,9 +123,14 @@ def member_dashboard(request: HttpRequest) -> HttpResponse:
             _("Platform"),
             [
                 (line, links.url(platform=line.label, outcome=REPORTED) if line.label else "")
-                for line in board.platforms
+                for line in (board.platforms if every_platform else board.platforms[:ROWS_SHOWN])
             ],
         ),
+        "platforms_more": None
+        if every_platform or len(board.platforms) <= ROWS_SHOWN
+        else _every_platform_url(request),
+        "platforms_shown": ROWS_SHOWN,
+        "platforms_total": len(board.platforms),
     }
     return render(request, "stats/member_dashboard.html", context)
 
