@@ -19,7 +19,6 @@ import argparse
 import os
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -29,6 +28,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
+
+from bench.djangosetup import setup_postgres  # noqa: E402
 
 PER_PAGE = 25
 UNUSABLE = "!"  # Django's mark of an unusable password hash: nobody logs in with these accounts
@@ -56,7 +57,7 @@ FILL_SQL = """
 INSERT INTO takedowns_reportedlink (
     request_id, member_id, work_id, action, status, refusal_reason, submitted_url, url, identity_key,
     file_key, content_key, info_hash, host, registrable_domain, platform_id, unwrapped_from, shortener, recipients,
-    escalation_level, line_number, created_at, updated_at)
+    escalation_level, line_number, created_at, updated_at, redirect_chain, resolved_url, resolution_error)
 SELECT req[k], mem[k], wrk[k],
        CASE WHEN g % 3 = 0 THEN 'delist' ELSE 'remove' END,
        (ARRAY['accepted','notice_sent','removed','still_online','delisted','refused','escalated',
@@ -69,7 +70,7 @@ SELECT req[k], mem[k], wrk[k],
        CASE WHEN g % 4 = 0 THEN 'fh:' || g ELSE '' END, '',
        'host' || (g % 50) || '.example', 'host' || (g % 50) || '.example',
        {first_platform} + g % 50, '', false, '[]'::jsonb, 0, 1,
-       now() - (g * interval '7 seconds'), now() - (g * interval '7 seconds')
+       now() - (g * interval '7 seconds'), now() - (g * interval '7 seconds'), '[]'::jsonb, '', ''
 FROM (
     SELECT g, CASE WHEN g % {step} = 0 THEN 1 + (g / {step}) % {big_works}
                    ELSE 1 + {big_works} + g % {others} END AS k
@@ -198,26 +199,10 @@ def main() -> None:
     parser.add_argument("--member-links", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
-    if not args.database_url.startswith("postgres"):
-        sys.exit("PostgreSQL only (server-side cursors, EXPLAIN, index sizes)")
-    scratch = tempfile.mkdtemp(prefix="sentinelle-bench-")
-    os.environ["SENTINELLE_VAR_DIR"] = scratch
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sentinelle.settings")
-    os.environ.setdefault("SENTINELLE_LOG_LEVEL", "WARNING")
-    os.environ["SENTINELLE_API_RATE_LIMIT"] = "1000000"
-    os.environ["SENTINELLE_DB_STATEMENT_TIMEOUT_MS"] = "0"  # no statement timeout for a benchmark
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    setup_postgres(args.database_url, needs="server-side cursors, EXPLAIN, index sizes")
     from django.db import connection
     from django.test import Client
 
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     from sentinelle.takedowns import selectors
     from sentinelle.takedowns.models import ReportedLink
 

@@ -20,13 +20,14 @@ import argparse
 import io
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
+
+from bench.djangosetup import setup_postgres  # noqa: E402
 
 PER_SUBMISSION = 1000
 HOSTS = 300
@@ -41,26 +42,9 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--lines", type=int, default=20_000)
     args = parser.parse_args()
-    if not args.database_url.startswith("postgres"):
-        sys.exit("PostgreSQL only (COPY)")
-    scratch = tempfile.mkdtemp(prefix="sentinelle-bench-")
-    os.environ["SENTINELLE_VAR_DIR"] = scratch
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sentinelle.settings")
-    os.environ.setdefault("SENTINELLE_LOG_LEVEL", "WARNING")
-    os.environ["SENTINELLE_API_RATE_LIMIT"] = "1000000"
-    os.environ["SENTINELLE_DB_STATEMENT_TIMEOUT_MS"] = "0"  # no statement timeout for a benchmark
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    setup_postgres(args.database_url, needs="COPY")
     from django.db import connection
     from django.test import Client
-
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
 
     from sentinelle.members.services import create_api_token
     from sentinelle.takedowns import services

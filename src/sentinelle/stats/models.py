@@ -61,10 +61,9 @@ class MemberDay(models.Model):
         return f"{self.day} member {self.member_id}: {self.links} {self.outcome}"
 
 
-class PlatformDay(models.Model):
-    """Every member's links reported on ``day``, per platform: the society's cohort figures."""
+class PlatformCounts(models.Model):
+    """The counters ``PlatformDay`` and ``PlatformMonth`` share: links per platform and fate."""
 
-    day = models.DateField(_("day"))
     platform = models.ForeignKey(Platform, null=True, on_delete=models.SET_NULL, related_name="+")
     platform_kind = models.CharField(max_length=32, blank=True)
     action = models.CharField(max_length=10)
@@ -74,6 +73,15 @@ class PlatformDay(models.Model):
     # Whole days (rounded down) from the report to the first removal; null when never removed.
     days_to_removal = models.PositiveIntegerField(null=True)
     links = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PlatformDay(PlatformCounts):
+    """Every member's links reported on ``day``, per platform: the society's cohort figures."""
+
+    day = models.DateField(_("day"))
 
     class Meta:
         verbose_name = _("platform day")
@@ -99,19 +107,11 @@ class PlatformDay(models.Model):
         return f"{self.day} platform {self.platform_id}: {self.links} {self.outcome}"
 
 
-class PlatformMonth(models.Model):
+class PlatformMonth(PlatformCounts):
     """``PlatformDay`` summed per calendar month (``month`` is its first day): what a period's whole
     months read, so that twelve months are twelve rows per combination, not 365."""
 
     month = models.DateField(_("month"))
-    platform = models.ForeignKey(Platform, null=True, on_delete=models.SET_NULL, related_name="+")
-    platform_kind = models.CharField(max_length=32, blank=True)
-    action = models.CharField(max_length=10)
-    outcome = models.CharField(max_length=16)
-    notified = models.BooleanField(default=False)
-    answered = models.BooleanField(default=False)
-    days_to_removal = models.PositiveIntegerField(null=True)
-    links = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("platform month")

@@ -1,0 +1,33 @@
+"""The set-up the PostgreSQL benchmarks of the history and the intake share.
+
+A scratch folder for the service's files, the database given, Django's settings with nothing that
+would time a limit instead of the code (no API rate limit, no statement timeout, any host), then
+the schema migrated.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+
+def setup_postgres(database_url: str, *, needs: str) -> None:
+    """Set Django up on ``database_url`` (PostgreSQL only: ``needs`` says what for) and migrate."""
+    if not database_url.startswith("postgres"):
+        sys.exit(f"PostgreSQL only ({needs})")
+    os.environ["SENTINELLE_VAR_DIR"] = tempfile.mkdtemp(prefix="sentinelle-bench-")
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sentinelle.settings")
+    os.environ.setdefault("SENTINELLE_LOG_LEVEL", "WARNING")
+    os.environ["SENTINELLE_API_RATE_LIMIT"] = "1000000"
+    os.environ["SENTINELLE_DB_STATEMENT_TIMEOUT_MS"] = "0"  # no statement timeout for a benchmark
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
