@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -16,6 +15,7 @@ from sentinelle.takedowns import services
 from sentinelle.takedowns.models import DailyQuotaUsage, LinkStatus, ReportedLink
 from sentinelle.takedowns.tasks import resolve_short_links
 from tests.factories import InterestFactory, make_platform
+from tests.localnet import http_server
 
 pytestmark = pytest.mark.django_db
 
@@ -62,23 +62,17 @@ def _handler(state: Shorteners) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def shorteners(settings) -> Iterator[Shorteners]:
     state = Shorteners()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    settings.SENTINELLE_FETCH_ALLOW_LOOPBACK = True
-    settings.SENTINELLE_FETCH_RESOLVE = {host: "127.0.0.1" for host in HOSTS}
-    state.routes = {
-        ("bit.ly", "/pirate"): "http://t.co:{port}/hop",
-        ("t.co", "/hop"): "http://pirate.example:{port}/song",
-        ("pirate.example", "/song"): "http://pirate.example:{port}/song/",  # the target's own redirect
-        ("t.co", "/licensed"): "http://www.youtube.com:{port}/watch?v=dQw4w9WgXcQ",
-        **{("bit.ly", f"/loop{n}"): f"http://bit.ly:{{port}}/loop{n + 1}" for n in range(10)},
-    }
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(_handler(state)) as state.port:
+        settings.SENTINELLE_FETCH_ALLOW_LOOPBACK = True
+        settings.SENTINELLE_FETCH_RESOLVE = {host: "127.0.0.1" for host in HOSTS}
+        state.routes = {
+            ("bit.ly", "/pirate"): "http://t.co:{port}/hop",
+            ("t.co", "/hop"): "http://pirate.example:{port}/song",
+            ("pirate.example", "/song"): "http://pirate.example:{port}/song/",  # the target's own redirect
+            ("t.co", "/licensed"): "http://www.youtube.com:{port}/watch?v=dQw4w9WgXcQ",
+            **{("bit.ly", f"/loop{n}"): f"http://bit.ly:{{port}}/loop{n + 1}" for n in range(10)},
+        }
+        yield state
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -15,6 +14,7 @@ from sentinelle.takedowns import services
 from sentinelle.takedowns.models import DailyQuotaUsage, LinkStatus, ReportedLink
 from sentinelle.takedowns.tasks import read_torrent_pages
 from tests.factories import InterestFactory, MemberFactory, make_platform
+from tests.localnet import http_server
 
 pytestmark = pytest.mark.django_db
 
@@ -72,23 +72,17 @@ def _handler(state: Indexes) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def indexes(settings) -> Iterator[Indexes]:
     state = Indexes()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    settings.SENTINELLE_FETCH_ALLOW_LOOPBACK = True
-    settings.SENTINELLE_FETCH_RESOLVE = {"1337x.to": "127.0.0.1", "btdig.com": "127.0.0.1"}
-    state.pages = {
-        "/torrent/101/artist-album-flac/": (200, page(HASH)),
-        "/torrent/202/artist-album-reupload/": (200, page(HASH, "Artist - Album REUPLOAD")),
-        "/torrent/303/another-album/": (200, page(OTHER, "Artist - Another Album")),
-        "/torrent/404/search-results/": (200, page(HASH) + page(OTHER)),
-        "/torrent/505/no-hash/": (200, "<html><body>Please log in to see this torrent.</body></html>"),
-    }
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(_handler(state)) as state.port:
+        settings.SENTINELLE_FETCH_ALLOW_LOOPBACK = True
+        settings.SENTINELLE_FETCH_RESOLVE = {"1337x.to": "127.0.0.1", "btdig.com": "127.0.0.1"}
+        state.pages = {
+            "/torrent/101/artist-album-flac/": (200, page(HASH)),
+            "/torrent/202/artist-album-reupload/": (200, page(HASH, "Artist - Album REUPLOAD")),
+            "/torrent/303/another-album/": (200, page(OTHER, "Artist - Another Album")),
+            "/torrent/404/search-results/": (200, page(HASH) + page(OTHER)),
+            "/torrent/505/no-hash/": (200, "<html><body>Please log in to see this torrent.</body></html>"),
+        }
+        yield state
 
 
 @pytest.fixture

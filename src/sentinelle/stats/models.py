@@ -61,6 +61,19 @@ class MemberDay(models.Model):
         return f"{self.day} member {self.member_id}: {self.links} {self.outcome}"
 
 
+# PlatformCounts' columns: what the covering indexes of PlatformDay and PlatformMonth carry.
+PLATFORM_COUNTERS = [
+    "platform",
+    "platform_kind",
+    "action",
+    "outcome",
+    "notified",
+    "answered",
+    "days_to_removal",
+    "links",
+]
+
+
 class PlatformCounts(models.Model):
     """The counters ``PlatformDay`` and ``PlatformMonth`` share: links per platform and fate."""
 
@@ -89,16 +102,7 @@ class PlatformDay(PlatformCounts):
         indexes = [
             models.Index(
                 fields=["day"],
-                include=[
-                    "platform",
-                    "platform_kind",
-                    "action",
-                    "outcome",
-                    "notified",
-                    "answered",
-                    "days_to_removal",
-                    "links",
-                ],
+                include=PLATFORM_COUNTERS,
                 name="stats_platformday_day_cover",
             )
         ]
@@ -119,16 +123,7 @@ class PlatformMonth(PlatformCounts):
         indexes = [
             models.Index(
                 fields=["month"],
-                include=[
-                    "platform",
-                    "platform_kind",
-                    "action",
-                    "outcome",
-                    "notified",
-                    "answered",
-                    "days_to_removal",
-                    "links",
-                ],
+                include=PLATFORM_COUNTERS,
                 name="stats_platformmonth_cover",
             )
         ]
