@@ -57,3 +57,29 @@ def test_rows_get_their_ids_and_every_value_round_trips(registry_platforms):
     assert [(e.link_id, e.data["n"], e.data["text"], e.at) for e in notes] == [
         (r.pk, i, 'é\t"x"', at) for i, r in enumerate(rows)
     ]
+
+
+def test_values_get_their_ids_in_order_and_the_fields_they_do_not_name_their_defaults(registry_platforms):
+    interest = InterestFactory()
+    result = services.submit_links(interest.member, interest.work.pk, "https://pirate.example.net/a", ["remove"])
+    first = ReportedLink.objects.get(pk=result.verdicts[0].link_ids[0])
+    shared = [{"name": "pirate.example.net", "platform_id": None, "domain": "pirate.example.net"}]
+    named = ("request_id", "member_id", "work_id", "action", "status", "submitted_url", "host", "registrable_domain")
+    rows = [
+        {
+            **{name: getattr(first, name) for name in named},
+            "url": f"https://pirate.example.net/{i}\t\\",
+            "identity_key": f"pirate.example.net/{i}",
+            "recipients": shared,  # one list for every row
+        }
+        for i in range(3)
+    ]
+    before = timezone.now()
+    ids = insert_values(ReportedLink, rows, want_ids=True)
+    assert len(ids) == 3 and ids == sorted(ids) and ids[0] > first.pk
+    for i, pk in enumerate(ids):
+        stored = ReportedLink.objects.get(pk=pk)
+        assert (stored.url, stored.recipients) == (f"https://pirate.example.net/{i}\t\\", shared)
+        assert (stored.escalation_level, stored.redirect_chain, stored.file_key, stored.quota_day) == (0, [], "", None)
+        assert stored.created_at >= before - dt.timedelta(seconds=1) and stored.updated_at is not None
+    assert insert_values(LinkEvent, []) == []

@@ -295,3 +295,38 @@ def test_a_submission_does_not_query_line_by_line(owned, settings):
     assert ReportedLink.objects.filter(url__startswith="https://pirate-200.example.net/").count() == 400
     assert LinkEvent.objects.filter(link__url__startswith="https://pirate-200.example.net/").count() == 800
     assert all(v.link_ids for v in result.verdicts if v.outcome == "accepted")
+
+
+def test_each_accepted_line_is_told_the_next_steps_of_its_own_links(owned, registry_platforms):
+    """Next steps are read once per routing group (action, platform, site, recipients): every line
+    is still told what the routing says of its own links, whatever the other lines of the submission."""
+    from sentinelle.notices.selectors import next_steps
+    from sentinelle.recipients.models import ContactOverride
+
+    member, work = owned
+    mega = registry_platforms["mega"]
+    mega.notice_channel, mega.contact_email = "email", "abuse@mega.nz"
+    mega.save()
+    ContactOverride.objects.create(registrable_domain="locker.example", address="legal@locker.example")
+    text = "\n".join(
+        [
+            "https://mega.nz/file/X1#k",
+            "https://nobody-home.to/t/1",
+            "https://locker.example/f/1",
+            "https://mega.nz/file/X2#k",
+            "https://nobody-home.to/t/2",
+            "https://locker.example/f/2",
+            "https://another-site.example/a",
+        ]
+    )
+    result = services.submit_links(member, work.pk, text, ["remove", "delist"])
+    assert [v.outcome for v in result.verdicts] == ["accepted"] * 7
+    for verdict in result.verdicts:
+        own = next_steps(verdict.link_ids)
+        expected = list(dict.fromkeys(step.text for pk in verdict.link_ids for step in own[pk]))
+        assert verdict.next_steps == expected and len(expected) >= 2, verdict.line_no
+        assert verdict.message.endswith(" ".join(expected))
+    told = {v.line_no: " ".join(v.next_steps) for v in result.verdicts}
+    assert "MEGA leaves by e-mail" in told[1] and "no contact found yet for nobody-home.to" in told[2]
+    assert "locker.example leaves by e-mail" in told[3] and "for locker.example" not in told[3]
+    assert told[1] == told[4] and told[2] == told[5] and told[3] == told[6] and told[2] != told[7]

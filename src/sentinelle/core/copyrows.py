@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.utils import timezone
 from django.utils.functional import Promise
 
 M = TypeVar("M", bound=models.Model)
@@ -54,22 +55,43 @@ def insert_rows(objs: Sequence[M], *, want_ids: bool = False, batch_size: int = 
     return list(objs)
 
 
-def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]], *, want_ids: bool = False) -> list[int]:
     """Insert rows given as ``{attname: value}`` (the same keys in every row; no model instances
-    built on PostgreSQL, where that is most of the cost of a small row)."""
+    built on PostgreSQL, where that is most of the cost of a small row). Returns the new ids
+    when ``want_ids`` (in the rows' order), else an empty list.
+
+    A field a row does not name gets its default, the same for every row (``auto_now`` and
+    ``auto_now_add`` fields: the moment of the insert), as ``bulk_create`` would give it.
+    """
     if not rows:
-        return
+        return []
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
-        return
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return [obj.pk for obj in objs] if want_ids else []
+    meta = model._meta
     names = list(rows[0])
-    fields = [by_attname[name] for name in names]
-    converters = [_converter(f) for f in fields]
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    given = {f.attname: f for f in fields if f.attname in names}
+    assert len(given) == len(names), f"not fields of {meta.label}: {set(names) - set(given)}"
+    rest = [f for f in fields if f.attname not in given]
+    now = timezone.now()
+    tail = [
+        _converter(f)(now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default())
+        for f in rest
+    ]
+    columns = [_column(given[name]) for name in names] + [_column(f) for f in rest]
+    ids: list[int] = []
+    if want_ids:
+        assert meta.pk is not None
+        ids = _next_ids(meta.db_table, _column(meta.pk), len(rows))
+        columns.insert(0, _column(meta.pk))
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(_column(f)) for f in fields)
-    values = ([convert(row[name]) for convert, name in zip(converters, names, strict=True)] for row in rows)
-    _copy(model._meta.db_table, columns, values)
+    converters = [(name, _converter(given[name], memo={})) for name in names]
+    values: Iterable[list[Any]] = ([convert(row[name]) for name, convert in converters] + tail for row in rows)
+    if want_ids:
+        values = ([pk, *row] for pk, row in zip(ids, values, strict=True))
+    _copy(meta.db_table, ", ".join(quote(c) for c in columns), values)
+    return ids
 
 
 def _copy(table: str, columns: str, rows: Iterable[list[Any]]) -> None:
@@ -85,13 +107,17 @@ def _copy(table: str, columns: str, rows: Iterable[list[Any]]) -> None:
 
 
 def _reserve_ids(objs: Sequence[models.Model], table: str, column: str) -> None:
+    for obj, pk in zip(objs, _next_ids(table, column, len(objs)), strict=True):
+        obj.pk = pk
+
+
+def _next_ids(table: str, column: str, count: int) -> list[int]:
+    """``count`` ids taken from the table's sequence, in order."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, len(objs)]
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
         )
-        ids = [row[0] for row in cursor.fetchall()]
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _column(field: models.Field[Any, Any]) -> str:
@@ -103,8 +129,23 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Promise) else value  # a lazy translation: its text
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+def _converter(field: models.Field[Any, Any], memo: dict[int, Any] | None = None) -> Callable[[Any], Any]:
+    """How a value of ``field`` goes into COPY. ``memo``: JSON values dumped once per object (many
+    rows of one insert often share one list or dict; they are alive, so unchanged, until it ends)."""
     if isinstance(field, models.JSONField):
         encoder, null = field.encoder, field.null
-        return lambda value: None if value is None and null else json.dumps(value, cls=encoder)
+
+        def dump(value: Any) -> Any:
+            return None if value is None and null else json.dumps(value, cls=encoder)
+
+        if memo is None:
+            return dump
+
+        def dump_once(value: Any) -> Any:
+            key = id(value)
+            if key not in memo:
+                memo[key] = (value, dump(value))  # the value held: its id stays its own
+            return memo[key][1]
+
+        return dump_once
     return _plain

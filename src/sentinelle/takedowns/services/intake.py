@@ -18,6 +18,7 @@ import functools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -123,6 +124,7 @@ class Line:
     pasted: linkkit.PastedLine
     classification: linkkit.Classification | None = None
     error: linkkit.LinkError | None = None
+    identity: LinkIdentity | None = None  # of the classified URL
     # An earlier line of this submission with the same link: (its line number, its first link id).
     same_as: tuple[int, int | None] | None = None
 
@@ -280,9 +282,10 @@ def _classified(pasted: linkkit.PastedLine, registry: linkkit.Registry) -> Line:
     if pasted.url is None:
         return Line(pasted)
     try:
-        return Line(pasted, linkkit.classify(pasted.url, registry))
+        classification = linkkit.classify(pasted.url, registry)
     except linkkit.LinkError as exc:
         return Line(pasted, error=exc)
+    return Line(pasted, classification, identity=LinkIdentity.of(classification.url))
 
 
 def _history(reports: EarlierReports, chosen: Sequence[str], identity: LinkIdentity, host: str) -> History:
@@ -328,16 +331,27 @@ class Recorder:
     usage: DailyQuotaUsage | None  # None: outside the daily quota (a staff import)
     platform_ids: set[int | str]
     store_refused: bool = True  # keep refused URL lines as refused links (the member's history)
-    # Written by finish() in two inserts: the new links with their first events, and which
-    # verdict each belongs to; the earlier links back online; lines naming an earlier line's link.
-    opened: list[tuple[ReportedLink, list[NewEvent]]] = field(default_factory=list)
+    # Written by finish() in two inserts: the new links (plain values) with their first events, and
+    # which verdict each belongs to; the earlier links back online (with the position of the link
+    # that follows each); lines naming an earlier line's link.
+    opened: list[tuple[dict[str, Any], list[NewEvent]]] = field(default_factory=list)
     owners: list[LineVerdict] = field(default_factory=list)
-    reappearances: list[tuple[ReportedLink, ReportedLink]] = field(default_factory=list)
+    reappearances: list[tuple[ReportedLink, int]] = field(default_factory=list)
     same_as: list[tuple[LineVerdict, LineVerdict]] = field(default_factory=list)
     # The accepted lines' texts, translated once per submission (a thousand lines share a handful).
     messages: dict[tuple[object, ...], str] = field(default_factory=dict)
     short_links: list[int] = field(default_factory=list)  # accepted short links, followed after commit
     torrent_pages: list[int] = field(default_factory=list)  # accepted numbered torrent pages, read after commit
+    # The accepted links by what their routing reads (``notices.selectors.next_steps``): filled by finish().
+    routed: dict[tuple[object, ...], list[int]] = field(default_factory=dict)
+    # Per line, once per submission: the recipients of a site and action (``recipient_rows``, one
+    # list shared by the links it names, dumped once), the accepted event of those recipients.
+    recipients: dict[tuple[object, ...], list[dict[str, object]]] = field(default_factory=dict)
+    accepted_events: dict[tuple[object, ...], NewEvent] = field(default_factory=dict)
+    resets_at: dt.datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.resets_at = quota_resets_at(self.now)
 
     def record(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
         shown = _(decision.message) if decision.message else ""
@@ -345,28 +359,39 @@ class Recorder:
         verdict.message = shown % shown_params(decision.params) if decision.params else shown
         verdict.duplicate_of = decision.duplicate_of
         if decision.outcome == ACCEPTED:
-            assert line.classification is not None
-            self._accept(verdict, line.classification, decision)
+            self._accept(verdict, line, decision)
         elif decision.store and self.store_refused and line.classification is not None:
-            self._store_refused(verdict, line.classification, decision)
+            self._store_refused(verdict, line, decision)
+
+    def _recipient_rows(self, classification: linkkit.Classification, action: str) -> list[dict[str, object]]:
+        if action == Action.REMOVE:
+            key: tuple[object, ...] = (action, classification.remove_recipient)
+        else:
+            key = (action, *classification.delist_recipients)
+        if (rows := self.recipients.get(key)) is None:
+            rows = self.recipients[key] = recipient_rows(classification, action)
+        return rows
 
     def _open(
         self,
         verdict: LineVerdict,
-        classification: linkkit.Classification,
+        line: Line,
         action: str,
         *,
         status: str,
         events: list[NewEvent],
         refusal_reason: str = "",
         quota_day: dt.date | None = None,
-    ) -> ReportedLink:
+    ) -> int:
+        """Queue one new link for finish(); returns its position."""
+        classification = line.classification
+        assert classification is not None and line.identity is not None
         canonical = classification.url
         platform_id = classification.platform.platform_id if classification.platform else None
         facts = LinkFacts(
             submitted_url=verdict.text,
             url=canonical.url,
-            identity=LinkIdentity.of(canonical),
+            identity=line.identity,
             host=canonical.host,
             registrable_domain=canonical.registrable_domain,
             platform_id=platform_id if platform_id in self.platform_ids and isinstance(platform_id, int) else None,
@@ -380,16 +405,16 @@ class Recorder:
             work_id=self.work.pk,
             action=action,
             facts=facts,
-            recipients=recipient_rows(classification, action),
+            recipients=self._recipient_rows(classification, action),
             status=status,
             refusal_reason=refusal_reason,
             quota_day=quota_day,
         )
         self.opened.append((link, events))
         self.owners.append(verdict)
-        return link
+        return len(self.opened) - 1
 
-    def _store_refused(self, verdict: LineVerdict, classification: linkkit.Classification, decision: Decision) -> None:
+    def _store_refused(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
         refused = NewEvent(
             EventKind.REFUSED,
             LinkStatus.REFUSED,
@@ -400,38 +425,30 @@ class Recorder:
         for action in self.chosen:
             self._open(
                 verdict,
-                classification,
+                line,
                 action,
                 status=LinkStatus.REFUSED,
                 refusal_reason=decision.reason,
                 events=[_RECEIVED, refused],
             )
 
-    def _accept(self, verdict: LineVerdict, classification: linkkit.Classification, decision: Decision) -> None:
+    def _accept(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
+        classification = line.classification
+        assert classification is not None
         verdict.actions = list(decision.take)
         counted = decision.counts_on_quota and self.usage is not None
         day = self.usage.day if counted and self.usage is not None else None
         for action in decision.take:
             earlier = decision.reappeared.get(action)
             names = _recipient_names(classification, action)
-            if earlier is not None:
-                why = gettext_noop("Accepted again: the link had been %(status)s and is back online.")
-                params: dict[str, object] = {"status": LinkStatus(earlier.status).label}
-            else:
-                why = gettext_noop("Accepted (%(who)s): its notices are being prepared.")
-                params = {"who": ", ".join(names) or "—"}
-            data: dict[str, object] = {
-                "recipients": recipient_rows(classification, action),
-                "reappearance_of": earlier.pk if earlier else None,
-            }
-            accepted = NewEvent(EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, data=data, params=params)
-            link = self._open(
-                verdict, classification, action, status=LinkStatus.ACCEPTED, quota_day=day, events=[_RECEIVED, accepted]
+            accepted = self._accepted_event(classification, action, names, earlier)
+            opened = self._open(
+                verdict, line, action, status=LinkStatus.ACCEPTED, quota_day=day, events=[_RECEIVED, accepted]
             )
             verdict.recipients.extend(n for n in names if n not in verdict.recipients)
             if earlier is not None:
                 verdict.reappearance_of = earlier.pk
-                self.reappearances.append((earlier, link))
+                self.reappearances.append((earlier, opened))
         if counted and self.usage is not None:
             self.usage.accepted += 1
         key = (*verdict.actions, classification.unwrapped_from, classification.flag, bool(verdict.reappearance_of))
@@ -439,19 +456,42 @@ class Recorder:
             message = self.messages[key] = _accepted_message(verdict, classification)
         verdict.message = message
 
+    def _accepted_event(
+        self, classification: linkkit.Classification, action: str, names: list[str], earlier: ReportedLink | None
+    ) -> NewEvent:
+        """The accepted event of a new link: one object for every link with the same recipients
+        (its data is then dumped once); a reappearance names its earlier link."""
+        rows = self._recipient_rows(classification, action)
+        if earlier is not None:
+            why = gettext_noop("Accepted again: the link had been %(status)s and is back online.")
+            params: dict[str, object] = {"status": LinkStatus(earlier.status).label}
+            data: dict[str, object] = {"recipients": rows, "reappearance_of": earlier.pk}
+            return NewEvent(EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, data=data, params=params)
+        key = (action, id(rows))  # the rows are kept in self.recipients: the id stays theirs
+        if (found := self.accepted_events.get(key)) is None:
+            why = gettext_noop("Accepted (%(who)s): its notices are being prepared.")
+            data = {"recipients": rows, "reappearance_of": None}
+            params = {"who": ", ".join(names) or "—"}
+            found = NewEvent(EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, data=data, params=params)
+            self.accepted_events[key] = found
+        return found
+
     def finish(self, verdicts: list[LineVerdict]) -> None:
-        open_links(self.opened, actor=self.actor, at=self.now)
-        for link, _events in self.opened:
-            if link.status != LinkStatus.ACCEPTED:
+        ids = open_links(self.opened, actor=self.actor, at=self.now)
+        for pk, (link, _events) in zip(ids, self.opened, strict=True):
+            if link["status"] != LinkStatus.ACCEPTED:
                 continue
-            if link.shortener:
-                self.short_links.append(link.pk)
-            elif linkkit.shows_its_hash_only_on_the_page(link.content_key):
-                self.torrent_pages.append(link.pk)
-        for verdict, (link, _events) in zip(self.owners, self.opened, strict=True):
-            verdict.link_ids.append(link.pk)
-        for earlier, link in self.reappearances:
-            mark_reappeared(earlier, link, seen_by=SEEN_BY_MEMBER, actor=self.actor, at=self.now)
+            routed = (link["action"], link["platform_id"], link["registrable_domain"], id(link["recipients"]))
+            self.routed.setdefault(routed, []).append(pk)
+            if link["shortener"]:
+                self.short_links.append(pk)
+            elif linkkit.shows_its_hash_only_on_the_page(link["content_key"]):
+                self.torrent_pages.append(pk)
+        for verdict, pk in zip(self.owners, ids, strict=True):
+            verdict.link_ids.append(pk)
+        for earlier, position in self.reappearances:
+            follow_up = ReportedLink(pk=ids[position], **self.opened[position][0])
+            mark_reappeared(earlier, follow_up, seen_by=SEEN_BY_MEMBER, actor=self.actor, at=self.now)
         for verdict, first in self.same_as:
             verdict.duplicate_of = first.link_ids[0] if first.link_ids else None
         if self.usage is not None:
@@ -511,7 +551,7 @@ def submit_links(
         request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
         recorder = Recorder(request, member, work, chosen, actor, now, usage, {r.platform_id for r in registry.rules})
         verdicts = judge_and_record(recorder, lines, registry, limit)
-    _tell_next_steps(verdicts)
+    _tell_next_steps(verdicts, recorder.routed)
     return SubmissionResult(
         request=request,
         verdicts=verdicts,
@@ -551,14 +591,21 @@ def _enqueue(task_name: str, link_ids: list[int]) -> None:
         logger.exception("could not enqueue %s for links %s", task_name, link_ids)
 
 
-def _tell_next_steps(verdicts: list[LineVerdict]) -> None:
-    """Each accepted line says what happens next, as the routing stands (never "will be sent" when nothing can be)."""
+def _tell_next_steps(verdicts: list[LineVerdict], routed: Mapping[tuple[object, ...], list[int]]) -> None:
+    """Each accepted line says what happens next, as the routing stands (never "will be sent" when nothing can be).
+
+    ``routed``: the accepted links by what routing reads of a new link (its action, platform, site
+    and recipients; ``notices.routing.routes_for``): the next steps of one link of each group are
+    those of all its links, so they are read for one link a group.
+    """
     from sentinelle.notices.selectors import next_steps
 
-    accepted = [v for v in verdicts if v.outcome == ACCEPTED and v.link_ids]
-    steps = next_steps(i for v in accepted for i in v.link_ids)
-    for verdict in accepted:
-        texts = list(dict.fromkeys(step.text for i in verdict.link_ids for step in steps.get(i, [])))
+    steps = next_steps(ids[0] for ids in routed.values())
+    by_link = {pk: steps.get(ids[0], []) for ids in routed.values() for pk in ids}
+    for verdict in verdicts:
+        if verdict.outcome != ACCEPTED or not verdict.link_ids:
+            continue
+        texts = list(dict.fromkeys(step.text for i in verdict.link_ids for step in by_link.get(i, [])))
         verdict.next_steps = texts
         if texts:
             verdict.message = " ".join([verdict.message, *texts])
@@ -566,7 +613,7 @@ def _tell_next_steps(verdicts: list[LineVerdict]) -> None:
 
 def _identities(lines: Sequence[Line]) -> list[LinkIdentity]:
     """The links whose earlier reports a judge may need: every line holding a usable URL."""
-    return [LinkIdentity.of(line.classification.url) for line in lines if line.classification is not None]
+    return [line.identity for line in lines if line.identity is not None]
 
 
 def _take_line(
@@ -589,19 +636,19 @@ def _take_line(
         canonical = line.classification.url
         verdict.url = canonical.url
         verdict.platform = _platform_label(line.classification)
-        key = LinkIdentity.of(canonical).key
+        assert line.identity is not None
+        key = line.identity.key
         if (first := seen.get(key)) is not None:
             line = replace(line, same_as=(first.line_no, None))
     decision = judge_line(line)
     if decision is not None and decision.reason == RefusalReason.DUPLICATE and first is not None:
         recorder.same_as.append((verdict, first))
     if decision is None:
-        assert line.classification is not None
+        assert line.classification is not None and line.identity is not None
         seen[key] = verdict
-        canonical = line.classification.url
-        history = _history(reports, recorder.chosen, LinkIdentity.of(canonical), canonical.host[:255])
+        history = _history(reports, recorder.chosen, line.identity, line.classification.url.host[:255])
         used = recorder.usage.accepted if recorder.usage is not None else 0
-        quota = Quota(limit, used, quota_resets_at(recorder.now))
+        quota = Quota(limit, used, recorder.resets_at)
         decision = judge_history(history, recorder.chosen, recorder.member.pk, quota)
     recorder.record(verdict, line, decision)
     return verdict

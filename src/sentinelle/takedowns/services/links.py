@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from sentinelle import linkkit
-from sentinelle.core.copyrows import insert_rows, insert_values
+from sentinelle.core.copyrows import insert_values
 from sentinelle.members.models import User
 from sentinelle.takedowns.models import (
     ACTIVE_STATUSES,
@@ -145,7 +145,12 @@ def event(
 
 
 def _event_row(
-    link_id: int, new: NewEvent, actor_id: int | None, at: dt.datetime, from_status: str = ""
+    link_id: int,
+    new: NewEvent,
+    actor_id: int | None,
+    at: dt.datetime,
+    from_status: str = "",
+    data: dict[str, object] | None = None,
 ) -> dict[str, Any]:
     # The ids, not the objects: the relation descriptors cost more than the rest of the row.
     return {
@@ -156,8 +161,12 @@ def _event_row(
         "from_status": from_status,
         "to_status": new.to_status,
         "message": new.message,
-        "data": {**(new.data or {}), **message_params(new.params)},
+        "data": _event_data(new) if data is None else data,
     }
+
+
+def _event_data(new: NewEvent) -> dict[str, object]:
+    return {**(new.data or {}), **message_params(new.params)}
 
 
 def _reports(work_id: int, action: str, identity: LinkIdentity) -> QuerySet[ReportedLink]:
@@ -254,48 +263,55 @@ def new_link(
     recipients: list[dict[str, object]],
     quota_day: dt.date | None = None,
     refusal_reason: str = "",
-) -> ReportedLink:
-    """An unsaved link: ``open_link`` saves one, ``open_links`` many in one insert."""
-    return ReportedLink(
-        request_id=request_id,
-        member_id=member_id,
-        work_id=work_id,
-        action=action,
-        status=status,
-        refusal_reason=refusal_reason,
-        submitted_url=facts.submitted_url[:8192],
-        url=facts.url,
-        identity_key=facts.identity.identity_key,
-        file_key=facts.identity.file_key,
-        content_key=facts.identity.content_key,
-        info_hash=facts.identity.info_hash,
-        host=facts.host,
-        registrable_domain=facts.registrable_domain,
-        platform_id=facts.platform_id,
-        unwrapped_from=facts.unwrapped_from,
-        shortener=facts.shortener,
-        recipients=recipients,
-        line_number=facts.line_number,
-        quota_day=quota_day,
-    )
+) -> dict[str, Any]:
+    """A new link's values by attribute name: ``open_link`` saves one, ``open_links`` many in one
+    insert (plain values: a model instance costs more than the rest of the intake of its line)."""
+    identity = facts.identity
+    return {
+        "request_id": request_id,
+        "member_id": member_id,
+        "work_id": work_id,
+        "action": action,
+        "status": status,
+        "refusal_reason": refusal_reason,
+        "submitted_url": facts.submitted_url[:8192],
+        "url": facts.url,
+        "identity_key": identity.identity_key,
+        "file_key": identity.file_key,
+        "content_key": identity.content_key,
+        "info_hash": identity.info_hash,
+        "host": facts.host,
+        "registrable_domain": facts.registrable_domain,
+        "platform_id": facts.platform_id,
+        "unwrapped_from": facts.unwrapped_from,
+        "shortener": facts.shortener,
+        "recipients": recipients,
+        "line_number": facts.line_number,
+        "quota_day": quota_day,
+    }
 
 
 def open_links(
-    opened: Sequence[tuple[ReportedLink, Sequence[NewEvent]]], *, actor: User | None, at: dt.datetime
-) -> None:
+    opened: Sequence[tuple[dict[str, Any], Sequence[NewEvent]]], *, actor: User | None, at: dt.datetime
+) -> list[int]:
     """Save many new links (from ``new_link``) and their first events: two inserts in all (COPY on
-    PostgreSQL, ``core.copyrows``).
+    PostgreSQL, ``core.copyrows``). Returns the links' ids, in order.
 
-    The links get their ids; the caller's transaction holds both.
+    The caller's transaction holds both.
     """
-    links = insert_rows([link for link, _events in opened], want_ids=True)
+    ids = insert_values(ReportedLink, [values for values, _events in opened], want_ids=True)
     actor_id = actor.pk if actor is not None else None
-    rows = [
-        _event_row(link.pk, new, actor_id, at)
-        for link, (_same, events) in zip(links, opened, strict=True)
-        for new in events
-    ]
+    # One data dict per event object: the links that share an event (the intake's received and
+    # accepted events) share its row's data, dumped once. The events are alive, their ids their own.
+    data_of: dict[int, dict[str, object]] = {}
+    rows = []
+    for pk, (_values, events) in zip(ids, opened, strict=True):
+        for new in events:
+            if (data := data_of.get(id(new))) is None:
+                data = data_of[id(new)] = _event_data(new)
+            rows.append(_event_row(pk, new, actor_id, at, data=data))
     insert_values(LinkEvent, rows)
+    return ids
 
 
 def open_link(
@@ -316,7 +332,7 @@ def open_link(
     """Create a link with its first events (received, then accepted or refused); ``open_links``
     opens many at once."""
     at = at or timezone.now()
-    link = new_link(
+    values = new_link(
         request_id=request_id,
         member_id=member_id,
         work_id=work_id,
@@ -327,6 +343,7 @@ def open_link(
         quota_day=quota_day,
         refusal_reason=refusal_reason,
     )
+    link = ReportedLink(**values)
     link.save()
     LinkEvent.objects.bulk_create([event(link, new, actor=actor, at=at) for new in events])
     return link
