@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.functional import lazystr
 
 from sentinelle.core.copyrows import insert_rows, insert_values
 from sentinelle.takedowns import services
@@ -71,6 +72,7 @@ def test_values_get_their_ids_in_order_and_the_fields_they_do_not_name_their_def
             "url": f"https://pirate.example.net/{i}\t\\",
             "identity_key": f"pirate.example.net/{i}",
             "recipients": shared,  # one list for every row
+            "submitted_url": lazystr(f"https://pirate.example.net/{i}"),  # a lazy string: its text
         }
         for i in range(3)
     ]
@@ -80,6 +82,7 @@ def test_values_get_their_ids_in_order_and_the_fields_they_do_not_name_their_def
     for i, pk in enumerate(ids):
         stored = ReportedLink.objects.get(pk=pk)
         assert (stored.url, stored.recipients) == (f"https://pirate.example.net/{i}\t\\", shared)
+        assert stored.submitted_url == f"https://pirate.example.net/{i}"
         assert (stored.escalation_level, stored.redirect_chain, stored.file_key, stored.quota_day) == (0, [], "", None)
         assert stored.created_at >= before - dt.timedelta(seconds=1) and stored.updated_at is not None
     assert insert_values(LinkEvent, []) == []

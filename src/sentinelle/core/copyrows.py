@@ -15,7 +15,8 @@ filled (``pre_save``), JSON fields dumped with their encoder.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -86,12 +87,36 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]], *, 
         ids = _next_ids(meta.db_table, _column(meta.pk), len(rows))
         columns.insert(0, _column(meta.pk))
     quote = connection.ops.quote_name
-    converters = [(name, _converter(given[name], memo={})) for name in names]
-    values: Iterable[list[Any]] = ([convert(row[name]) for name, convert in converters] + tail for row in rows)
-    if want_ids:
-        values = ([pk, *row] for pk, row in zip(ids, values, strict=True))
-    _copy(meta.db_table, ", ".join(quote(c) for c in columns), values)
+    converters = [_converter(given[name], memo={}) for name in names]
+    _copy(meta.db_table, ", ".join(quote(c) for c in columns), _values(rows, names, converters, tail, ids))
     return ids
+
+
+def _values(
+    rows: Sequence[dict[str, Any]],
+    names: list[str],
+    converters: list[Callable[[Any], Any]],
+    tail: list[Any],
+    ids: list[int],
+) -> Iterator[list[Any]]:
+    """The COPY rows of ``insert_values``: ``[id,] *values, *tail``. A value is converted only where
+    its field needs it (JSON; text that is a lazy translation): a call per value costs more than
+    the rest of the row."""
+    # itemgetter of one name gives a value, of several a tuple: a tuple always.
+    get: Callable[[dict[str, Any]], tuple[Any, ...]] = (
+        operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    )
+    offset = 1 if ids else 0
+    json_at = [(i + offset, c) for i, c in enumerate(converters) if c not in (_plain, _as_is)]
+    text_at = [i + offset for i, c in enumerate(converters) if c is _plain]
+    for n, row in enumerate(rows):
+        values = [ids[n], *get(row), *tail] if offset else [*get(row), *tail]
+        for i, convert in json_at:
+            values[i] = convert(values[i])
+        for i in text_at:
+            if type(values[i]) is not str:
+                values[i] = _plain(values[i])
+        yield values
 
 
 def _copy(table: str, columns: str, rows: Iterable[list[Any]]) -> None:
@@ -125,13 +150,18 @@ def _column(field: models.Field[Any, Any]) -> str:
     return field.column
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Promise) else value  # a lazy translation: its text
 
 
 def _converter(field: models.Field[Any, Any], memo: dict[int, Any] | None = None) -> Callable[[Any], Any]:
-    """How a value of ``field`` goes into COPY. ``memo``: JSON values dumped once per object (many
-    rows of one insert often share one list or dict; they are alive, so unchanged, until it ends)."""
+    """How a value of ``field`` goes into COPY (text: as it is unless a lazy translation, ``_plain``).
+    ``memo``: JSON values dumped once per object (many rows of one insert often share one list or
+    dict; they are alive, so unchanged, until it ends)."""
     if isinstance(field, models.JSONField):
         encoder, null = field.encoder, field.null
 
@@ -148,4 +178,4 @@ def _converter(field: models.Field[Any, Any], memo: dict[int, Any] | None = None
             return memo[key][1]
 
         return dump_once
-    return _plain
+    return _plain if isinstance(field, models.CharField | models.TextField) else _as_is

@@ -56,6 +56,7 @@ NO_NUL = r"^[^\x00]*$"
 # What str.splitlines() splits on. An item of urls is one line: line breaks only at its end.
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 SINGLE_LINE = r"^[^\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]*[\r\n]*$"
+_A_LINE_BREAK = re.compile(f"[{re.escape(LINE_BREAKS)}]")
 
 
 def _clean_query_text(value: str) -> str:
@@ -157,10 +158,9 @@ class SubmissionIn(Schema):
     def _urls_are_single_lines(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        for item in value:
-            _clean_text(item)
-            if any(ch in LINE_BREAKS for ch in item.rstrip("\r\n")):
-                raise ValueError("each item of urls must be a single line")
+        _clean_text("".join(value))
+        if any(_A_LINE_BREAK.search(item.rstrip("\r\n")) for item in value):
+            raise ValueError("each item of urls must be a single line")
         return value
 
     @model_validator(mode="after")

@@ -234,11 +234,15 @@ class EarlierReports:
                     self.by_key.setdefault((kind, value), []).append(row)
 
     def _reports(self, action: str, identity: LinkIdentity) -> list[ReportedLink]:
+        if not self.by_key:  # none of the submission's links was reported before: the usual case
+            return []
         found = list(self.by_key.get(("i", identity.identity_key), ()))
         if identity.content_key and identity.content_key != identity.identity_key:
             found += self.by_key.get(("c", identity.content_key), ())
         if identity.file_key:
             found += self.by_key.get(("f", identity.file_key), ())
+        if not found:
+            return []
         unique = {row.pk: row for row in found if row.action == action and identity.same_link(row)}
         return sorted(unique.values(), key=lambda row: (row.created_at, row.pk), reverse=True)
 
