@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop, ngettext
 from sentinelle import conf, linkkit
 from sentinelle.catalogue.models import Work
 from sentinelle.catalogue.selectors import get_member_work
+from sentinelle.core import collector
 from sentinelle.core.dates import zone_city
 from sentinelle.core.errors import DomainError
 from sentinelle.members.models import Member, User
@@ -566,12 +567,14 @@ def judge_and_record(
 ) -> list[LineVerdict]:
     """The judge of one submission (or one chunk of a staff import) for one work and its actions:
     classify every line, read the earlier reports of all their links in one query, judge each line,
-    write what was decided. The caller holds the transaction and the locks."""
-    classified = [_classified(pasted, registry) for pasted in lines]
-    reports = EarlierReports(recorder.work.pk, recorder.chosen, _identities(classified))
-    seen: dict[str, LineVerdict] = {}
-    verdicts = [_take_line(line, reports, recorder, limit, seen) for line in classified]
-    recorder.finish(verdicts)
+    write what was decided. The caller holds the transaction and the locks. The garbage collector
+    waits meanwhile (``core.collector``): what is built here lives until it is written."""
+    with collector.paused():
+        classified = [_classified(pasted, registry) for pasted in lines]
+        reports = EarlierReports(recorder.work.pk, recorder.chosen, _identities(classified))
+        seen: dict[str, LineVerdict] = {}
+        verdicts = [_take_line(line, reports, recorder, limit, seen) for line in classified]
+        recorder.finish(verdicts)
     if recorder.short_links:
         transaction.on_commit(functools.partial(_enqueue, "resolve_short_links", recorder.short_links))
     if recorder.torrent_pages:
