@@ -111,6 +111,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     raw: bytes
+    peer: Any = None  # the client's (address, port): one per SMTP connection
 
     @property
     def message(self) -> EmailMessage:
@@ -130,7 +131,9 @@ class SmtpSink:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            self.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content, session.peer)
+            )
         return "250 Message accepted for delivery"
 
     def start(self) -> None:

@@ -51,7 +51,7 @@ def notice_data(notice: Notice) -> legal.NoticeData:
             work_iswc=i.work_iswc,
             rights_holders=list(i.rights_holders),
         )
-        for i in notice.items.order_by("position")
+        for i in notice.items.all()  # in position order (the model's ordering, or the caller's prefetch)
     ]
     return legal.NoticeData(
         regime=notice.regime,

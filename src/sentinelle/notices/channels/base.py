@@ -46,9 +46,37 @@ class Channel(Protocol):
 
         ``commit_point`` must be called once, at the last moment before the recipient may have
         the notice (for SMTP: before the final "." of DATA). It records, in its own committed
-        transaction, that the notice may be out; a crash after it is never followed by a resend.
+        transaction, that the notice may be out (a crash after it is followed by a resend flagged
+        "resent after an unknown outcome"). It raises when the worker no longer holds the notice
+        (its lease ran out and another worker took it over): the channel must then let the
+        exception through without handing anything over (for SMTP: close the connection, never
+        send the final ".").
+
+        A channel may keep a connection open between notices (``ChannelSet``) and then has a
+        ``close()`` method.
         """
         ...
+
+
+class ChannelSet:
+    """The channels of one sweep, each made once, so a channel can keep a connection open between
+    notices (the e-mail channel's SMTP connection); ``close()`` ends them (a channel's optional
+    ``close`` method). Use as ``with contextlib.closing(ChannelSet()) as channels``."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, Channel] = {}
+
+    def get(self, name: str) -> Channel:
+        if name not in self._made:
+            self._made[name] = get_channel(name)
+        return self._made[name]
+
+    def close(self) -> None:
+        for channel in self._made.values():
+            close = getattr(channel, "close", None)
+            if close is not None:
+                close()
+        self._made.clear()
 
 
 def get_channel(name: str) -> Channel:

@@ -115,7 +115,7 @@ def payload(notice: Notice) -> dict[str, Any]:
                 "site": item.site,
                 "work": {"title": item.work_title, "iswc": item.work_iswc, "rights_holders": item.rights_holders},
             }
-            for item in notice.items.order_by("position")
+            for item in notice.items.all()  # in position order (the model's ordering, or the caller's prefetch)
         ],
         "answer_url": answer_url(notice),
     }

@@ -30,6 +30,7 @@ from sentinelle.notices.services.answers import (
 from sentinelle.notices.services.build import DUE_STATUSES, BuildResult, build_notices, due_links
 from sentinelle.notices.services.delivery import (
     AUTOMATIC_CHANNELS,
+    CLAIM_BATCH,
     MANUAL_CHANNELS,
     deliver_due,
     deliver_notice,
@@ -52,6 +53,7 @@ from sentinelle.notices.services.tokens import (
 
 __all__ = [
     "AUTOMATIC_CHANNELS",
+    "CLAIM_BATCH",
     "DUE_STATUSES",
     "MANUAL_CHANNELS",
     "PLATFORM_TOKEN_SCHEME",

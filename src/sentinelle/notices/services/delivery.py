@@ -14,24 +14,26 @@ its task functions (the one place the cycle service → task → service is cut)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db import connection, transaction
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from sentinelle import conf
 from sentinelle.members.models import User
 from sentinelle.notices import faults, legal, tasks
-from sentinelle.notices.channels.base import DeliveryError, get_channel
+from sentinelle.notices.channels.base import ChannelSet, DeliveryError
 from sentinelle.notices.models import (
     AttemptOutcome,
     Channel,
     DeliveryAttempt,
     Notice,
+    NoticeItem,
     NoticeStatus,
 )
 from sentinelle.notices.selectors import notice_data
@@ -91,28 +93,69 @@ def _open_attempt(notice: Notice, now: dt.datetime, *, worker: str, actor: User 
     )
 
 
-def _claim(notice_id: int, now: dt.datetime, worker: str) -> tuple[Notice, DeliveryAttempt] | None:
-    with transaction.atomic():
-        claimed = Notice.objects.filter(_due_filter(now), pk=notice_id).update(
-            status=NoticeStatus.SENDING,
-            attempt_count=F("attempt_count") + 1,
-            lease_until=now + conf.notice_send_lease(),
-        )
-        if not claimed:
-            return None
-        notice = Notice.objects.get(pk=notice_id)
-        attempt = _open_attempt(notice, now, worker=worker)
-    return notice, attempt
+# Claims take this PostgreSQL advisory lock (for their transaction), so two workers never claim at
+# the same moment and the "recipient already being sent to" test below is exact. SQLite's write
+# transactions (IMMEDIATE) already come one at a time.
+_CLAIM_LOCK = 0x5E47_0001
+CLAIM_BATCH = 20
 
 
-def deliver_notice(notice_id: int, *, now: dt.datetime | None = None, worker: str = "") -> str:
-    """One delivery attempt of one notice, if it is due; returns the notice's status afterwards."""
+class ClaimLost(Exception):
+    """The worker's lease ran out and another worker took the notice over: hand nothing over."""
+
+
+def _claim(
+    due_at: dt.datetime, worker: str, *, limit: int, now: dt.datetime | None = None, only: int | None = None
+) -> list[tuple[Notice, DeliveryAttempt]]:
+    """Claim up to ``limit`` notices due at ``due_at``, in one transaction: each goes "sending" under a
+    lease with its attempt row "started", committed before anything leaves.
+
+    A notice whose recipient is already being sent to (another notice of the same recipient
+    "sending" under a live lease) is left for later, so one recipient is sent to by one worker at a
+    time and workers run side by side across recipients. ``only``: that notice, if it can be claimed.
+    """
     now = now or timezone.now()
-    claimed = _claim(notice_id, now, worker)
-    if claimed is None:
-        status = Notice.objects.filter(pk=notice_id).values_list("status", flat=True).first()
-        return status or ""
-    notice, attempt = claimed
+    busy = Notice.objects.filter(
+        status=NoticeStatus.SENDING, lease_until__gte=now, recipient_key=OuterRef("recipient_key")
+    )
+    due = Notice.objects.filter(_due_filter(due_at)).exclude(Exists(busy))
+    if only is not None:
+        due = due.filter(pk=only)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK])
+            due = due.select_for_update(skip_locked=True)
+        rows = list(due.order_by("next_attempt_at", "pk").values_list("pk", "channel")[:limit])
+        ids = [pk for pk, _ in rows]
+        if not ids:
+            return []
+        lease_until = now + conf.notice_send_lease()
+        Notice.objects.filter(pk__in=ids).update(
+            status=NoticeStatus.SENDING, attempt_count=F("attempt_count") + 1, lease_until=lease_until
+        )
+        numbers = DeliveryAttempt.objects.filter(notice_id__in=ids).values("notice_id").order_by("notice_id")
+        last = dict(numbers.annotate(last=Max("number")).values_list("notice_id", "last"))
+        attempts = DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(
+                notice_id=pk,
+                number=last.get(pk, 0) + 1,
+                started_at=now,
+                channel=channel,
+                outcome=AttemptOutcome.STARTED,
+                worker=worker[:100],
+            )
+            for pk, channel in rows
+        )
+    # Read after the claim's commit (the lock is held for the claim only): the notices and, in one
+    # query, their items, which the data, the channel and the record all read from.
+    items = Prefetch("items", queryset=NoticeItem.objects.order_by("position", "pk"))
+    notices = Notice.objects.filter(pk__in=ids).prefetch_related(items).in_bulk()
+    return [(notices[attempt.notice_id], attempt) for attempt in attempts]
+
+
+def _attempt(notice: Notice, attempt: DeliveryAttempt, now: dt.datetime, channels: ChannelSet) -> str:
+    """Send one claimed notice through its channel and record the outcome; returns its status."""
     faults.crash_point("after_claim")
     data = notice_data(notice)
     missing = legal.missing_elements(data, notice.body)
@@ -123,17 +166,57 @@ def deliver_notice(notice_id: int, *, now: dt.datetime | None = None, worker: st
         return NoticeStatus.DRAFT
 
     def commit_point() -> None:
-        with transaction.atomic():
-            DeliveryAttempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.STARTED).update(
-                outcome=AttemptOutcome.COMMITTING, handed_over=True
-            )
+        # One UPDATE, committed on its own (autocommit); no row means the claim was taken over.
+        handed = DeliveryAttempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.STARTED).update(
+            outcome=AttemptOutcome.COMMITTING, handed_over=True
+        )
+        if not handed:
+            raise ClaimLost(f"notice {notice.pk}: attempt {attempt.number} was recovered by another worker")
 
     try:
-        receipt = get_channel(notice.channel).deliver(notice, data, commit_point=commit_point)
+        receipt = channels.get(notice.channel).deliver(notice, data, commit_point=commit_point)
+    except ClaimLost:
+        logger.warning("notice %s was taken over by another worker before its hand-over; not sent", notice.pk)
+        return Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).get()
     except DeliveryError as exc:
         return _record_failure(notice, attempt, exc, now)
     _record_delivered(notice, attempt, receipt.response_excerpt, outcome=AttemptOutcome.DELIVERED)
     return NoticeStatus.DELIVERED
+
+
+def _renew_lease(notice_ids: list[int]) -> None:
+    """Lengthen the lease of claimed notices still waiting their turn in a long batch."""
+    Notice.objects.filter(pk__in=notice_ids, status=NoticeStatus.SENDING).update(
+        lease_until=timezone.now() + conf.notice_send_lease()
+    )
+
+
+def _deliver_claimed(
+    claimed: list[tuple[Notice, DeliveryAttempt]], now: dt.datetime | None, channels: ChannelSet
+) -> list[str]:
+    """Send a claimed batch in order; past half the lease, the notices still waiting get a new one."""
+    half = conf.notice_send_lease() / 2
+    renew_at = timezone.now() + half
+    statuses = []
+    for n, (notice, attempt) in enumerate(claimed):
+        if n and timezone.now() >= renew_at:
+            _renew_lease([waiting.pk for waiting, _ in claimed[n:]])
+            renew_at = timezone.now() + half
+        statuses.append(_attempt(notice, attempt, now or attempt.started_at, channels))
+    return statuses
+
+
+def deliver_notice(notice_id: int, *, now: dt.datetime | None = None, worker: str = "") -> str:
+    """One delivery attempt of one notice, if it is due; returns the notice's status afterwards.
+
+    A notice whose recipient another worker is sending to stays queued for the next sweep.
+    """
+    claimed = _claim(now or timezone.now(), worker, limit=1, now=now, only=notice_id)
+    if not claimed:
+        status = Notice.objects.filter(pk=notice_id).values_list("status", flat=True).first()
+        return status or ""
+    with contextlib.closing(ChannelSet()) as channels:
+        return _deliver_claimed(claimed, now, channels)[0]
 
 
 def _record_delivered(
@@ -167,7 +250,7 @@ def _record_delivered(
             "reference": legal.reference(notice),
             "resent_after_unknown_outcome": notice.resent_after_unknown_outcome,
         }
-        link_ids = list(notice.items.values_list("link_id", flat=True))
+        link_ids = [item.link_id for item in notice.items.all()]
         change_status_many(
             link_ids,
             LinkStatus.NOTICE_SENT,
@@ -256,22 +339,32 @@ def recover_stale(*, now: dt.datetime | None = None, worker: str = "") -> dict[s
 
 
 def deliver_due(
-    *, now: dt.datetime | None = None, limit: int | None = None, worker: str = "", recover: bool = True
+    *,
+    now: dt.datetime | None = None,
+    limit: int | None = None,
+    worker: str = "",
+    recover: bool = True,
+    batch: int = CLAIM_BATCH,
 ) -> dict[str, int]:
-    """The sweep: re-check stale notices, then attempt every due notice once."""
+    """The sweep: re-check stale notices, then attempt once every notice due when it starts.
+
+    Notices are claimed ``batch`` at a time (``_claim``), so any number of workers can sweep side
+    by side; each keeps its channels (its SMTP connection) open for the whole sweep.
+    """
     counts: dict[str, int] = {"delivered": 0, "queued": 0, "failed": 0, "draft": 0}
     if recover:
         counts.update(recover_stale(now=now, worker=worker))
-    moment = now or timezone.now()
-    ids = list(
-        Notice.objects.filter(_due_filter(moment))
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[: limit or None]
-    )
-    for notice_id in ids:
-        status = deliver_notice(notice_id, now=now, worker=worker)
-        if status in counts:
-            counts[status] += 1
+    due_at = now or timezone.now()
+    left = limit or None
+    with contextlib.closing(ChannelSet()) as channels:
+        while left is None or left > 0:
+            claimed = _claim(due_at, worker, limit=min(batch, left or batch), now=now)
+            if not claimed:
+                break
+            for status in _deliver_claimed(claimed, now, channels):
+                if status in counts:
+                    counts[status] += 1
+            left = None if left is None else left - len(claimed)
     return counts
 
 

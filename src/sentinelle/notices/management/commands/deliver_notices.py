@@ -1,4 +1,8 @@
-"""``manage.py deliver_notices``: a delivery worker loop (or one sweep with ``--once``)."""
+"""``manage.py deliver_notices``: a delivery worker loop (or one sweep with ``--once``).
+
+Any number of these can run side by side, on one machine or several: each claims due notices a
+batch at a time and never a recipient another worker is sending to (docs/scaling.md, "Delivery").
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="One sweep, then exit.")
         parser.add_argument("--limit", type=int, default=0, help="At most this many notices per sweep.")
         parser.add_argument("--interval", type=float, default=5.0, help="Seconds between sweeps.")
+        parser.add_argument(
+            "--batch", type=int, default=services.CLAIM_BATCH, help="Notices claimed at a time (default %(default)s)."
+        )
         parser.add_argument("--build", action="store_true", help="Build notices before each sweep.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -26,7 +33,7 @@ class Command(BaseCommand):
         while True:
             if options["build"]:
                 services.build_notices()
-            counts = services.deliver_due(limit=options["limit"] or None, worker=worker)
+            counts = services.deliver_due(limit=options["limit"] or None, worker=worker, batch=max(1, options["batch"]))
             if options["verbosity"] > 1 or options["once"]:
                 self.stdout.write(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
             if options["once"]:

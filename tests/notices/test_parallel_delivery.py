@@ -1,0 +1,248 @@
+"""Delivery by several workers side by side (issue 14, item 5): batch claims, one recipient at a time,
+one SMTP connection per sweep, and no hand-over by a worker whose claim was taken over.
+
+The exactly-once rules themselves (a worker killed at each point) are test_crash.py's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from sentinelle.notices import services
+from sentinelle.notices.channels.base import DeliveryReceipt
+from sentinelle.notices.legal import NoticeData
+from sentinelle.notices.models import AttemptOutcome, DeliveryAttempt, Notice, NoticeStatus
+from sentinelle.takedowns.models import EventKind, LinkEvent
+from tests.notices.helpers import SmtpSink, email_platform, make_links, rights
+from tests.notices.test_crash import ROOT, shared_database
+
+pytestmark = pytest.mark.django_db
+
+
+def build(hosts: dict[str, int], settings: Any) -> list[Notice]:
+    """One notice per link (``SENTINELLE_NOTICE_MAX_URLS`` = 1): ``hosts`` says how many per host."""
+    settings.SENTINELLE_NOTICE_MAX_URLS = 1
+    r = rights()
+    for n, (host, count) in enumerate(hosts.items()):
+        make_links(r, email_platform(f"Host {n}", host), [f"https://{host}/{i}" for i in range(count)])
+    services.build_notices()
+    return list(Notice.objects.order_by("pk"))
+
+
+def use_channel(settings: Any, channel: type) -> None:
+    settings.SENTINELLE_NOTICE_CHANNELS = {"email": f"{__name__}.{channel.__name__}"}
+
+
+# --- two real workers -----------------------------------------------------------------------------
+
+
+class MeetingSink(SmtpSink):
+    """Holds the first message until a second connection has said MAIL FROM, so the test knows both
+    workers were sending at the same time (at most 60 s; then it lets it through)."""
+
+    peers: set[Any]
+
+    def start(self) -> None:
+        self.peers = set()
+        super().start()
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        self.peers.add(session.peer)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        for _ in range(600):
+            if len(self.peers) > 1 or self.received:
+                break
+            await asyncio.sleep(0.1)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_side_by_side_send_every_notice_once(tmp_path, settings):
+    sink = MeetingSink()
+    sink.start()
+    try:
+        notices = build({**{f"host{i}.fr": 1 for i in range(6)}, "big.fr": 4}, settings)
+        url, query = shared_database(tmp_path)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.notices.parallel_worker_settings",
+            "DATABASE_URL": url,
+            "SENTINELLE_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "SENTINELLE_EMAIL_HOST": "127.0.0.1",
+            "SENTINELLE_EMAIL_PORT": str(sink.port),
+            "SENTINELLE_EMAIL_TIMEOUT": "90",
+            "PYTHONPATH": str(ROOT),
+        }
+        command = [sys.executable, "-m", "sentinelle", "deliver_notices", "--once", "--batch", "2"]
+        workers = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        for worker in workers:
+            _, err = worker.communicate(timeout=180)
+            assert worker.returncode == 0, err[-3000:]
+    finally:
+        sink.stop()
+
+    assert len(notices) == 10
+    assert Counter(sink.message_ids()) == {notice.message_id: 1 for notice in notices}
+    assert len({received.peer for received in sink.received}) == 2  # one connection per worker
+    assert {status for _, status in query("SELECT id, status FROM notices_notice")} == {"delivered"}
+    attempts = query("SELECT notice_id, outcome, worker FROM notices_deliveryattempt")
+    assert sorted(pk for pk, _, _ in attempts) == [notice.pk for notice in notices]  # one attempt each
+    assert {outcome for _, outcome, _ in attempts} == {"delivered"}
+    assert len({worker for _, _, worker in attempts}) == 2
+    events = query("SELECT link_id FROM takedowns_linkevent WHERE kind = 'notice_sent'")
+    assert len(events) == len({link for (link,) in events}) == 10
+
+
+# --- one recipient at a time ----------------------------------------------------------------------
+
+
+class SecondWorker:
+    """While it sends a notice, another "worker" (the same services, called from here) tries the others."""
+
+    tried: dict[int, str] = {}
+
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+        if not SecondWorker.tried:
+            SecondWorker.tried = {"busy": 0}  # marks the nested attempts below as the second worker's
+            for other in Notice.objects.filter(status=NoticeStatus.QUEUED).order_by("pk"):
+                SecondWorker.tried[other.pk] = services.deliver_notice(other.pk, worker="second")
+        commit_point()
+        return DeliveryReceipt("250 ok")
+
+
+def test_a_recipient_being_sent_to_is_left_to_its_worker(settings):
+    use_channel(settings, SecondWorker)
+    SecondWorker.tried = {}
+    notices = build({"big.fr": 2, "small.fr": 1}, settings)
+    [other] = [notice for notice in notices if notice.recipient_domain == "small.fr"]
+    _first, same_recipient = [notice for notice in notices if notice.recipient_domain == "big.fr"]
+
+    counts = services.deliver_due(batch=1)
+
+    # While the first notice to big.fr was out, the second worker sent small.fr's and left big.fr's.
+    assert SecondWorker.tried == {"busy": 0, same_recipient.pk: NoticeStatus.QUEUED, other.pk: "delivered"}
+    # The sweep sent big.fr's second notice once its first was done.
+    assert counts["delivered"] == 2
+    assert set(Notice.objects.values_list("status", flat=True)) == {NoticeStatus.DELIVERED}
+    assert DeliveryAttempt.objects.get(notice=other).worker == "second"
+    assert DeliveryAttempt.objects.filter(notice=same_recipient).count() == 1
+
+
+# --- a claim taken over ---------------------------------------------------------------------------
+
+
+class TakenOver:
+    """The worker stalls past its lease: another one recovers the notice before the hand-over."""
+
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+        later = timezone.now() + services.send_lease() + dt.timedelta(seconds=1)
+        assert services.recover_stale(now=later, worker="other")["resent"] == 1
+        commit_point()
+        raise AssertionError("commit_point must refuse a notice the worker no longer holds")
+
+
+def test_a_worker_whose_claim_was_taken_over_hands_nothing_over(settings):
+    use_channel(settings, TakenOver)
+    [notice] = build({"host.fr": 1}, settings)
+
+    counts = services.deliver_due()
+
+    assert counts["delivered"] == 0 and counts["queued"] == 1
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.QUEUED  # as the recovery left it, for the next worker
+    [attempt] = notice.attempts.all()
+    assert attempt.outcome == AttemptOutcome.ABANDONED and not attempt.handed_over
+    assert not LinkEvent.objects.filter(kind=EventKind.NOTICE_SENT).exists()
+
+
+# --- the lease of a long batch --------------------------------------------------------------------
+
+
+class Slow:
+    """Each notice takes 400 s (of a 600 s lease); records each notice's lease as its turn comes."""
+
+    clock: Any = None
+    leases: list[dt.datetime] = []
+
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+        Slow.leases.append(Notice.objects.values_list("lease_until", flat=True).get(pk=notice.pk))
+        Slow.clock.shift(400)
+        commit_point()
+        return DeliveryReceipt("250 ok")
+
+
+def test_notices_waiting_in_a_long_batch_get_a_new_lease(settings):
+    use_channel(settings, Slow)
+    settings.SENTINELLE_NOTICE_SEND_LEASE_SECONDS = 600
+    start = dt.datetime(2025, 3, 12, 10, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        build({"a.fr": 1, "b.fr": 1, "c.fr": 1}, settings)
+        Slow.clock, Slow.leases = clock, []
+        assert services.deliver_due()["delivered"] == 3
+    seconds = [(lease - start).total_seconds() for lease in Slow.leases]
+    # Claimed at 0 until 600 s. At 400 s, less than half the lease left: the two waiting notices get
+    # until 400 + 600 s; at 800 s, less than half again: the last one gets until 800 + 600 s.
+    assert seconds == [600, 1000, 1400]
+    assert not Notice.objects.exclude(status=NoticeStatus.DELIVERED).exists()
+
+
+# --- one SMTP connection ---------------------------------------------------------------------------
+
+
+def test_a_sweep_sends_over_one_smtp_connection(smtp, settings):
+    notices = build({"a.fr": 2, "b.fr": 1, "c.fr": 1}, settings)
+    assert services.deliver_due()["delivered"] == 4
+    assert Counter(smtp.message_ids()) == {notice.message_id: 1 for notice in notices}
+    assert len({received.peer for received in smtp.received}) == 1
+
+
+@dataclass
+class EndsEachConnection(SmtpSink):
+    """Takes one message per connection: the next MAIL FROM is answered 421, or the connection cut."""
+
+    cut: bool = False
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if any(received.peer == session.peer for received in self.received):
+            if self.cut:
+                server.transport.close()
+            return "421 4.7.0 one message per connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["421", "connection cut"])
+def test_a_connection_the_server_ended_is_opened_again(settings, cut):
+    sink = EndsEachConnection(cut=cut)
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
+    settings.EMAIL_HOST_USER, settings.EMAIL_TIMEOUT = "", 10
+    try:
+        notices = build({"a.fr": 1, "b.fr": 1, "c.fr": 1}, settings)
+        assert services.deliver_due()["delivered"] == 3
+    finally:
+        sink.stop()
+    assert Counter(sink.message_ids()) == {notice.message_id: 1 for notice in notices}
+    assert len({received.peer for received in sink.received}) == 3
+    assert set(DeliveryAttempt.objects.values_list("outcome", flat=True)) == {AttemptOutcome.DELIVERED}
