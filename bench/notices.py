@@ -1,130 +1,296 @@
-"""Benchmark: build and deliver the notices for N accepted links to a local SMTP server (aiosmtpd).
+"""Benchmark: build and deliver the notices of N due links spread over thousands of recipients.
 
-    .venv/bin/python bench/notices.py [--links 100000] [--platforms 50] [--database-url URL]
+    .venv/bin/python bench/notices.py --database-url postgres://postgres@127.0.0.1:5432/DB \\
+        [--links 200000] [--platforms 1000] [--sites 3000] [--builders 1] [--workers 4]
 
-Runs against a fresh SQLite file under a temporary directory unless --database-url is given
-(it must point at an empty, disposable database: the script migrates it and fills it).
-Prints links/s and notices/s for the build and for the delivery (SMTP through aiosmtpd on
-127.0.0.1, one connection per notice, with every LinkEvent written through change_status).
+The database must be empty and disposable (the script migrates and fills it). The shape, drawn
+with a fixed seed:
+
+- ``--platforms`` platforms of the registry (file hosts, e-mail contact; a quarter take French
+  notices, half are under the US regime) and ``--sites`` sites the registry does not know (link
+  sites: a site contact for 85 %, a hosting-provider contact for 95 %, none at all for 4 % —
+  those are parked for want of a contact), Google and Bing for the delisting;
+- links over those domains by a Zipf law (s = 1.1: a few cyberlockers get most, a long tail gets a
+  handful each), 15 % of those on unknown sites to delist (one notice per engine), the rest to
+  remove; 200 members, 5,000 works, each work with two represented rights holders, one of them
+  its reporter.
+
+The links are written with COPY (not timed). Then, each in its own process (timed; peak memory
+from ``getrusage`` of the children): ``--builders`` processes of ``manage.py build_notices
+--part k/K`` side by side; a second pass with nothing new (every link is in a notice, none
+delivered yet); ``--workers`` processes of ``manage.py deliver_notices --once`` side by side,
+sending over SMTP to a local aiosmtpd server in this process that counts what it receives; and a
+last pass once everything is delivered. Prints links/s, notices/s and the peak memory against the
+targets of issue 14 (≥ 5,000 links/s built, ≥ 50 notices/s delivered with 4 workers, < 500 MB for
+1,000,000 due links).
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import os
+import random
+import resource
+import subprocess
 import sys
-import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from bench.djangosetup import setup_postgres  # noqa: E402
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--links", type=int, default=100_000)
-    parser.add_argument("--platforms", type=int, default=50)
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
-    scratch = tempfile.mkdtemp(prefix="sentinelle-bench-")
-    os.environ["SENTINELLE_VAR_DIR"] = scratch
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{scratch}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sentinelle.settings")
-    os.environ.setdefault("SENTINELLE_LOG_LEVEL", "WARNING")
+MEMBERS = 200
+WORKS = 5000
+ZIPF_S = 1.1
 
-    import django
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+class CountingSink:
+    """A real SMTP server (aiosmtpd) that counts the messages and their Message-IDs, keeping no text."""
 
-    call_command("migrate", verbosity=0)
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
 
-    import logging
+        from tests.notices.helpers import free_port
 
+        self.port = free_port()
+        self.count = 0
+        self.message_ids: set[str] = set()
+        self.lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        head = envelope.original_content.split(b"\r\n\r\n", 1)[0]
+        mid = next((line for line in head.split(b"\r\n") if line.lower().startswith(b"message-id:")), b"")
+        with self.lock:
+            self.count += 1
+            self.message_ids.add(mid.decode("ascii", "replace"))
+        return "250 Message accepted for delivery"
+
+
+def fill(args: argparse.Namespace) -> dict[str, int]:
+    """The registry, the catalogue and the due links; returns counts of what the links should give."""
     from sentinelle.catalogue.models import Interest, Party, Work
+    from sentinelle.core.copyrows import insert_values
     from sentinelle.members.models import Member, User
-    from sentinelle.notices import services
-    from sentinelle.notices.models import Notice, NoticeStatus
     from sentinelle.platforms.models import Platform, PlatformDomain
+    from sentinelle.recipients.models import ContactOverride
     from sentinelle.takedowns.models import ReportedLink, TakedownRequest
-    from tests.notices.helpers import SmtpSink
 
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
-    sink = SmtpSink()
-    sink.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
-    settings.SENTINELLE_NOTICE_ENQUEUE_DELIVERY = False
-
-    user = User.objects.create_user(email="bench@example.org", password="x" * 12)
-    member = Member.objects.create(user=user, member_number="B1", name="Bench Member", kinds=["author"])
-    works = Work.objects.bulk_create([Work(title=f"Bench work {i}", work_code=f"BW{i}") for i in range(200)])
-    party = Party.objects.create(kind="writer", interested_party_number="BENCH1", name="Member", member=member)
-    Interest.objects.bulk_create(
-        [Interest(work=w, party=party, member=member, role="CA", sort_title=w.title.upper()) for w in works]
+    rnd = random.Random(14)
+    members = []
+    for n in range(MEMBERS):
+        user = User.objects.create_user(email=f"member{n}@bench.example", password=None)
+        members.append(Member.objects.create(user=user, member_number=f"B{n}", name=f"Member {n}", kinds=["author"]))
+    parties = Party.objects.bulk_create(
+        Party(kind="writer", interested_party_number=f"BP{n}", name=f"Writer {n}", member=m)
+        for n, m in enumerate(members)
     )
-    platforms = []
+    works = Work.objects.bulk_create(Work(title=f"Bench work {i}", work_code=f"BW{i}") for i in range(WORKS))
+    Interest.objects.bulk_create(
+        Interest(work=w, party=parties[(i + k) % MEMBERS], member=members[(i + k) % MEMBERS], role="CA")
+        for i, w in enumerate(works)
+        for k in (0, 1)
+    )
+    engines = []
+    for name, domain in (("Google", "google.com"), ("Bing", "bing.com")):
+        p = Platform.objects.create(
+            name=name, kind="search_engine", regime="us", notice_channel="email", contact_email=f"removals@{domain}"
+        )
+        PlatformDomain.objects.create(platform=p, domain=domain)
+        engines.append(p)
+    hosts: list[tuple[str, Any]] = []
     for i in range(args.platforms):
-        regime = "eu" if i % 2 else "us"
         p = Platform.objects.create(
             name=f"Host {i}",
             kind="file_host",
-            regime=regime,
+            regime="eu" if i % 2 else "us",
             notice_language="fr" if i % 4 == 1 else "en",
             notice_channel="email",
             contact_email=f"abuse@host{i}.example",
         )
         PlatformDomain.objects.create(platform=p, domain=f"host{i}.example")
-        platforms.append(p)
-    request = TakedownRequest.objects.create(member=member, work=works[0], actions=["remove"])
-    batch = []
-    for n in range(args.links):
-        p = platforms[n % len(platforms)]
-        url = f"https://host{p.pk}.example/file/{n}"
-        batch.append(
-            ReportedLink(
-                request=request,
-                member=member,
-                work=works[n % len(works)],
-                action="remove",
-                status="accepted",
-                submitted_url=url,
-                url=url,
-                identity_key=url,
-                host=f"host{p.pk}.example",
-                registrable_domain=f"host{p.pk}.example",
-                platform=p,
-                recipients=[{"platform_id": p.pk, "name": p.name, "domain": f"host{p.pk}.example"}],
-            )
+        hosts.append((f"host{i}.example", p))
+    overrides = []
+    for i in range(args.sites):
+        domain = f"site{i}.example"
+        hosts.append((domain, None))
+        if rnd.random() < 0.04:
+            continue  # no contact known: its links are parked
+        if rnd.random() < 0.85:
+            overrides.append(ContactOverride(registrable_domain=domain, role="site", address=f"dmca@{domain}"))
+        overrides.append(
+            ContactOverride(registrable_domain=domain, role="hosting", address=f"abuse@net{i % 300}.example")
         )
-    ReportedLink.objects.bulk_create(batch, batch_size=5000)
+    ContactOverride.objects.bulk_create(overrides)
+    rnd.shuffle(hosts)  # the busiest domains are platforms and unknown sites alike
+    weights = [1 / (rank**ZIPF_S) for rank in range(1, len(hosts) + 1)]
+    cumulative = list(_accumulate(weights))
+    requests = {
+        m.pk: TakedownRequest.objects.create(member=m, work=works[0], actions=["remove", "delist"]) for m in members
+    }
+    engine_rows = [
+        {"platform_id": e.pk, "name": e.name, "domain": d}
+        for e, d in zip(engines, ("google.com", "bing.com"), strict=True)
+    ]
+    delist = 0
+    for start in range(0, args.links, 50_000):
+        rows = []
+        for n in range(start, min(args.links, start + 50_000)):
+            domain, platform = hosts[bisect.bisect(cumulative, rnd.random() * cumulative[-1])]
+            i = rnd.randrange(WORKS)
+            work, member = works[i], members[i % MEMBERS]  # one of the work's two represented holders
+            to_delist = platform is None and rnd.random() < 0.15
+            delist += to_delist
+            url = f"https://{domain}/f/{n}/track-{n}.mp3"
+            rows.append(
+                {
+                    "request_id": requests[member.pk].pk,
+                    "member_id": member.pk,
+                    "work_id": work.pk,
+                    "action": "delist" if to_delist else "remove",
+                    "status": "accepted",
+                    "submitted_url": url,
+                    "url": url,
+                    "identity_key": url.removeprefix("https://"),
+                    "host": domain,
+                    "registrable_domain": domain,
+                    "platform_id": platform.pk if platform is not None else None,
+                    "recipients": engine_rows
+                    if to_delist
+                    else [{"platform_id": platform.pk if platform else None, "name": domain, "domain": domain}],
+                    "escalation_level": 0,
+                    "refusal_reason": "",
+                    "file_key": "",
+                    "content_key": "",
+                    "info_hash": "",
+                    "unwrapped_from": "",
+                    "shortener": False,
+                    "redirect_chain": [],
+                    "resolved_url": "",
+                    "resolution_error": "",
+                    "line_number": n,
+                    "created_at": _now(),
+                    "updated_at": _now(),
+                }
+            )
+        insert_values(ReportedLink, rows)
+    return {"delist": delist}
+
+
+def _accumulate(values: list[float]) -> list[float]:
+    out, total = [], 0.0
+    for v in values:
+        total += v
+        out.append(total)
+    return out
+
+
+_NOW: list[Any] = []
+
+
+def _now() -> Any:
+    if not _NOW:
+        from django.utils import timezone
+
+        _NOW.append(timezone.now())
+    return _NOW[0]
+
+
+# A builder or a delivery worker as production runs it (``manage.py build_notices --part k/K``,
+# ``manage.py deliver_notices --once``), less the queueing of one delivery task per notice built:
+# here the delivery workers sweep the queued notices instead.
+COMMAND = """
+import sys, django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+settings.SENTINELLE_NOTICE_ENQUEUE_DELIVERY = False
+call_command(*sys.argv[1:])
+"""
+
+
+def run_all(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float]:
+    """Run the commands side by side; (seconds, peak memory of the largest in MB)."""
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for c in commands]
+    outputs = [p.communicate()[0].decode() for p in procs]
+    seconds = time.perf_counter() - t0
+    for p, out in zip(procs, outputs, strict=True):
+        if p.returncode:
+            sys.exit(f"{p.args} failed:\n{out}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--links", type=int, default=200_000)
+    parser.add_argument("--platforms", type=int, default=1000)
+    parser.add_argument("--sites", type=int, default=3000)
+    parser.add_argument("--builders", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--skip-delivery", action="store_true")
+    parser.add_argument("--fill-only", action="store_true", help="Fill the database, build nothing (to profile).")
+    args = parser.parse_args()
+    setup_postgres(args.database_url, needs="COPY to fill")
+    from django.db import connection
+
+    from sentinelle.notices.models import Notice, NoticeItem, NoticeStatus, ParkedLink
 
     t0 = time.perf_counter()
-    built = services.build_notices()
-    t1 = time.perf_counter()
-    counts = services.deliver_due()
-    t2 = time.perf_counter()
-    sink.stop()
+    shape = fill(args)
+    connection.close()
+    print(
+        f"filled in {time.perf_counter() - t0:.0f} s: {args.links:,} due links ({shape['delist']:,} to delist), "
+        f"{args.platforms:,} platforms, {args.sites:,} unknown sites; load {os.getloadavg()[0]:.1f}"
+    )
+    if args.fill_only:
+        return
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    manage = [sys.executable, "-c", COMMAND]
+    k = args.builders
+    built_s, peak = run_all([[*manage, "build_notices", "--part", f"{i}/{k}"] for i in range(k)], env)
+    notices = Notice.objects.count()
+    items = NoticeItem.objects.count()
+    queued = Notice.objects.filter(status=NoticeStatus.QUEUED).count()
+    parked = ParkedLink.objects.count()
+    print(
+        f"build ({k} builder(s)): {notices:,} notices ({queued:,} queued), {items:,} items, {parked:,} links parked "
+        f"in {built_s:.1f} s -> {args.links / built_s:,.0f} links/s (target >= 5,000), "
+        f"{notices / built_s:,.1f} notices/s; peak memory {peak:,.0f} MB (target < 500 MB at 1,000,000 links); "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
+    again_s, _ = run_all([[*manage, "build_notices"]], env)
+    print(f"second pass, nothing new (every link in an undelivered notice): {again_s:.1f} s")
+    if args.skip_delivery:
+        return
+    sink = CountingSink()
+    sink.controller.start()
+    env.update(
+        SENTINELLE_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        SENTINELLE_EMAIL_HOST="127.0.0.1",
+        SENTINELLE_EMAIL_PORT=str(sink.port),
+    )
+    w = args.workers
+    sent_s, _ = run_all([[*manage, "deliver_notices", "--once"] for _ in range(w)], env)
+    sink.controller.stop()
     delivered = Notice.objects.filter(status=NoticeStatus.DELIVERED).count()
-    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(
-        f"database: {vendor}; links: {args.links}; platforms: {args.platforms}; "
-        f"max URLs per notice: {services.max_urls()}"
+        f"deliver ({w} worker(s)): {delivered:,} notices delivered, {sink.count:,} messages received "
+        f"({len(sink.message_ids):,} Message-IDs) in {sent_s:.1f} s -> {delivered / sent_s:,.1f} notices/s "
+        f"(target >= 50), {items / sent_s:,.0f} links/s; load {os.getloadavg()[0]:.1f}"
     )
-    print(
-        f"build:    {len(built.notices)} notices, {built.items} items in {t1 - t0:.1f} s "
-        f"-> {built.items / (t1 - t0):,.0f} links/s, {len(built.notices) / (t1 - t0):,.1f} notices/s"
-    )
-    print(
-        f"deliver:  {delivered} notices delivered ({counts}), {len(sink.received)} messages received "
-        f"in {t2 - t1:.1f} s -> {built.items / (t2 - t1):,.0f} links/s, {delivered / (t2 - t1):,.1f} notices/s"
-    )
-    print(f"overall:  {built.items / (t2 - t0):,.0f} links/s, {delivered / (t2 - t0):,.1f} notices/s")
-    if len(sink.received) != delivered or delivered != len(built.notices):
-        sys.exit("mismatch between notices built, delivered and received")
+    last_s, _ = run_all([[*manage, "build_notices"]], env)
+    print(f"last pass, everything delivered (parked links skipped): {last_s:.1f} s")
+    if sink.count != delivered or delivered != queued or len(sink.message_ids) != delivered:
+        sys.exit("mismatch between notices queued, delivered and received")
 
 
 if __name__ == "__main__":

@@ -47,17 +47,18 @@ def test_with_the_immediate_backend_every_engine_gets_its_notice(settings, ten_e
 def test_a_delivery_finishing_before_the_builder_reaches_the_next_engine_loses_nothing(ten_engines, monkeypatch):
     # A fast worker: each notice is delivered as soon as it is built, before the builder goes on to
     # the next engine, so the link is already "notice sent" when the next notice is made.
-    from sentinelle.notices.services import build
+    from sentinelle.notices.services import make
 
-    create = build._create_notice
+    create = make.make_notices
 
     def create_then_deliver(*args: Any, **kwargs: Any) -> Any:
         built = create(*args, **kwargs)
-        if built is not None:
-            services.deliver_notice(built[0].pk)
+        for notice, _links in built:
+            services.deliver_notice(notice.pk)
         return built
 
-    monkeypatch.setattr(build, "_create_notice", create_then_deliver)
+    monkeypatch.setattr(make, "BATCH_LINKS", 1)  # one notice per batch: delivered before the next is made
+    monkeypatch.setattr(make, "make_notices", create_then_deliver)
     link = _delist_link(ten_engines)
 
     result = services.build_notices()

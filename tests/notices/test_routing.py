@@ -118,7 +118,7 @@ def test_a_site_nobody_answers_for_is_held_parked_and_looked_for():
     assert sorted(first.parked) == sorted(link.pk for link in links)
     assert set(ParkedLink.objects.values_list("link_id", flat=True)) == {link.pk for link in links}
     assert DomainDiscovery.objects.filter(registrable_domain="nothing.to").exists()  # discovery asked
-    assert services.due_links() == []  # parked: a sweep no longer reads them
+    assert list(services.due_link_chunks()) == []  # parked: a sweep no longer reads them
     assert "No contact is known yet for nothing.to" in notice.hold_reason
     with translation.override("fr"):
         assert "nothing.to" in routing.hold_text(notice.hold_code, notice.hold_params)

@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Sentinelle"
 
     def ready(self) -> None:
-        from sentinelle.core import checks  # noqa: F401 - registers the deployment checks
+        from sentinelle.core import (
+            checks,  # noqa: F401 - registers the deployment checks
+            lookups,
+        )
+
+        lookups.register()

@@ -9,6 +9,7 @@ element, where its data comes from and the text it produces.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 
 from sentinelle import conf
-from sentinelle.notices.models import Regime
+from sentinelle.notices.models import Language, Regime
 from sentinelle.takedowns.models import LEVEL_HOSTING, LEVEL_REGISTRAR
 
 # The texts relied on (docs/notices.md, "The law as cited"): Regulation (EU) 2022/2065 (DSA) as
@@ -264,7 +265,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 
 def single_line(value: object, limit: int = 300) -> str:
     """One printable line: no CR/LF or other control character can reach a header or a heading."""
-    return " ".join(_CONTROL.sub(" ", str(value or "")).split())[:limit]
+    return _single_line(str(value or ""), limit)
+
+
+@functools.lru_cache(maxsize=16384)  # the same titles and names, over and over, in a building pass
+def _single_line(text: str, limit: int) -> str:
+    return " ".join(_CONTROL.sub(" ", text).split())[:limit]
 
 
 def sender_lines(sender: Mapping[str, Any]) -> list[str]:
@@ -373,6 +379,20 @@ def _reporters(holders: Sequence[dict[str, Any]]) -> list[str]:
     return [single_line(h["name"]) for h in holders if h.get("reporter") and h.get("name")]
 
 
+# How a work's title is quoted after its URL, by the notice's language.
+QUOTES: dict[str, tuple[str, str]] = {Language.EN: ('"', '"'), Language.FR: ("« ", " »")}
+
+
+def _item_line(item: dict[str, Any], representative: bool, quotes: tuple[str, str]) -> str:
+    """``n. URL — W1 "title"`` (the title left out in a representative list, which names the works
+    once); made here rather than in the templates, where a notice of 1,000 URLs spent most of its
+    rendering."""
+    line = f"{item['n']}. {item['url']} — {item['work']['ref']}"
+    if not representative:
+        line += f" {quotes[0]}{item['work']['title']}{quotes[1]}"
+    return line + "\n"
+
+
 def context(data: NoticeData) -> dict[str, Any]:
     """The template context: works numbered once, and URLs grouped by site.
 
@@ -400,8 +420,10 @@ def context(data: NoticeData) -> dict[str, Any]:
         if ref not in site["work_refs"]:
             site["work_refs"].append(ref)
         site["items"].append({"n": n, "url": item.url, "work": works[key]})
+    quotes = QUOTES.get(data.language, QUOTES[Language.EN])
     for site in sites.values():
         site["representative"] = len(site["work_refs"]) >= representative_list_min()
+        site["lines"] = "".join(_item_line(item, site["representative"], quotes) for item in site["items"])
     sender = {k: single_line(v, 500) for k, v in data.sender.items()}
     return {
         "data": data,
@@ -430,14 +452,16 @@ def _template(data: NoticeData, name: str) -> str:
     return f"notices/{data.regime}/{data.language}/{name}"
 
 
-def render_subject(data: NoticeData) -> str:
+def render_subject(data: NoticeData, ctx: dict[str, Any] | None = None) -> str:
+    """The subject line (``ctx``: ``context(data)`` when the caller has it already)."""
     with translation.override(data.language):
-        return single_line(render_to_string(_template(data, "subject.txt"), context(data)), 250)
+        return single_line(render_to_string(_template(data, "subject.txt"), ctx or context(data)), 250)
 
 
-def render_body(data: NoticeData) -> str:
+def render_body(data: NoticeData, ctx: dict[str, Any] | None = None) -> str:
+    """The text (``ctx``: ``context(data)`` when the caller has it already)."""
     with translation.override(data.language):
-        text = render_to_string(_template(data, "body.txt"), context(data))
+        text = render_to_string(_template(data, "body.txt"), ctx or context(data))
     # Templates keep their tags on lines of their own; the blank runs they leave are squeezed.
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
@@ -470,13 +494,20 @@ def _has(body: str, *values: str) -> bool:
     return all(v and v.strip() and single_line(v, 10_000) in body for v in values)
 
 
+def _urls_in(data: NoticeData, body: str) -> bool:
+    """Every item's URL is in the text. Looked up among the text's words first: searching the text
+    once per URL is quadratic in the size of the notice (1,000 URLs, 100 kB)."""
+    words = set(body.split())
+    return bool(data.items) and all(item.url and (item.url in words or item.url in body) for item in data.items)
+
+
 def _check_eu(data: NoticeData, body: str, ctx: dict[str, Any]) -> dict[str, str]:
     s, sender = data.statements, ctx["sender"]
     problems: dict[str, str] = {}
     works_ok = all(w["title"] and w["holders"] and w["title"] in body for w in ctx["works"])
     if not (_has(body, s.get("mandate", ""), s.get("illegality", "")) and works_ok):
         problems["dsa_16_2_a"] = "the explanation (work, rights holder, standing, absence of licence) is incomplete"
-    if not data.items or not all(item.url and item.url in body for item in data.items):
+    if not _urls_in(data, body):
         problems["dsa_16_2_b"] = "an item's exact URL is missing"
     if not _has(body, sender.get("name", ""), sender.get("email", "")):
         problems["dsa_16_2_c"] = "the notifier's name or e-mail address is missing"
@@ -502,7 +533,7 @@ def _check_us(data: NoticeData, body: str, ctx: dict[str, Any]) -> dict[str, str
         problems["512_c_3_A_i"] = "the signature of the authorised person is missing"
     if not ctx["works"] or not all(w["title"] and w["title"] in body for w in ctx["works"]):
         problems["512_c_3_A_ii"] = "a copyrighted work is not identified"
-    if not data.items or not all(item.url and item.url in body for item in data.items):
+    if not _urls_in(data, body):
         problems["512_c_3_A_iii"] = "an infringing item's URL is missing"
     if not _has(body, sender.get("address", ""), sender.get("phone", ""), sender.get("email", "")):
         problems["512_c_3_A_iv"] = "the address, telephone number or e-mail address is missing"
@@ -519,9 +550,9 @@ def elements(regime: str) -> tuple[tuple[str, str], ...]:
     return EU_ELEMENTS if regime == Regime.EU else US_ELEMENTS
 
 
-def missing_elements(data: NoticeData, body: str) -> list[MissingElement]:
+def missing_elements(data: NoticeData, body: str, ctx: dict[str, Any] | None = None) -> list[MissingElement]:
     """Every element of ``data.regime`` the text ``body`` lacks (empty when the notice may go)."""
-    ctx = context(data)
+    ctx = ctx or context(data)
     if data.regime == Regime.EU:
         problems = _check_eu(data, body, ctx)
     elif data.regime == Regime.US:

@@ -205,6 +205,13 @@ class ReportedLink(models.Model):
             # the notices' and checks' sweeps (status in …), the investigators' site reads
             models.Index(fields=["status"], name="link_status"),
             models.Index(fields=["registrable_domain"], name="link_site"),
+            # the notice builder's keyset over the due links (notices.services.build.due_link_chunks):
+            # partial, so it holds only the links waiting for a notice, not the millions done
+            models.Index(
+                fields=["registrable_domain", "identity_key", "id"],
+                condition=Q(status__in=["accepted", "escalated"]),
+                name="link_due",
+            ),
         ]
 
     def __str__(self) -> str:

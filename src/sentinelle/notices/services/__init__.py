@@ -27,7 +27,7 @@ from sentinelle.notices.services.answers import (
     derived_status,
     record_answers,
 )
-from sentinelle.notices.services.build import DUE_STATUSES, BuildResult, build_notices, due_links
+from sentinelle.notices.services.build import DUE_STATUSES, BuildResult, build_notices, due_link_chunks
 from sentinelle.notices.services.delivery import (
     AUTOMATIC_CHANNELS,
     CLAIM_BATCH,
@@ -71,7 +71,7 @@ __all__ = [
     "deliver_notice",
     "derived_status",
     "discard_notice",
-    "due_links",
+    "due_link_chunks",
     "enqueue_delivery",
     "is_search_engine",
     "lumen_enabled",

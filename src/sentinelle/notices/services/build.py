@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
+import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -33,17 +34,16 @@ from sentinelle.catalogue.identifiers import format_iswc, normalise_society_code
 from sentinelle.catalogue.models import Interest, Work
 from sentinelle.notices import legal, routing
 from sentinelle.notices.models import (
-    Channel,
     Language,
-    Notice,
     NoticeItem,
     NoticeStatus,
     ReciprocalSociety,
     Regime,
 )
 from sentinelle.notices.routing import Route
-from sentinelle.notices.services import held
+from sentinelle.notices.services import held, make
 from sentinelle.notices.services.delivery import AUTOMATIC_CHANNELS, enqueue_delivery
+from sentinelle.notices.services.make import GroupKey
 from sentinelle.platforms.models import LegalRegime, Platform
 from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
 from sentinelle.takedowns.services import change_status_many
@@ -52,10 +52,6 @@ logger = logging.getLogger(__name__)
 
 # Links waiting for their notices (level 0: accepted; a higher level: escalated).
 DUE_STATUSES = (LinkStatus.ACCEPTED, LinkStatus.ESCALATED)
-# A link due when the pass began is still built into every notice it needs after one of them was
-# delivered (a link needs one notice per recipient, per search engine say, and a worker may deliver
-# the first before the pass reaches the next): "notice sent" does not end its building.
-BUILDABLE_STATUSES = (*DUE_STATUSES, LinkStatus.NOTICE_SENT)
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -89,21 +85,34 @@ def _rights_holders(work_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """Every interest of the works, with what decides whether the society speaks for it."""
     holders: dict[int, list[dict[str, Any]]] = defaultdict(list)
     seen: set[tuple[int, str, str]] = set()
-    for interest in (
-        Interest.objects.filter(work_id__in=list(work_ids)).select_related("party").order_by("work_id", "id")
-    ):
-        name = legal.single_line(str(interest.party))
-        key = (interest.work_id, name, interest.role)
+    rows = (
+        Interest.objects.filter(work_id__in=list(work_ids))
+        .order_by("work_id", "id")
+        .values_list(
+            "work_id",
+            "role",
+            "member_id",
+            "pr_society",
+            "mr_society",
+            "sr_society",
+            "party__first_name",
+            "party__name",
+            "party__kind",
+            "party__member_id",
+        )
+    )
+    for work_id, role, member_id, pr, mr, sr, first_name, last_name, kind, party_member_id in rows:
+        name = legal.single_line(f"{first_name} {last_name}".strip())  # str(party)
+        key = (work_id, name, role)
         if name and key not in seen:
             seen.add(key)
-            societies = [interest.pr_society, interest.mr_society, interest.sr_society]
-            holders[interest.work_id].append(
+            holders[work_id].append(
                 {
                     "name": name,
-                    "role": interest.role,
-                    "kind": interest.party.kind,
-                    "member_id": interest.member_id or interest.party.member_id,
-                    "societies": [normalise_society_code(c) for c in societies if c.strip()],
+                    "role": role,
+                    "kind": kind,
+                    "member_id": member_id or party_member_id,
+                    "societies": [normalise_society_code(c) for c in (pr, mr, sr) if c.strip()],
                 }
             )
     return holders
@@ -206,11 +215,31 @@ def _by_value(mapping: dict[int, tuple[str, int]]) -> dict[tuple[str, int], list
     return out
 
 
-def due_links() -> list[dict[str, Any]]:
-    """The due links, less those parked for want of a contact at their level; the reports of one
-    content (one identity key) side by side, so that a notice split at ``SENTINELLE_NOTICE_MAX_URLS``
-    keeps them in the same notice."""
-    rows: Iterable[Any] = (
+# Due links are read in keyset chunks of this many (never all at once), in the order notices are
+# filled: by site, then by identity key, so that the reports of one content stay side by side.
+CHUNK_LINKS = 5000
+# Links kept between chunks in notices not yet full (a recipient whose links continue in the next
+# chunk: a platform with several domains, a search engine). Past this, the open notices of the
+# recipients the last chunk did not reach are closed as they are: memory stays flat.
+CARRY_LINKS = 20_000
+_DUE_FIELDS = (
+    "id",
+    "url",
+    "identity_key",
+    "registrable_domain",
+    "action",
+    "recipients",
+    "escalation_level",
+    "work_id",
+    "platform_id",
+    "member_id",
+)
+
+
+def _due_queryset() -> QuerySet[ReportedLink, dict[str, Any]]:
+    """The due links, less those parked for want of a contact at their level, in keyset order
+    (served by the partial index ``link_due``)."""
+    return (
         ReportedLink.objects.filter(status__in=DUE_STATUSES)
         .exclude(parked__escalation_level=F("escalation_level"))
         # A short link waits until it is followed (takedowns.services.shortlinks): its target may
@@ -225,20 +254,33 @@ def due_links() -> list[dict[str, Any]]:
             escalation_level=0,
         )
         .order_by("registrable_domain", "identity_key", "id")
-        .values(
-            "id",
-            "url",
-            "identity_key",
-            "registrable_domain",
-            "action",
-            "recipients",
-            "escalation_level",
-            "work_id",
-            "platform_id",
-            "member_id",
-        )
+        .values(*_DUE_FIELDS)
     )
-    return [dict(row) for row in rows]
+
+
+def due_link_chunks(size: int = CHUNK_LINKS) -> Iterator[list[dict[str, Any]]]:
+    """The due links in chunks of at most ``size``, each read from where the last one ended
+    (site, identity key, id): a chunk deep in millions of due links costs what the first does."""
+    links = _due_queryset()
+    after: tuple[str, str, int] | None = None
+    while True:
+        page = links if after is None else links.filter(TupleGreaterThan(_KEYSET, after))
+        rows = [dict(row) for row in page[:size]]
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last = rows[-1]
+        after = (last["registrable_domain"], last["identity_key"], last["id"])
+
+
+_KEYSET = Tuple(F("registrable_domain"), F("identity_key"), F("id"))
+
+
+def in_part(domain: str, part: int, parts: int) -> bool:
+    """Whether the links of ``domain`` are builder ``part``'s (of ``parts``): every route of a link
+    follows from its site, so one builder makes all of a site's notices and its hosting provider's."""
+    return parts <= 1 or zlib.crc32(domain.encode()) % parts == part
 
 
 def notice_chunks(group: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
@@ -261,16 +303,6 @@ def notice_chunks(group: list[dict[str, Any]], size: int) -> list[list[dict[str,
     return chunks
 
 
-class GroupKey(NamedTuple):
-    """The links of one notice share these (and a notice holds at most ``SENTINELLE_NOTICE_MAX_URLS``)."""
-
-    recipient_key: str
-    action: str
-    regime: str
-    language: str
-    level: int
-
-
 @dataclass(frozen=True)
 class WorkFacts:
     """What the items of a notice say about each work: title, ISWC, rights holders."""
@@ -278,6 +310,7 @@ class WorkFacts:
     works: dict[int, dict[str, Any]]
     holders: dict[int, list[dict[str, Any]]]
     societies: frozenset[str] = frozenset()
+    cache: dict[tuple[int, int | None], list[dict[str, Any]]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def load(cls, work_ids: set[int]) -> WorkFacts:
@@ -285,54 +318,108 @@ class WorkFacts:
         return cls(works, _rights_holders(work_ids), represented_societies())
 
     def item(self, link: dict[str, Any]) -> legal.ItemData:
-        work = self.works[link["work_id"]]
-        return legal.ItemData(
-            url=link["url"],
-            site=link["registrable_domain"],
-            work_title=work["title"],
-            work_iswc=format_iswc(work["iswc"]) if work["iswc"] else "",
-            rights_holders=represented_holders(
-                self.holders.get(link["work_id"], []), link.get("member_id"), self.societies
-            ),
-        )
+        """The item of ``link`` (kept on the link's row: a link in two notices is made into one item)."""
+        made = link.get("item")
+        if made is None:
+            work = self.works[link["work_id"]]
+            made = link["item"] = legal.ItemData(
+                url=link["url"],
+                site=link["registrable_domain"],
+                work_title=work["title"],
+                work_iswc=format_iswc(work["iswc"]) if work["iswc"] else "",
+                rights_holders=self.represented(link["work_id"], link.get("member_id")),
+            )
+        return made
+
+    def represented(self, work_id: int, member_id: int | None) -> list[dict[str, Any]]:
+        """``represented_holders`` of a work for a reporter, worked out once per pair."""
+        pair = (work_id, member_id)
+        if pair not in self.cache:
+            self.cache[pair] = represented_holders(self.holders.get(work_id, []), member_id, self.societies)
+        return self.cache[pair]
 
 
-def build_notices(*, now: dt.datetime | None = None) -> BuildResult:
-    """Group every due link into notices. Idempotent; safe to run from several processes at once."""
-    now = now or timezone.now()
-    result = BuildResult()
-    links = due_links()
-    if not links:
-        return result
-    recipients: dict[str, Route] = {}
-    groups = _group(links, _book(links), recipients, result)
-    if not groups:
-        return result
-    facts = WorkFacts.load({link["work_id"] for group in groups.values() for link in group})
-    groups = hold_unrepresented(groups, facts, result, now)
-    size = conf.notice_max_urls()
-    included: set[int] = set()
-    to_deliver: list[int] = []
-    for key, group in sorted(groups.items(), key=lambda kv: kv[0]):
-        for chunk in notice_chunks(group, size):
-            built = _create_notice(recipients[key.recipient_key], key, chunk, facts, now)
-            if built is not None:
-                if built[0].hold_code == "no_contact":
-                    result.parked.extend(built[1])
-                result.notices.append(built[0].pk)
-                result.items += len(built[1])
-                included.update(built[1])
-                if built[0].status == NoticeStatus.QUEUED and built[0].channel in AUTOMATIC_CHANNELS:
-                    to_deliver.append(built[0].pk)
-    result.links = len(included)
-    held_domains = {recipients[k.recipient_key].domain for k in groups if recipients[k.recipient_key].hold}
-    if held_domains:
-        held.ask_discovery(held_domains)
+def build_notices(*, now: dt.datetime | None = None, part: int = 0, parts: int = 1) -> BuildResult:
+    """Group every due link into notices. Idempotent; safe to run from several processes at once.
+
+    The due links are read in keyset chunks and their notices made as they fill, so memory stays
+    flat whatever their number. With ``parts`` > 1 this builder takes the sites of its ``part``
+    (``in_part``): several builders share a pass without building the same notices.
+    """
+    run = _Pass(now or timezone.now(), part, parts)
+    for chunk in due_link_chunks():
+        run.add(chunk)
+    run.cut(final=True)
+    if run.held_domains:
+        held.ask_discovery(run.held_domains)
     # Deliveries are queued once the whole pass is built (after the caller's transaction, if any):
     # a fast worker, or the immediate backend, then finds every notice of the pass already there.
+    to_deliver = run.to_deliver
     if to_deliver:
         transaction.on_commit(lambda: _enqueue_all(to_deliver))
-    return result
+    return run.result
+
+
+@dataclass
+class _Pass:
+    """One building pass: the notices being filled, by group, between one chunk of due links and the next."""
+
+    now: dt.datetime
+    part: int = 0
+    parts: int = 1
+    result: BuildResult = field(default_factory=BuildResult)
+    groups: dict[GroupKey, list[dict[str, Any]]] = field(default_factory=dict)
+    recipients: dict[str, Route] = field(default_factory=dict)
+    touched: set[GroupKey] = field(default_factory=set)
+    to_deliver: list[int] = field(default_factory=list)
+    held_domains: set[str] = field(default_factory=set)
+
+    def add(self, chunk: list[dict[str, Any]]) -> None:
+        """Route a chunk of due links into the open notices, then make those that are full."""
+        links = [link for link in chunk if in_part(link["registrable_domain"], self.part, self.parts)]
+        groups = _group(links, _book(links), self.recipients, self.result) if links else {}
+        if groups:
+            facts = WorkFacts.load({link["work_id"] for group in groups.values() for link in group})
+            groups = hold_unrepresented(groups, facts, self.result, self.now)  # every link's item made
+        for key, group in groups.items():
+            self.groups.setdefault(key, []).extend(group)
+        self.touched = set(groups)
+        self.cut(final=False)
+
+    def cut(self, *, final: bool) -> None:
+        """Make every full notice; at the end (or past ``CARRY_LINKS``) the partial ones too.
+
+        A group the last chunk reached keeps its last, partial notice open: the next chunk may
+        bring more of its links (of the same content, even). A site's links are contiguous in the
+        keyset order, so a site group the last chunk did not reach is complete; a platform's (p:)
+        may continue at another of its domains and stays open while the carried links fit.
+        """
+        size = conf.notice_max_urls()
+        overflow = final or sum(len(g) for g in self.groups.values()) > CARRY_LINKS
+        ready: list[make.Spec] = []
+        for key in sorted(self.groups):
+            chunks = notice_chunks(self.groups.pop(key), size)
+            if not final and (key in self.touched or (not overflow and key.recipient_key.startswith("p:"))):
+                self.groups[key] = chunks.pop()
+            ready.extend(make.Spec(self.recipients[key.recipient_key], key, chunk) for chunk in chunks)
+        for batch in make.batches(ready):
+            links = {link["id"]: link for spec in batch for link in spec.links}
+            self._made(make.make_notices(batch, self.now), links)
+        still_open = {g.recipient_key for g in self.groups}
+        self.recipients = {k: r for k, r in self.recipients.items() if k in still_open}
+        self.held_domains.update(spec.rec.domain for spec in ready if spec.rec.hold)
+
+    def _made(self, made: list[make.Made], links: dict[int, dict[str, Any]]) -> None:
+        for notice, link_ids in made:
+            if notice.hold_code == "no_contact":
+                self.result.parked.extend(link_ids)
+            self.result.notices.append(notice.pk)
+            self.result.items += len(link_ids)
+            for pk in link_ids:  # a link in two notices (its site's and its host's) counts once
+                self.result.links += not links[pk].get("counted")
+                links[pk]["counted"] = True
+            if notice.status == NoticeStatus.QUEUED and notice.channel in AUTOMATIC_CHANNELS:
+                self.to_deliver.append(notice.pk)
 
 
 def _enqueue_all(notice_ids: list[int]) -> None:
@@ -345,7 +432,7 @@ def _covered(ids: list[int]) -> set[tuple[int, int, str]]:
     covered: set[tuple[int, int, str]] = set()
     for start in range(0, len(ids), 5000):
         covered.update(
-            NoticeItem.objects.filter(link_id__in=ids[start : start + 5000], discarded=False).values_list(
+            NoticeItem.objects.filter(link_id__any=ids[start : start + 5000], discarded=False).values_list(
                 "link_id", "escalation_level", "recipient_key"
             )
         )
@@ -379,142 +466,3 @@ def _group(
             key = GroupKey(rec.key, action, _regime(rec.platform), _language(rec.platform, rec.domain), level)
             groups[key].append(link)
     return groups
-
-
-def _lock_still_due(chunk: Sequence[dict[str, Any]], key: GroupKey) -> list[dict[str, Any]]:
-    """Lock the chunk's links and keep those still due and not yet in a notice to this recipient.
-
-    PostgreSQL: FOR UPDATE SKIP LOCKED (a link another builder holds is left to it); SQLite: the
-    IMMEDIATE write transaction already serialises builders.
-    """
-    ids = [link["id"] for link in chunk]
-    lock = ReportedLink.objects.filter(pk__in=ids, status__in=BUILDABLE_STATUSES)
-    if connection.features.has_select_for_update_skip_locked:
-        lock = lock.select_for_update(skip_locked=True)
-    live = set(lock.values_list("pk", flat=True))
-    taken = set(
-        NoticeItem.objects.filter(
-            link_id__in=live, escalation_level=key.level, recipient_key=key.recipient_key, discarded=False
-        ).values_list("link_id", flat=True)
-    )
-    return [link for link in chunk if link["id"] in live and link["id"] not in taken]
-
-
-def _status(rec: Route, missing: Sequence[object]) -> tuple[str, str, dict[str, Any]]:
-    """(status, hold code, its parameters) of a new notice: queued, or a draft held for staff."""
-    if rec.channel == Channel.NONE:
-        return NoticeStatus.DRAFT, "no_contact", {"recipient": rec.name, "domain": rec.domain}
-    if rec.channel == Channel.HTTPS and not conf.public_url():
-        return NoticeStatus.DRAFT, "no_public_url", {}
-    if missing:
-        return NoticeStatus.DRAFT, "missing_elements", {"missing": "; ".join(str(m) for m in missing)}
-    return NoticeStatus.QUEUED, "", {}
-
-
-def _create_notice(
-    rec: Route,
-    key: GroupKey,
-    chunk: Sequence[dict[str, Any]],
-    facts: WorkFacts,
-    now: dt.datetime,
-) -> tuple[Notice, list[int]] | None:
-    """One notice for ``chunk`` in its own transaction; None when no link of it is still due."""
-    try:
-        with transaction.atomic():
-            chunk = _lock_still_due(chunk, key)
-            if not chunk:
-                return None
-            items = [facts.item(link) for link in chunk]
-            notice = _save_notice(rec, key, items, now, thread=first_notices_of([link["id"] for link in chunk], key))
-            if notice.hold_code == "no_contact":
-                held.park([link["id"] for link in chunk], notice, now)
-            NoticeItem.objects.bulk_create(
-                [
-                    NoticeItem(
-                        notice=notice,
-                        link_id=link["id"],
-                        escalation_level=key.level,
-                        recipient_key=rec.key,
-                        position=n,
-                        url=item.url,
-                        site=item.site,
-                        work_title=item.work_title[:200],
-                        work_iswc=item.work_iswc,
-                        rights_holders=item.rights_holders,
-                    )
-                    for n, (link, item) in enumerate(zip(chunk, items, strict=True), start=1)
-                ]
-            )
-            return notice, [link["id"] for link in chunk]
-    except IntegrityError:
-        # Another builder took these links between our check and our insert (the constraint held).
-        logger.info("notice for %s level %s lost a race; its links are in another notice", rec.key, key.level)
-        return None
-
-
-THREAD_MAX = 20  # Message-IDs a reminder refers to (a header of a few lines; the first notices first)
-
-
-def first_notices_of(link_ids: list[int], key: GroupKey) -> list[str]:
-    """The Message-IDs of the first notices about these links, which a reminder or escalation replies to."""
-    if key.level == 0:
-        return []
-    rows = (
-        NoticeItem.objects.filter(link_id__in=link_ids, escalation_level=0)
-        .exclude(notice__status=NoticeStatus.DISCARDED)
-        .order_by("notice_id")
-        .values_list("notice__message_id", flat=True)
-    )
-    return list(dict.fromkeys(rows))[:THREAD_MAX]
-
-
-def _save_notice(
-    rec: Route, key: GroupKey, items: list[legal.ItemData], now: dt.datetime, *, thread: list[str]
-) -> Notice:
-    """The notice row: its text rendered for the recipient's regime and language, its channel and status."""
-    idempotency_key = uuid.uuid4().hex
-    sender = conf.society()
-    data = legal.NoticeData(
-        regime=key.regime,
-        language=key.language,
-        action=key.action,
-        escalation_level=key.level,
-        recipient_name=rec.name,
-        recipient_domain=rec.domain,
-        sender=sender,
-        dated=timezone.localdate(now),
-        reference=legal.reference_for_key(idempotency_key),
-        items=items,
-        search_engine=key.action == Action.DELIST,
-        recipient_role=rec.role if key.level < 2 else "",
-    )
-    data = replace(data, recipient_address=legal.designated_address(rec.channel, rec.email, rec.endpoint))
-    body = legal.render_body(data)
-    status, hold_code, hold_params = _status(rec, legal.missing_elements(data, body))
-    domain = sender.get("email", "").rpartition("@")[2].strip() or "sentinelle.invalid"
-    return Notice.objects.create(
-        recipient_platform=rec.platform,
-        recipient_key=rec.key,
-        recipient_name=legal.single_line(rec.name, 200),
-        recipient_domain=rec.domain[:255],
-        recipient_email=rec.email,
-        recipient_endpoint=rec.endpoint,
-        channel=rec.channel,
-        action=key.action,
-        regime=key.regime,
-        language=key.language,
-        escalation_level=key.level,
-        status=status,
-        hold_reason=routing.hold_text_en(hold_code, hold_params),
-        hold_code=hold_code,
-        hold_params=hold_params,
-        route=rec.as_json(),
-        sender=sender,
-        dated=data.dated,
-        subject=legal.render_subject(data),
-        body=body,
-        message_id=f"<notice.{idempotency_key}@{legal.single_line(domain, 200)}>",
-        thread_message_ids=thread,
-        idempotency_key=idempotency_key,
-        next_attempt_at=now if status == NoticeStatus.QUEUED else None,
-    )

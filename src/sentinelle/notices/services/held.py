@@ -42,18 +42,26 @@ RELEASED = gettext_noop("A contact is now known for %(recipient)s: the notice is
 
 def park(link_ids: list[int], notice: Notice, now: dt.datetime) -> None:
     """The builder skips these links at their level until ``release_held`` wakes them."""
-    ParkedLink.objects.filter(link_id__in=link_ids).delete()
-    ParkedLink.objects.bulk_create(
-        ParkedLink(
+    park_many([(notice, link_ids)], now)
+
+
+def park_many(held_notices: list[tuple[Notice, list[int]]], now: dt.datetime) -> None:
+    """``park`` for the links of several held notices at once (one delete, one insert)."""
+    rows = {
+        pk: ParkedLink(
             link_id=pk,
             escalation_level=notice.escalation_level,
             recipient_key=notice.recipient_key,
             recipient_domain=notice.recipient_domain,
-            notice=notice,
+            notice_id=notice.pk,
             parked_at=now,
         )
+        for notice, link_ids in held_notices
         for pk in link_ids
-    )
+    }
+    if rows:
+        ParkedLink.objects.filter(link_id__in=list(rows)).delete()
+        ParkedLink.objects.bulk_create(rows.values())
 
 
 def ask_discovery(domains: Iterable[str]) -> None:
