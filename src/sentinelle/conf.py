@@ -199,6 +199,7 @@ ENV: dict[str, Knob[Any]] = {
     "SENTINELLE_BULK_IMPORT_MAX_BYTES": _int(4_194_304),  # one staff import request (API)
     # notices
     "SENTINELLE_NOTICE_MAX_URLS": _int(1000),
+    "SENTINELLE_NOTICE_BUILDERS": _int(1),  # building passes side by side, each on its share of the sites
     # search engines sent delisting notices, by a domain of theirs; [] = every one in the registry
     "SENTINELLE_DELIST_SEARCH_ENGINES": _list(["google.com", "bing.com"]),
     "SENTINELLE_NOTICE_REPRESENTATIVE_LIST_MIN": _int(5),
@@ -467,6 +468,10 @@ def delist_search_engines() -> list[str]:
     return [
         str(domain).strip().lower() for domain in setting("SENTINELLE_DELIST_SEARCH_ENGINES") if str(domain).strip()
     ]
+
+
+def notice_builders() -> int:
+    return max(1, int(setting("SENTINELLE_NOTICE_BUILDERS")))
 
 
 def notice_enqueue_delivery() -> bool:

@@ -18,11 +18,21 @@ def _worker() -> str:
 
 
 @task()
-def build_notices() -> int:
-    """Periodic: turn due links into notices (their deliveries are enqueued on commit)."""
+def build_notices(part: int = 0, parts: int = 0) -> int:
+    """Periodic: turn due links into notices (their deliveries are enqueued on commit).
+
+    Called with no part (the scheduler) and ``SENTINELLE_NOTICE_BUILDERS`` above 1, it queues one
+    pass per part instead, which workers run side by side, each on its share of the sites.
+    """
+    from sentinelle import conf
     from sentinelle.notices import services  # inside: see the module docstring
 
-    return len(services.build_notices().notices)
+    if parts == 0 and conf.notice_builders() > 1:
+        count = conf.notice_builders()
+        for k in range(count):
+            build_notices.enqueue(k, count)
+        return 0
+    return len(services.build_notices(part=part, parts=max(parts, 1)).notices)
 
 
 @task()

@@ -258,9 +258,10 @@ def _due_queryset() -> QuerySet[ReportedLink, dict[str, Any]]:
     )
 
 
-def due_link_chunks(size: int = CHUNK_LINKS) -> Iterator[list[dict[str, Any]]]:
-    """The due links in chunks of at most ``size``, each read from where the last one ended
-    (site, identity key, id): a chunk deep in millions of due links costs what the first does."""
+def due_link_chunks(size: int | None = None) -> Iterator[list[dict[str, Any]]]:
+    """The due links in chunks of at most ``size`` (``CHUNK_LINKS``), each read from where the last
+    one ended (site, identity key, id): a chunk deep in millions of due links costs what the first does."""
+    size = size or CHUNK_LINKS
     links = _due_queryset()
     after: tuple[str, str, int] | None = None
     while True:
