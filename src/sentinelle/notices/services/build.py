@@ -86,7 +86,7 @@ def _rights_holders(work_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     holders: dict[int, list[dict[str, Any]]] = defaultdict(list)
     seen: set[tuple[int, str, str]] = set()
     rows = (
-        Interest.objects.filter(work_id__in=list(work_ids))
+        Interest.objects.filter(work_id__any=list(work_ids))
         .order_by("work_id", "id")
         .values_list(
             "work_id",
@@ -222,6 +222,8 @@ CHUNK_LINKS = 5000
 # chunk: a platform with several domains, a search engine). Past this, the open notices of the
 # recipients the last chunk did not reach are closed as they are: memory stays flat.
 CARRY_LINKS = 20_000
+# Works whose title and rights holders a pass keeps from one chunk to the next (then read again).
+FACTS_WORKS = 50_000
 _DUE_FIELDS = (
     "id",
     "url",
@@ -315,8 +317,19 @@ class WorkFacts:
 
     @classmethod
     def load(cls, work_ids: set[int]) -> WorkFacts:
-        works = {w["id"]: dict(w) for w in Work.objects.filter(pk__in=work_ids).values("id", "title", "iswc")}
-        return cls(works, _rights_holders(work_ids), represented_societies())
+        facts = cls({}, {}, represented_societies())
+        facts.extend(work_ids)
+        return facts
+
+    def extend(self, work_ids: set[int]) -> None:
+        """Read the works not read yet (a pass reads each work once while it keeps its facts)."""
+        missing = [pk for pk in work_ids if pk not in self.works]
+        for start in range(0, len(missing), 5000):
+            ids = missing[start : start + 5000]
+            self.works.update(
+                (w["id"], dict(w)) for w in Work.objects.filter(pk__any=ids).values("id", "title", "iswc")
+            )
+            self.holders.update(_rights_holders(ids))
 
     def item(self, link: dict[str, Any]) -> legal.ItemData:
         """The item of ``link`` (kept on the link's row: a link in two notices is made into one item)."""
@@ -374,18 +387,27 @@ class _Pass:
     touched: set[GroupKey] = field(default_factory=set)
     to_deliver: list[int] = field(default_factory=list)
     held_domains: set[str] = field(default_factory=set)
+    facts: WorkFacts | None = None
 
     def add(self, chunk: list[dict[str, Any]]) -> None:
         """Route a chunk of due links into the open notices, then make those that are full."""
         links = [link for link in chunk if in_part(link["registrable_domain"], self.part, self.parts)]
         groups = _group(links, _book(links), self.recipients, self.result) if links else {}
         if groups:
-            facts = WorkFacts.load({link["work_id"] for group in groups.values() for link in group})
+            facts = self._facts({link["work_id"] for group in groups.values() for link in group})
             groups = hold_unrepresented(groups, facts, self.result, self.now)  # every link's item made
         for key, group in groups.items():
             self.groups.setdefault(key, []).extend(group)
         self.touched = set(groups)
         self.cut(final=False)
+
+    def _facts(self, work_ids: set[int]) -> WorkFacts:
+        """The facts of these works, kept from chunk to chunk up to ``FACTS_WORKS`` works."""
+        if self.facts is None or len(self.facts.works) > FACTS_WORKS:
+            self.facts = WorkFacts.load(work_ids)
+        else:
+            self.facts.extend(work_ids)
+        return self.facts
 
     def cut(self, *, final: bool) -> None:
         """Make every full notice; at the end (or past ``CARRY_LINKS``) the partial ones too.
@@ -454,16 +476,27 @@ def _group(
     """The due links by notice group, less those already covered; ``recipients`` filled by key."""
     covered = _covered([link["id"] for link in links])
     groups: dict[GroupKey, list[dict[str, Any]]] = defaultdict(list)
+    routed: dict[tuple[Any, ...], list[tuple[Route, GroupKey]]] = {}
     for link in links:
         level = link["escalation_level"]
-        routes = routing.routes_for(link, book)
-        if not routes:
+        # The links of one site share their routes: worked out once per what routing reads.
+        same = (link["platform_id"], link["registrable_domain"], link["action"], level, _rows_key(link))
+        if same not in routed:
+            routed[same] = [(rec, _group_key(rec, link)) for rec in routing.routes_for(link, book)]
+        if not routed[same]:
             result.unroutable.append(link["id"])
-        for rec in routes:
-            if (link["id"], level, rec.key) in covered:
-                continue
-            recipients[rec.key] = rec
-            action = Action.REMOVE if level >= 2 else link["action"]
-            key = GroupKey(rec.key, action, _regime(rec.platform), _language(rec.platform, rec.domain), level)
-            groups[key].append(link)
+        for rec, key in routed[same]:
+            if (link["id"], level, rec.key) not in covered:
+                recipients[rec.key] = rec
+                groups[key].append(link)
     return groups
+
+
+def _rows_key(link: dict[str, Any]) -> tuple[tuple[Any, Any, Any], ...]:
+    return tuple((r.get("platform_id"), r.get("domain"), r.get("name")) for r in link["recipients"] or [])
+
+
+def _group_key(rec: Route, link: dict[str, Any]) -> GroupKey:
+    level = link["escalation_level"]
+    action = Action.REMOVE if level >= 2 else link["action"]
+    return GroupKey(rec.key, action, _regime(rec.platform), _language(rec.platform, rec.domain), level)
