@@ -32,6 +32,7 @@ from django.utils.translation import gettext_noop
 from sentinelle import conf, linkkit
 from sentinelle.catalogue.identifiers import format_iswc, normalise_society_code
 from sentinelle.catalogue.models import Interest, Work
+from sentinelle.core import collector
 from sentinelle.notices import legal, routing
 from sentinelle.notices.models import (
     Language,
@@ -362,8 +363,10 @@ def build_notices(*, now: dt.datetime | None = None, part: int = 0, parts: int =
     """
     run = _Pass(now or timezone.now(), part, parts)
     for chunk in due_link_chunks():
-        run.add(chunk)
-    run.cut(final=True)
+        with collector.paused():  # a chunk's rows live until its notices are made (core/collector.py)
+            run.add(chunk)
+    with collector.paused():
+        run.cut(final=True)
     if run.held_domains:
         held.ask_discovery(run.held_domains)
     # Deliveries are queued once the whole pass is built (after the caller's transaction, if any):
