@@ -53,7 +53,7 @@ test: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 ## The benchmarks: linkkit against its peers, notice building and delivery, link checks, the catalogue, dashboards.
 bench: $(VENV)/.installed-dev $(VENV)/.linkkit-built
 	$(BIN)/python bench/linkkit.py
-	$(BIN)/python bench/notices.py
+	$(BIN)/python bench/notices.py  # PostgreSQL: BENCH_NOTICES_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sentinelle_bench_notices, dropped and made again)
 	$(BIN)/python bench/checks.py
 	$(BIN)/python bench/discovery.py
 	$(BIN)/python bench/investigations.py

@@ -31,3 +31,17 @@ def setup_postgres(database_url: str, *, needs: str) -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+
+
+def fresh_database(url: str) -> None:
+    """Drop the database of ``url`` if it exists and create it empty (a benchmark's own database)."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    try:
+        conn = psycopg.connect(f"{base}/postgres", autocommit=True)
+    except psycopg.OperationalError as exc:
+        sys.exit(f"this benchmark needs PostgreSQL ({base}): {exc}")
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')

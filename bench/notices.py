@@ -1,9 +1,11 @@
 """Benchmark: build and deliver the notices of N due links spread over thousands of recipients.
 
-    .venv/bin/python bench/notices.py --database-url postgres://postgres@127.0.0.1:5432/DB \\
+    .venv/bin/python bench/notices.py [--database-url postgres://postgres@127.0.0.1:5432/DB] \\
         [--links 200000] [--platforms 1000] [--sites 3000] [--builders 1] [--workers 4]
 
-The database must be empty and disposable (the script migrates and fills it). The shape, drawn
+Without --database-url the script drops and creates its own database, sentinelle_bench_notices
+(``BENCH_NOTICES_DATABASE_URL`` names another); a database given must be empty and disposable
+(the script migrates and fills it). The shape, drawn
 with a fixed seed:
 
 - ``--platforms`` platforms of the registry (file hosts, e-mail contact; a quarter take French
@@ -44,7 +46,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench.djangosetup import setup_postgres  # noqa: E402
+from bench.djangosetup import fresh_database, setup_postgres  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sentinelle_bench_notices"
 
 MEMBERS = 200
 WORKS = 5000
@@ -235,7 +239,7 @@ def run_all(commands: list[list[str]], env: dict[str, str]) -> tuple[float, floa
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--database-url", default="")
     parser.add_argument("--links", type=int, default=200_000)
     parser.add_argument("--platforms", type=int, default=1000)
     parser.add_argument("--sites", type=int, default=3000)
@@ -244,6 +248,9 @@ def main() -> None:
     parser.add_argument("--skip-delivery", action="store_true")
     parser.add_argument("--fill-only", action="store_true", help="Fill the database, build nothing (to profile).")
     args = parser.parse_args()
+    if not args.database_url:
+        args.database_url = os.environ.get("BENCH_NOTICES_DATABASE_URL", DEFAULT_URL)
+        fresh_database(args.database_url)
     setup_postgres(args.database_url, needs="COPY to fill")
     from django.db import connection
 
