@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from bench.djangosetup import ensure_database  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sentinelle_bench_dashboards"
 KINDS = (
     ["search_engine"] * 10
@@ -53,23 +55,6 @@ KINDS = (
     + ["video_platform"] * 40
     + ["social_network"] * 30
 )
-
-
-def ensure_database(url: str, fresh: bool) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    try:
-        conn = psycopg.connect(f"{base}/postgres", autocommit=True)
-    except psycopg.OperationalError as exc:
-        sys.exit(f"bench/dashboards.py needs PostgreSQL ({base}): {exc}")
-    with conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{name}"')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup(url: str) -> None:
@@ -362,7 +347,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="drop the bench database and fill it again")
     parser.add_argument("--keep-rollups", action="store_true", help="time the pages on the roll-ups already built")
     args = parser.parse_args()
-    ensure_database(args.database_url, args.fresh)
+    ensure_database(args.database_url, fresh=args.fresh)
     setup(args.database_url)
 
     from django.db import connection

@@ -33,8 +33,9 @@ def setup_postgres(database_url: str, *, needs: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def fresh_database(url: str) -> None:
-    """Drop the database of ``url`` if it exists and create it empty (a benchmark's own database)."""
+def ensure_database(url: str, *, fresh: bool) -> None:
+    """Create the database of ``url`` if it is missing; with ``fresh``, drop it first if it exists
+    (a benchmark's own database)."""
     import psycopg
 
     base, name = url.rsplit("/", 1)
@@ -43,5 +44,9 @@ def fresh_database(url: str) -> None:
     except psycopg.OperationalError as exc:
         sys.exit(f"this benchmark needs PostgreSQL ({base}): {exc}")
     with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and fresh:
+            conn.execute(f'DROP DATABASE "{name}"')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench.djangosetup import fresh_database, setup_postgres  # noqa: E402
+from bench.djangosetup import ensure_database, setup_postgres  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sentinelle_bench_notices"
 
@@ -250,7 +250,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.database_url:
         args.database_url = os.environ.get("BENCH_NOTICES_DATABASE_URL", DEFAULT_URL)
-        fresh_database(args.database_url)
+        ensure_database(args.database_url, fresh=True)
     setup_postgres(args.database_url, needs="COPY to fill")
     from django.db import connection
 
