@@ -44,15 +44,12 @@ from sentinelle.notices.models import (
 from sentinelle.notices.routing import Route
 from sentinelle.notices.services import held, make
 from sentinelle.notices.services.delivery import AUTOMATIC_CHANNELS, enqueue_delivery
-from sentinelle.notices.services.make import GroupKey
+from sentinelle.notices.services.make import DUE_STATUSES, GroupKey
 from sentinelle.platforms.models import LegalRegime, Platform
 from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink
 from sentinelle.takedowns.services import change_status_many
 
 logger = logging.getLogger(__name__)
-
-# Links waiting for their notices (level 0: accepted; a higher level: escalated).
-DUE_STATUSES = (LinkStatus.ACCEPTED, LinkStatus.ESCALATED)
 
 
 # --- building ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
@@ -37,10 +37,12 @@ logger = logging.getLogger(__name__)
 # Links (of several notices) made in one transaction: few round trips, short locks.
 BATCH_LINKS = 2000
 THREAD_MAX = 20  # Message-IDs a reminder refers to (a header of a few lines; the first notices first)
+# Links waiting for their notices (level 0: accepted; a higher level: escalated).
+DUE_STATUSES = (LinkStatus.ACCEPTED, LinkStatus.ESCALATED)
 # A link due when the pass began is still built into every notice it needs after one of them was
 # delivered (a link needs one notice per recipient, per search engine say, and a worker may deliver
 # the first before the pass reaches the next): "notice sent" does not end its building.
-BUILDABLE_STATUSES = (LinkStatus.ACCEPTED, LinkStatus.ESCALATED, LinkStatus.NOTICE_SENT)
+BUILDABLE_STATUSES = (*DUE_STATUSES, LinkStatus.NOTICE_SENT)
 
 
 class GroupKey(NamedTuple):
@@ -150,7 +152,7 @@ def _write(specs: list[Spec], now: dt.datetime) -> list[Made]:
     return made
 
 
-def _threads(specs: list[Spec]) -> Any:
+def _threads(specs: list[Spec]) -> Callable[[Spec], list[str]]:
     """For each notice, the Message-IDs of the first notices about its links, which a reminder or
     an escalation replies to (the first ones first, at most ``THREAD_MAX``); none at level 0."""
     ids = sorted({link["id"] for s in specs if s.key.level > 0 for link in s.links})

@@ -319,34 +319,15 @@ def open_links(
 
 
 def open_link(
+    values: dict[str, Any],
     *,
-    request_id: int,
-    member_id: int,
-    work_id: int,
-    action: str,
-    facts: LinkFacts,
-    status: str,
-    recipients: list[dict[str, object]],
     events: Sequence[NewEvent],
     actor: User | None = None,
     at: dt.datetime | None = None,
-    quota_day: dt.date | None = None,
-    refusal_reason: str = "",
 ) -> ReportedLink:
-    """Create a link with its first events (received, then accepted or refused); ``open_links``
-    opens many at once."""
+    """Create a link (``values`` from ``new_link``) with its first events (received, then accepted or
+    refused); ``open_links`` opens many at once."""
     at = at or timezone.now()
-    values = new_link(
-        request_id=request_id,
-        member_id=member_id,
-        work_id=work_id,
-        action=action,
-        facts=facts,
-        status=status,
-        recipients=recipients,
-        quota_day=quota_day,
-        refusal_reason=refusal_reason,
-    )
     link = ReportedLink(**values)
     link.save()
     LinkEvent.objects.bulk_create([event(link, new, actor=actor, at=at) for new in events])
@@ -377,13 +358,15 @@ def open_follow_up_link(
         if existing is not None:
             return existing, False
         link = open_link(
-            request_id=source.request_id,
-            member_id=source.member_id,
-            work_id=source.work_id,
-            action=action,
-            facts=LinkFacts.of_link(source),
-            status=LinkStatus.ACCEPTED,
-            recipients=recipients,
+            new_link(
+                request_id=source.request_id,
+                member_id=source.member_id,
+                work_id=source.work_id,
+                action=action,
+                facts=LinkFacts.of_link(source),
+                status=LinkStatus.ACCEPTED,
+                recipients=recipients,
+            ),
             at=at,
             events=[
                 NewEvent(

@@ -33,6 +33,7 @@ from sentinelle.takedowns.services.links import (
     change_status_many,
     find_active_duplicate,
     give_back_quota,
+    new_link,
     open_link,
     recipient_rows,
     record_resolution,
@@ -153,13 +154,15 @@ def _follow_target(
         target = find_active_duplicate(link.work_id, link.action, identity, lock=True)
         if target is None:
             target = open_link(
-                request_id=link.request_id,
-                member_id=link.member_id,
-                work_id=link.work_id,
-                action=link.action,
-                facts=_target_facts(link, classification, identity),
-                status=LinkStatus.ACCEPTED,
-                recipients=rows,
+                new_link(
+                    request_id=link.request_id,
+                    member_id=link.member_id,
+                    work_id=link.work_id,
+                    action=link.action,
+                    facts=_target_facts(link, classification, identity),
+                    status=LinkStatus.ACCEPTED,
+                    recipients=rows,
+                ),
                 events=[
                     NewEvent(
                         EventKind.RECEIVED,
