@@ -29,13 +29,14 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import IO
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sentinelle import linkkit
@@ -45,7 +46,14 @@ from sentinelle.catalogue.selectors import works_of_member
 from sentinelle.members.models import Member, User
 from sentinelle.platforms.selectors import get_registry
 from sentinelle.takedowns.models import Action, RefusalReason, TakedownRequest
-from sentinelle.takedowns.services.intake import ACCEPTED, LineVerdict, Recorder, judge_and_record
+from sentinelle.takedowns.services.intake import (
+    ACCEPTED,
+    Line,
+    LineVerdict,
+    Recorder,
+    classify_lines,
+    judge_and_record,
+)
 
 CHUNK_SIZE = 1000
 COLUMNS = ("work", "url", "action")
@@ -226,6 +234,18 @@ class _Works:
 # --- Importing -------------------------------------------------------------------------------
 
 Progress = Callable[[int], object]
+Groups = dict[tuple[Work, tuple[str, ...]], list[Line]]
+
+
+@dataclass
+class _Chunk:
+    """``chunk_size`` rows read and classified (no database but the works' look-up): its bad rows,
+    its good ones by (work, actions)."""
+
+    first_line: int
+    size: int
+    problems: list[LineProblem]
+    groups: Groups
 
 
 def import_links(
@@ -236,77 +256,161 @@ def import_links(
     via_api: bool = False,
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
+    pipelined: bool | None = None,
 ) -> ImportReport:
     """Import ``rows`` for ``member``, ``chunk_size`` rows a transaction. Never raises for a bad
     line (it is in the report's problems); a database error stops the import (``stopped_at``)
-    after the chunks already written."""
+    after the chunks already written, and is raised.
+
+    ``pipelined`` (by default: on PostgreSQL, outside any transaction of the caller's): the next
+    chunk is read and classified here while a writer thread, on its own connection, judges and
+    writes the previous one (``_write``: the work's lock, the earlier reports, the links and
+    events, the commit — in that thread, in the order of the file, one chunk at a time, so a
+    chunk sees every chunk before it, committed). The database works while Python classifies.
+    """
     report = ImportReport()
     works = _Works(member)
     registry = get_registry()
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, max(1, chunk_size))):
-        first_line, known = chunk[0].line_no, len(report.problems)
-        try:
-            with transaction.atomic():
-                groups = _grouped(chunk, works, report)
-                for (work, chosen), lines in groups.items():
-                    _import_group(member, work, list(chosen), lines, actor, via_api, registry, report)
-            report.problems[known:] = sorted(report.problems[known:], key=lambda p: p.line_no)
-        except Exception:
-            report.stopped_at = first_line
-            raise
-        finally:
-            if progress is not None:
-                progress(len(chunk))
+    platform_ids = {r.platform_id for r in registry.rules}
+
+    def write(chunk: _Chunk) -> None:
+        _write(member, chunk, actor, via_api, platform_ids, report)
+
+    chunks = _chunks(rows, max(1, chunk_size), works, registry, report)
+    if pipelined is None:
+        pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
+    (_write_in_a_thread if pipelined else _write_in_turn)(chunks, write, report, progress)
     return report
 
 
+def _chunks(
+    rows: Iterable[ImportRow | LineProblem], size: int, works: _Works, registry: linkkit.Registry, report: ImportReport
+) -> Iterator[_Chunk]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        try:
+            yield _Chunk(chunk[0].line_no, len(chunk), *_grouped(chunk, works, registry))
+        except Exception:
+            report.stopped_at = chunk[0].line_no
+            raise
+
+
+def _write_in_turn(
+    chunks: Iterator[_Chunk], write: Callable[[_Chunk], None], report: ImportReport, progress: Progress | None
+) -> None:
+    for chunk in chunks:
+        try:
+            write(chunk)
+        except Exception:
+            report.stopped_at = chunk.first_line
+            raise
+        finally:
+            if progress is not None:
+                progress(chunk.size)
+
+
+def _write_in_a_thread(
+    chunks: Iterator[_Chunk], write: Callable[[_Chunk], None], report: ImportReport, progress: Progress | None
+) -> None:
+    """``write`` each chunk in one writer thread while the next one is prepared here. Chunk n+1 is
+    handed over only once chunk n is committed: a failed chunk stops the import, nothing after it
+    is written, everything before it was (and is in the report)."""
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def job(chunk: _Chunk) -> None:  # the caller's language and time zone: the verdicts' messages
+        with translation.override(language), timezone.override(zone):
+            write(chunk)
+
+    pending: tuple[_Chunk, Future[None]] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+        try:
+            for chunk in chunks:  # prepares chunk n+1 while the writer writes chunk n
+                if pending is not None:
+                    _written(*pending, report, progress)
+                pending = (chunk, writer.submit(job, chunk))
+            if pending is not None:
+                _written(*pending, report, progress)
+                pending = None
+        finally:
+            if pending is not None:  # the preparing failed: the chunk being written ends first
+                with contextlib.suppress(Exception):
+                    pending[1].result()
+            writer.submit(connections.close_all).result()  # the writer thread's connection
+
+
+def _written(chunk: _Chunk, future: Future[None], report: ImportReport, progress: Progress | None) -> None:
+    try:
+        future.result()
+    except Exception:
+        report.stopped_at = chunk.first_line
+        raise
+    finally:
+        if progress is not None:
+            progress(chunk.size)
+
+
 def _grouped(
-    chunk: list[ImportRow | LineProblem], works: _Works, report: ImportReport
-) -> dict[tuple[Work, tuple[str, ...]], list[linkkit.PastedLine]]:
-    """The chunk's good rows by (work, actions) as pasted lines; its bad rows into the report."""
-    report.lines += len(chunk)
+    chunk: list[ImportRow | LineProblem], works: _Works, registry: linkkit.Registry
+) -> tuple[list[LineProblem], Groups]:
+    """The chunk's bad rows, and its good rows classified and grouped by (work, actions)."""
     works.resolve(r.work for r in chunk if isinstance(r, ImportRow))
-    groups: dict[tuple[Work, tuple[str, ...]], list[linkkit.PastedLine]] = {}
+    problems: list[LineProblem] = []
+    pasted_by: dict[tuple[Work, tuple[str, ...]], list[linkkit.PastedLine]] = {}
     for row in chunk:
         if isinstance(row, LineProblem):
-            report.problems.append(row)
+            problems.append(row)
             continue
         chosen = _ACTIONS.get(row.action.lower())
         work = works[row.work]
         if chosen is None:
-            report.problems.append(
-                LineProblem(row.line_no, "invalid_action", f"{row.action!r}: remove, delist or both")
-            )
+            problems.append(LineProblem(row.line_no, "invalid_action", f"{row.action!r}: remove, delist or both"))
         elif work is None:
-            report.problems.append(
+            problems.append(
                 LineProblem(row.line_no, "work_not_found", f"{row.work!r} is not one of the member's works")
             )
         else:
             pasted = list(linkkit.extract_lines(row.url, max_lines=1)) or [linkkit.PastedLine(0, row.url[:200], None)]
-            lines = groups.setdefault((work, chosen), [])
+            lines = pasted_by.setdefault((work, chosen), [])
             lines.extend(linkkit.PastedLine(row.line_no, p.text, p.url) for p in pasted)
-    return groups
+    return problems, {key: classify_lines(lines, registry) for key, lines in pasted_by.items()}
+
+
+def _write(
+    member: Member,
+    chunk: _Chunk,
+    actor: User | None,
+    via_api: bool,
+    platform_ids: set[int | str],
+    report: ImportReport,
+) -> None:
+    """Judge and write one chunk in one transaction; its counts go into ``report`` once committed."""
+    tally = ImportReport(lines=chunk.size, problems=list(chunk.problems))
+    with transaction.atomic():
+        for (work, chosen), lines in chunk.groups.items():
+            _import_group(member, work, list(chosen), lines, actor, via_api, platform_ids, tally)
+    report.lines += tally.lines
+    report.accepted += tally.accepted
+    report.links += tally.links
+    report.duplicates += tally.duplicates
+    report.problems.extend(sorted(tally.problems, key=lambda p: p.line_no))
 
 
 def _import_group(
     member: Member,
     work: Work,
     chosen: list[str],
-    lines: list[linkkit.PastedLine],
+    lines: list[Line],
     actor: User | None,
     via_api: bool,
-    registry: linkkit.Registry,
+    platform_ids: set[int | str],
     report: ImportReport,
 ) -> None:
     # Lock the work, as a submission does: two writers reporting the same link at once make one link.
     Work.objects.select_for_update().filter(pk=work.pk).first()
     request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
     now: dt.datetime = timezone.now()
-    recorder = Recorder(
-        request, member, work, chosen, actor, now, None, {r.platform_id for r in registry.rules}, store_refused=False
-    )
-    verdicts = judge_and_record(recorder, lines, registry, OUTSIDE_QUOTA)
+    recorder = Recorder(request, member, work, chosen, actor, now, None, platform_ids, store_refused=False)
+    verdicts = judge_and_record(recorder, lines, OUTSIDE_QUOTA)
     if not recorder.opened:
         request.delete()
     _tally(verdicts, report)

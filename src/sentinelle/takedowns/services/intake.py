@@ -551,7 +551,7 @@ def submit_links(
         Work.objects.select_for_update().filter(pk=work.pk).first()
         request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
         recorder = Recorder(request, member, work, chosen, actor, now, usage, {r.platform_id for r in registry.rules})
-        verdicts = judge_and_record(recorder, lines, registry, limit)
+        verdicts = judge_and_record(recorder, classify_lines(lines, registry), limit)
     _tell_next_steps(verdicts, recorder.routed)
     return SubmissionResult(
         request=request,
@@ -562,15 +562,19 @@ def submit_links(
     )
 
 
-def judge_and_record(
-    recorder: Recorder, lines: Sequence[linkkit.PastedLine], registry: linkkit.Registry, limit: int
-) -> list[LineVerdict]:
+def classify_lines(lines: Sequence[linkkit.PastedLine], registry: linkkit.Registry) -> list[Line]:
+    """What the lines alone say (``linkkit.classify``): no database. A staff import classifies its
+    next chunk with this while the previous one is written (``services.bulk``)."""
+    with collector.paused():
+        return [_classified(pasted, registry) for pasted in lines]
+
+
+def judge_and_record(recorder: Recorder, classified: Sequence[Line], limit: int) -> list[LineVerdict]:
     """The judge of one submission (or one chunk of a staff import) for one work and its actions:
-    classify every line, read the earlier reports of all their links in one query, judge each line,
+    read the earlier reports of all the classified lines' links in one query, judge each line,
     write what was decided. The caller holds the transaction and the locks. The garbage collector
     waits meanwhile (``core.collector``): what is built here lives until it is written."""
     with collector.paused():
-        classified = [_classified(pasted, registry) for pasted in lines]
         reports = EarlierReports(recorder.work.pk, recorder.chosen, _identities(classified))
         seen: dict[str, LineVerdict] = {}
         verdicts = [_take_line(line, reports, recorder, limit, seen) for line in classified]

@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -218,16 +218,21 @@ class EarlierReports:
         keys = {i.identity_key for i in identities}
         contents = {i.content_key for i in identities if i.content_key and i.content_key != i.identity_key}
         files = {i.file_key for i in identities if i.file_key}
-        same = Q(identity_key__in=keys)
-        if contents:
-            same |= Q(content_key__in=contents)
-        if files:
-            same |= Q(file_key__in=files)
-        rows = (
-            ReportedLink.objects.filter(same, work_id=work_id, action__in=list(actions))
-            .exclude(status=LinkStatus.REFUSED)
-            .order_by("-created_at", "-id")
-        )
+        if connection.vendor == "postgresql":
+            rows = _earlier_rows_by_key(
+                work_id, actions, {"identity_key": keys, "content_key": contents, "file_key": files}
+            )
+        else:
+            same = Q(identity_key__in=keys)
+            if contents:
+                same |= Q(content_key__in=contents)
+            if files:
+                same |= Q(file_key__in=files)
+            rows = list(
+                ReportedLink.objects.filter(same, work_id=work_id, action__in=list(actions))
+                .exclude(status=LinkStatus.REFUSED)
+                .order_by("-created_at", "-id")
+            )
         for row in rows:  # latest first, kept in that order under each of the row's keys
             for kind, value in (("i", row.identity_key), ("c", row.content_key), ("f", row.file_key)):
                 if value:
@@ -254,6 +259,33 @@ class EarlierReports:
         if latest is not None and latest.status in (LinkStatus.REMOVED, LinkStatus.DELISTED):
             return latest
         return None
+
+
+# One index probe per key (``OFFSET 0`` keeps each lateral subquery apart, so the planner cannot
+# turn the keys into a filter over all the work's links: it did so whenever the table's statistics
+# were older than its rows — a fresh work, a big import — and each 1,000-line chunk then read every
+# earlier link of the work, 7 to 17 ms a chunk with 20,000 links and growing; probed, 2 ms whatever
+# the size). ``{column} <> ''`` lets the partial indexes on the content and file keys serve.
+_EARLIER_BRANCH = """
+    SELECT r.* FROM unnest(%s::text[]) AS k(key) CROSS JOIN LATERAL (
+        SELECT * FROM {table} WHERE {column} = k.key AND {column} <> '' AND work_id = %s
+        AND action = ANY(%s::text[]) AND status <> %s OFFSET 0
+    ) r"""
+
+
+def _earlier_rows_by_key(
+    work_id: int, actions: Sequence[str], keys_by_column: dict[str, set[str]]
+) -> list[ReportedLink]:
+    """PostgreSQL: the earlier reports (a refused one aside) of any of the keys, each once, latest first."""
+    table = connection.ops.quote_name(ReportedLink._meta.db_table)
+    branches, params = [], []
+    for column, keys in keys_by_column.items():
+        if keys:
+            branches.append(_EARLIER_BRANCH.format(table=table, column=connection.ops.quote_name(column)))
+            params += [sorted(keys), work_id, list(actions), LinkStatus.REFUSED]
+    sql = " UNION ALL ".join(branches)  # names from the model, values as parameters
+    unique = {row.pk: row for row in ReportedLink.objects.raw(sql, params)}
+    return sorted(unique.values(), key=lambda row: (row.created_at, row.pk), reverse=True)
 
 
 def new_link(
