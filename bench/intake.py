@@ -1,7 +1,7 @@
 """Benchmark: intake through the service, the API and the staff bulk import against PostgreSQL's
 COPY of the same rows into the same table, in one run.
 
-    .venv/bin/python bench/intake.py --database-url postgres://postgres@127.0.0.1:5432/DB [--lines 20000]
+    .venv/bin/python bench/intake.py --database-url postgres://postgres@127.0.0.1:5432/DB [--lines 20000] [--rounds 3]
 
 The database must be empty and disposable (the script migrates and fills it). One member with
 no daily limit reports ``--lines`` new links through ``takedowns.services.submit_links`` in
@@ -12,6 +12,10 @@ then as many others through the staff bulk import (``takedowns.services.bulk.imp
 a CSV file, 1,000 rows a chunk). Then the very rows the service stored are copied out and COPYed
 back into the same table (same indexes), timed: the ceiling. Each line of the service, the API
 and the import also writes its two events (received, accepted); COPY writes the links alone.
+
+All four run ``--rounds`` times in turn (new links each round); each round's figures are printed
+with the load average, then the medians, each intake's ratio taken against its own round's COPY
+(a round is short, and the machine's other work moves single figures by a third).
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -41,14 +47,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--lines", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of all four; the medians are printed")
     args = parser.parse_args()
     setup_postgres(args.database_url, needs="COPY")
-    from django.db import connection
     from django.test import Client
 
     from sentinelle.members.services import create_api_token
-    from sentinelle.takedowns import services
-    from sentinelle.takedowns.models import ReportedLink
     from tests.factories import InterestFactory, make_platform
 
     make_platform("MEGA", "file_host", ["mega.nz"], jurisdiction="NZ")
@@ -59,25 +63,56 @@ def main() -> None:
     member.save()
     _row, token = create_api_token(member.user, "bench")
     api = Client(headers={"Authorization": f"Bearer {token}"})
-    n = args.lines
-
-    # The service, 1,000 lines a submission.
-    lines = urls("svc-pirate", n)
-    t0 = time.perf_counter()
-    for start in range(0, n, PER_SUBMISSION):
-        result = services.submit_links(member, work.pk, "\n".join(lines[start : start + PER_SUBMISSION]), ["remove"])
-        assert len(result.accepted) == len(lines[start : start + PER_SUBMISSION]), result.refused[:1]
-    service = time.perf_counter() - t0
-
-    # The API, 1,000-line requests, after one untimed request: a running server has its URLconf
-    # and the API's schemas loaded (the first request of a process imports them: ~0.6 s).
+    # One untimed request first: a running server has its URLconf and the API's schemas loaded (the
+    # first request of a process imports them: ~0.6 s).
     warm = api.post(
         f"/api/v1/works/{work.pk}/links",
         {"urls": urls("warm-pirate", 3), "actions": ["remove"]},
         content_type="application/json",
     )
     assert warm.status_code == 201, warm.content[:300]
-    lines = urls("api-pirate", n)
+    n = args.lines
+    rounds = []
+    print("load average (1, 5, 15 min) before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    for r in range(1, args.rounds + 1):
+        rounds.append(_round(f"r{r}-", n, member, work, api))
+        copied, seconds = rounds[-1]
+        ratios = "  ".join(f"{label} {100 * copied / s:5.1f} %" for label, s in zip(LABELS, seconds, strict=True))
+        print(f"round {r}: COPY {n / copied:8,.0f} rows/s   {ratios}   (load {os.getloadavg()[0]:.1f})")
+    print("load average (1, 5, 15 min) after:  {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print(f"lines: {n:,} a round (new links, one action, {PER_SUBMISSION:,} lines per submission, request or chunk)")
+    print(f"median of {len(rounds)} round(s), each intake against the COPY of its own round:")
+    copy_rate = statistics.median(n / copied for copied, _s in rounds)
+    print(f"COPY (links only):             {n / copy_rate:6.2f} s -> {copy_rate:8,.0f} rows/s   (100 %)")
+    for i, label in enumerate(LABELS):
+        seconds = statistics.median(s[i] for _c, s in rounds)
+        ratio = statistics.median(100 * c / s[i] for c, s in rounds)
+        name = f"{label} (links + events):"
+        print(f"{name:<31}{seconds:6.2f} s -> {n / seconds:8,.0f} lines/s  ({ratio:5.1f} % of COPY)")
+
+
+LABELS = ("service", "API", "bulk import")
+
+
+def _round(prefix: str, n: int, member: Any, work: Any, api: Any) -> tuple[float, tuple[float, float, float]]:
+    """One round: ``n`` new links by the service, the API and the bulk import, then the service's
+    rows COPYed back into the same table. Returns (COPY seconds, (service, API, import seconds))."""
+    from django.db import connection
+
+    from sentinelle.takedowns import services
+    from sentinelle.takedowns.models import ReportedLink
+    from sentinelle.takedowns.services import bulk
+
+    # The service, 1,000 lines a submission.
+    lines = urls(f"{prefix}svc-pirate", n)
+    t0 = time.perf_counter()
+    for start in range(0, n, PER_SUBMISSION):
+        result = services.submit_links(member, work.pk, "\n".join(lines[start : start + PER_SUBMISSION]), ["remove"])
+        assert len(result.accepted) == len(lines[start : start + PER_SUBMISSION]), result.refused[:1]
+    service = time.perf_counter() - t0
+
+    # The API, 1,000-line requests.
+    lines = urls(f"{prefix}api-pirate", n)
     t0 = time.perf_counter()
     for start in range(0, n, PER_SUBMISSION):
         response = api.post(
@@ -89,9 +124,7 @@ def main() -> None:
     through_api = time.perf_counter() - t0
 
     # The staff bulk import of a CSV file, 1,000 rows a chunk.
-    from sentinelle.takedowns.services import bulk
-
-    csv_text = "work,url,action\n" + "".join(f"{work.pk},{url},remove\n" for url in urls("blk-pirate", n))
+    csv_text = "work,url,action\n" + "".join(f"{work.pk},{url},remove\n" for url in urls(f"{prefix}blk-pirate", n))
     t0 = time.perf_counter()
     report = bulk.import_links(member, bulk.read_rows(io.StringIO(csv_text)))
     bulk_import = time.perf_counter() - t0
@@ -103,8 +136,8 @@ def main() -> None:
     buffer = io.BytesIO()
     with connection.cursor() as cur:
         raw = cur.cursor  # psycopg's own cursor: COPY
-        # names: the model's own column names, not input
-        select = f"SELECT {names} FROM takedowns_reportedlink WHERE url LIKE 'https://svc-pirate%' ORDER BY id"
+        # names: the model's own column names, not input; prefix: this script's own
+        select = f"SELECT {names} FROM takedowns_reportedlink WHERE url LIKE 'https://{prefix}svc-pirate%' ORDER BY id"
         with raw.copy(f"COPY ({select}) TO STDOUT") as copy:
             for data in copy:
                 buffer.write(bytes(data))
@@ -113,19 +146,7 @@ def main() -> None:
         with raw.copy(f"COPY takedowns_reportedlink ({names}) FROM STDIN") as copy:
             copy.write(payload)
         copied = time.perf_counter() - t0
-
-    ceiling = n / copied
-    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    print(f"lines: {n:,} (new links, one action, {PER_SUBMISSION:,} lines per submission or request)")
-    print(f"COPY (links only):             {copied:6.2f} s -> {ceiling:8,.0f} rows/s   (100 %)")
-    runs = (
-        ("service (links + events):", service),
-        ("API (links + events):", through_api),
-        ("bulk import (links + events):", bulk_import),
-    )
-    for label, seconds in runs:
-        rate = n / seconds
-        print(f"{label:<31}{seconds:6.2f} s -> {rate:8,.0f} lines/s  ({100 * rate / ceiling:5.1f} % of COPY)")
+    return copied, (service, through_api, bulk_import)
 
 
 if __name__ == "__main__":
