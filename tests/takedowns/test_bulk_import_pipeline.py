@@ -1,6 +1,7 @@
 """The staff bulk import with its writer thread (PostgreSQL, outside any transaction of the
-caller's): the next chunk is read and classified while a writer thread judges and writes the
-previous one on its own connection. The same outcomes as one chunk after the other.
+caller's): the next chunk is read, classified and judged while a writer thread writes the previous
+one on its own connection, after checking under the work's lock that the earlier reports are
+still those the judge read. The same outcomes as one chunk after the other.
 
 These tests commit (``transaction=True``): the writer thread's connection sees only what is
 committed. On SQLite the import writes its chunks in turn (no writer thread) and the tests check
@@ -16,9 +17,11 @@ import pytest
 from django.db import DatabaseError, connection
 from django.utils import translation
 
-from sentinelle.takedowns.models import LinkEvent, ReportedLink, TakedownRequest
+from sentinelle.takedowns import services
+from sentinelle.takedowns.models import LinkEvent, LinkStatus, ReportedLink, TakedownRequest
 from sentinelle.takedowns.services import bulk
-from tests.factories import InterestFactory
+from tests.factories import InterestFactory, WorkFactory
+from tests.takedowns.test_bulk_import import _csv, _problems
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,3 +110,80 @@ def test_the_writer_answers_in_the_callers_language(owned):
         in_turn = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), pipelined=False).problems
     assert [p.code for p in french] == ["licensed_platform"]
     assert french == in_turn and french[0].message != english[0].message
+
+
+def _threads_judging(monkeypatch) -> list[str]:
+    """The threads that judge groups, one name a group judged (recorded as the import runs)."""
+    names: list[str] = []
+    real = bulk.judge_lines
+
+    def recorded(*args, **kwargs):
+        names.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "judge_lines", recorded)
+    return names
+
+
+@pytest.mark.postgres_only
+def test_each_chunk_is_judged_ahead_and_written_as_judged(owned, monkeypatch):
+    member, work = owned
+    judges = _threads_judging(monkeypatch)
+    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{n},both\n" for n in range(5))
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert judges == [threading.current_thread().name] * 3  # one group a chunk, none judged again by the writer
+    assert (report.accepted, report.links, report.duplicates) == (5, 10, 0)
+    links = ReportedLink.objects.filter(member=member)
+    assert links.count() == 10 and LinkEvent.objects.filter(link__member=member).count() == 20
+    assert set(links.values_list("line_number", flat=True)) == {2, 3, 4, 5, 6}
+    assert TakedownRequest.objects.filter(member=member).count() == 3
+    assert all(link.request.work_id == work.pk for link in links.select_related("request"))
+
+
+@pytest.mark.postgres_only
+def test_a_report_made_between_the_judging_and_the_writing_is_seen_by_the_writer(owned, monkeypatch):
+    """Another rights holder of the work reports line 3's link after chunk 1 was judged ahead and
+    before it is written: the writer, under the work's lock, reads the earlier reports again, finds
+    them changed, and judges the chunk again itself — line 3 is a duplicate, not a second link —
+    and every later chunk too (what was judged ahead of them assumed chunk 1 as first judged)."""
+    member, work = owned
+    other = InterestFactory(work=work).member
+    judges = _threads_judging(monkeypatch)
+    real = bulk._Ahead.judge
+
+    def judge_then_race(self, chunk):
+        judged = real(self, chunk)
+        if chunk.first_line == 2:
+            services.submit_links(other, work.pk, "https://pirate.example.net/b", ["remove"])
+        return judged
+
+    monkeypatch.setattr(bulk._Ahead, "judge", judge_then_race)
+    urls = ["a", "b", "c", "b", "d"]
+    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{u},remove\n" for u in urls)
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert (report.accepted, report.duplicates, report.problems) == (3, 2, [])
+    b = ReportedLink.objects.filter(url__endswith="/b", status=LinkStatus.ACCEPTED)
+    assert list(b.values_list("member_id", flat=True)) == [other.pk]
+    assert ReportedLink.objects.filter(member=member).count() == 3
+    writer = "import-writer_0"
+    assert judges.count(writer) == 3  # chunk 1 judged again, and chunks 2 and 3 after it
+
+
+def test_the_same_verdicts_as_in_turn_for_every_kind_of_line(owned):
+    """The mixed file of ``test_bulk_import`` (two groups of one work sharing a link, refusals, bad
+    lines), written by the writer thread on PostgreSQL: the same report, then all duplicates."""
+    member, work = owned
+    text = _csv(work, WorkFactory())
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=4)
+    assert (report.lines, report.accepted, report.links, report.duplicates) == (9, 2, 3, 1)
+    assert _problems(report) == {
+        4: "licensed_platform",
+        5: "not_a_url",
+        7: "invalid_action",
+        8: "work_not_found",
+        10: "bad_line",
+        11: "search_page",
+    }
+    again = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=4)
+    assert (again.accepted, again.duplicates, _problems(again)) == (0, 3, _problems(report))
+    assert ReportedLink.objects.filter(member=member).count() == 3

@@ -56,10 +56,17 @@ def insert_rows(objs: Sequence[M], *, want_ids: bool = False, batch_size: int = 
     return list(objs)
 
 
-def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]], *, want_ids: bool = False) -> list[int]:
+def insert_values(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    want_ids: bool = False,
+    ids: Sequence[int] | None = None,
+) -> list[int]:
     """Insert rows given as ``{attname: value}`` (the same keys in every row; no model instances
     built on PostgreSQL, where that is most of the cost of a small row). Returns the new ids
-    when ``want_ids`` (in the rows' order), else an empty list.
+    when ``want_ids`` (in the rows' order), else an empty list. ``ids``: the rows' ids, taken
+    beforehand from the table's sequence (``next_ids``; PostgreSQL only).
 
     A field a row does not name gets its default, the same for every row (``auto_now`` and
     ``auto_now_add`` fields: the moment of the insert), as ``bulk_create`` would give it.
@@ -67,6 +74,7 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]], *, 
     if not rows:
         return []
     if connection.vendor != "postgresql":
+        assert ids is None, "ids taken beforehand: PostgreSQL only"
         objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
         return [obj.pk for obj in objs] if want_ids else []
     meta = model._meta
@@ -81,15 +89,17 @@ def insert_values(model: type[models.Model], rows: Sequence[dict[str, Any]], *, 
         for f in rest
     ]
     columns = [_column(given[name]) for name in names] + [_column(f) for f in rest]
-    ids: list[int] = []
-    if want_ids:
+    if ids is None:
+        ids = next_ids(model, len(rows)) if want_ids else []
+    else:
+        assert len(ids) == len(rows)
+    if ids:
         assert meta.pk is not None
-        ids = _next_ids(meta.db_table, _column(meta.pk), len(rows))
         columns.insert(0, _column(meta.pk))
     quote = connection.ops.quote_name
     converters = [_converter(given[name], memo={}) for name in names]
     _copy(meta.db_table, ", ".join(quote(c) for c in columns), _values(rows, names, converters, tail, ids))
-    return ids
+    return list(ids)
 
 
 def _values(
@@ -97,7 +107,7 @@ def _values(
     names: list[str],
     converters: list[Callable[[Any], Any]],
     tail: list[Any],
-    ids: list[int],
+    ids: Sequence[int],
 ) -> Iterator[list[Any]]:
     """The COPY rows of ``insert_values``: ``[id,] *values, *tail``. A value is converted only where
     its field needs it (JSON; text that is a lazy translation): a call per value costs more than
@@ -134,6 +144,12 @@ def _copy(table: str, columns: str, rows: Iterable[list[Any]]) -> None:
 def _reserve_ids(objs: Sequence[models.Model], table: str, column: str) -> None:
     for obj, pk in zip(objs, _next_ids(table, column, len(objs)), strict=True):
         obj.pk = pk
+
+
+def next_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new ids of ``model`` taken from its table's sequence (PostgreSQL), in order."""
+    assert model._meta.pk is not None
+    return _next_ids(model._meta.db_table, _column(model._meta.pk), count)
 
 
 def _next_ids(table: str, column: str, count: int) -> list[int]:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import IO
+from typing import IO, Any
 
 from django.db import connection, connections, transaction
 from django.db.models import Q
@@ -43,17 +43,20 @@ from sentinelle import linkkit
 from sentinelle.catalogue.identifiers import IdentifierError, normalise_iswc
 from sentinelle.catalogue.models import Work
 from sentinelle.catalogue.selectors import works_of_member
+from sentinelle.core.copyrows import next_ids
 from sentinelle.members.models import Member, User
 from sentinelle.platforms.selectors import get_registry
-from sentinelle.takedowns.models import Action, RefusalReason, TakedownRequest
+from sentinelle.takedowns.models import Action, RefusalReason, ReportedLink, TakedownRequest
 from sentinelle.takedowns.services.intake import (
     ACCEPTED,
     Line,
     LineVerdict,
     Recorder,
     classify_lines,
-    judge_and_record,
+    judge_lines,
+    record_judged,
 )
+from sentinelle.takedowns.services.links import EarlierReports
 
 CHUNK_SIZE = 1000
 COLUMNS = ("work", "url", "action")
@@ -234,18 +237,43 @@ class _Works:
 # --- Importing -------------------------------------------------------------------------------
 
 Progress = Callable[[int], object]
-Groups = dict[tuple[Work, tuple[str, ...]], list[Line]]
+
+
+@dataclass
+class _Judged:
+    """A group judged before its chunk is written (``_Ahead``), and what its judge read: the
+    earlier reports (id, status) in the database, this import's own links aside."""
+
+    recorder: Recorder
+    verdicts: list[LineVerdict]
+    read: frozenset[tuple[int, str]]
+
+
+@dataclass
+class _Group:
+    work: Work
+    chosen: list[str]
+    lines: list[Line]
+    ahead: _Judged | None = None
 
 
 @dataclass
 class _Chunk:
-    """``chunk_size`` rows read and classified (no database but the works' look-up): its bad rows,
-    its good ones by (work, actions)."""
+    """``chunk_size`` rows read and classified: its bad rows, its good ones by (work, actions)."""
 
     first_line: int
     size: int
     problems: list[LineProblem]
-    groups: Groups
+    groups: list[_Group]
+    # Judged ahead: the requests of this chunk and of the chunk before it (this import's own).
+    own_requests: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _Writer:
+    """What the writer thread knows across chunks."""
+
+    stale: bool = False  # a group was judged again here: the judgements made ahead since may be wrong
 
 
 def import_links(
@@ -262,24 +290,30 @@ def import_links(
     line (it is in the report's problems); a database error stops the import (``stopped_at``)
     after the chunks already written, and is raised.
 
-    ``pipelined`` (by default: on PostgreSQL, outside any transaction of the caller's): the next
-    chunk is read and classified here while a writer thread, on its own connection, judges and
-    writes the previous one (``_write``: the work's lock, the earlier reports, the links and
-    events, the commit — in that thread, in the order of the file, one chunk at a time, so a
-    chunk sees every chunk before it, committed). The database works while Python classifies.
+    ``pipelined`` (by default: on PostgreSQL, outside any transaction of the caller's): chunk n+1
+    is read, classified and judged here (``_Ahead``) while a writer thread, on its own connection,
+    writes chunk n: it locks the work, reads the earlier reports again and writes the judgement
+    made ahead only if they are the same (else it judges the group again itself, as in turn),
+    then commits — one chunk at a time, in the order of the file. The database works while
+    Python judges.
     """
     report = ImportReport()
     works = _Works(member)
     registry = get_registry()
     platform_ids = {r.platform_id for r in registry.rules}
+    writer = _Writer()
 
     def write(chunk: _Chunk) -> None:
-        _write(member, chunk, actor, via_api, platform_ids, report)
+        _write(member, chunk, actor, via_api, platform_ids, report, writer)
 
     chunks = _chunks(rows, max(1, chunk_size), works, registry, report)
     if pipelined is None:
         pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
-    (_write_in_a_thread if pipelined else _write_in_turn)(chunks, write, report, progress)
+    if pipelined:
+        ahead = _Ahead(member, actor, via_api, platform_ids)
+        _write_in_a_thread((ahead.judge(chunk) for chunk in chunks), write, report, progress)
+    else:
+        _write_in_turn(chunks, write, report, progress)
     return report
 
 
@@ -351,7 +385,7 @@ def _written(chunk: _Chunk, future: Future[None], report: ImportReport, progress
 
 def _grouped(
     chunk: list[ImportRow | LineProblem], works: _Works, registry: linkkit.Registry
-) -> tuple[list[LineProblem], Groups]:
+) -> tuple[list[LineProblem], list[_Group]]:
     """The chunk's bad rows, and its good rows classified and grouped by (work, actions)."""
     works.resolve(r.work for r in chunk if isinstance(r, ImportRow))
     problems: list[LineProblem] = []
@@ -372,7 +406,78 @@ def _grouped(
             pasted = list(linkkit.extract_lines(row.url, max_lines=1)) or [linkkit.PastedLine(0, row.url[:200], None)]
             lines = pasted_by.setdefault((work, chosen), [])
             lines.extend(linkkit.PastedLine(row.line_no, p.text, p.url) for p in pasted)
-    return problems, {key: classify_lines(lines, registry) for key, lines in pasted_by.items()}
+    groups = [
+        _Group(work, list(chosen), classify_lines(lines, registry)) for (work, chosen), lines in pasted_by.items()
+    ]
+    return problems, groups
+
+
+# --- Judged ahead (pipelined) ----------------------------------------------------------------
+
+# The links this import is writing, not committed yet, by (work id, key kind, key): (id, values, when).
+Pending = dict[tuple[int, str, str], list[tuple[int, dict[str, Any], dt.datetime]]]
+_KEY_FIELDS = (("i", "identity_key"), ("c", "content_key"), ("f", "file_key"))
+
+
+class _Ahead:
+    """The judge of a chunk run while the chunk before it is being written, on this thread's
+    connection (no lock: the writer checks what it read). Its requests' and links' ids are taken
+    from their sequences first; the links of the chunk being written, not committed yet, are
+    known from memory (``before``), so a later line naming one of them is a duplicate."""
+
+    def __init__(self, member: Member, actor: User | None, via_api: bool, platform_ids: set[int | str]) -> None:
+        self.member, self.actor, self.via_api, self.platform_ids = member, actor, via_api, platform_ids
+        self.before: Pending = {}
+        self.before_requests: set[int] = set()
+
+    def judge(self, chunk: _Chunk) -> _Chunk:
+        opened: Pending = {}
+        chunk.own_requests = set(self.before_requests)
+        for group in chunk.groups:
+            request_id = next_ids(TakedownRequest, 1)[0]
+            chunk.own_requests.add(request_id)
+            reports, read = self._reports(group, chunk.own_requests, (self.before, opened))
+            request = TakedownRequest(
+                pk=request_id, member=self.member, work=group.work, actions=group.chosen, via_api=self.via_api
+            )
+            recorder = Recorder(
+                request, self.member, group.work, group.chosen, self.actor, timezone.now(), None, self.platform_ids
+            )
+            recorder.store_refused = False
+            verdicts = judge_lines(recorder, group.lines, reports, OUTSIDE_QUOTA)
+            recorder.link_ids = next_ids(ReportedLink, len(recorder.opened)) if recorder.opened else []
+            for pk, (values, _events) in zip(recorder.link_ids, recorder.opened, strict=True):
+                for kind, name in _KEY_FIELDS:
+                    if values[name]:
+                        opened.setdefault((group.work.pk, kind, values[name]), []).append((pk, values, recorder.now))
+            group.ahead = _Judged(recorder, verdicts, read)
+        self.before, self.before_requests = opened, chunk.own_requests - self.before_requests
+        return chunk
+
+    def _reports(
+        self, group: _Group, own: set[int], pending: tuple[Pending, ...]
+    ) -> tuple[EarlierReports, frozenset[tuple[int, str]]]:
+        """The earlier reports of the group's links: those committed but this import's own (which
+        may or may not be committed yet), and this import's own from memory."""
+        identities = [line.identity for line in group.lines if line.identity is not None]
+        reports = EarlierReports(group.work.pk, group.chosen, identities)
+        if any(row.request_id in own for row in reports.rows):
+            kept = [row for row in reports.rows if row.request_id not in own]
+            reports.by_key, reports.rows = {}, kept
+            reports.add(kept)
+        ours: dict[int, ReportedLink] = {}
+        for identity in identities:
+            keys = (("i", identity.identity_key), ("c", identity.content_key), ("f", identity.file_key))
+            for kind, key in keys:
+                for links in (p.get((group.work.pk, kind, key), ()) for p in pending if key):
+                    for pk, values, at in links:
+                        if pk not in ours:
+                            ours[pk] = ReportedLink(pk=pk, created_at=at, **values)
+        reports.add(ours.values())
+        return reports, frozenset((row.pk, row.status) for row in reports.rows)
+
+
+# --- Writing ---------------------------------------------------------------------------------
 
 
 def _write(
@@ -382,12 +487,16 @@ def _write(
     via_api: bool,
     platform_ids: set[int | str],
     report: ImportReport,
+    writer: _Writer,
 ) -> None:
-    """Judge and write one chunk in one transaction; its counts go into ``report`` once committed."""
+    """Judge (or check the judgement made ahead) and write one chunk in one transaction; its
+    counts go into ``report`` once committed."""
     tally = ImportReport(lines=chunk.size, problems=list(chunk.problems))
     with transaction.atomic():
-        for (work, chosen), lines in chunk.groups.items():
-            _import_group(member, work, list(chosen), lines, actor, via_api, platform_ids, tally)
+        for group in chunk.groups:
+            ahead = None if writer.stale else group.ahead
+            used = _import_group(member, group, actor, via_api, platform_ids, tally, ahead, chunk.own_requests)
+            writer.stale = writer.stale or (group.ahead is not None and not used)
     report.lines += tally.lines
     report.accepted += tally.accepted
     report.links += tally.links
@@ -397,23 +506,35 @@ def _write(
 
 def _import_group(
     member: Member,
-    work: Work,
-    chosen: list[str],
-    lines: list[Line],
+    group: _Group,
     actor: User | None,
     via_api: bool,
     platform_ids: set[int | str],
     report: ImportReport,
-) -> None:
+    ahead: _Judged | None,
+    own_requests: set[int],
+) -> bool:
+    """Judge and write one group; returns whether the judgement made ahead was written (it is
+    when the earlier reports read now, under the lock, are those it read)."""
+    work = group.work
     # Lock the work, as a submission does: two writers reporting the same link at once make one link.
     Work.objects.select_for_update().filter(pk=work.pk).first()
-    request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
-    now: dt.datetime = timezone.now()
-    recorder = Recorder(request, member, work, chosen, actor, now, None, platform_ids, store_refused=False)
-    verdicts = judge_and_record(recorder, lines, OUTSIDE_QUOTA)
+    identities = [line.identity for line in group.lines if line.identity is not None]
+    reports = EarlierReports(work.pk, group.chosen, identities)
+    if ahead is not None and ahead.read == {(r.pk, r.status) for r in reports.rows if r.request_id not in own_requests}:
+        recorder, verdicts = ahead.recorder, ahead.verdicts
+        recorder.request.save(force_insert=True)
+    else:
+        request = TakedownRequest.objects.create(member=member, work=work, actions=group.chosen, via_api=via_api)
+        now: dt.datetime = timezone.now()
+        recorder = Recorder(request, member, work, group.chosen, actor, now, None, platform_ids, store_refused=False)
+        verdicts = judge_lines(recorder, group.lines, reports, OUTSIDE_QUOTA)
+        ahead = None
+    record_judged(recorder, verdicts)
     if not recorder.opened:
-        request.delete()
+        recorder.request.delete()
     _tally(verdicts, report)
+    return ahead is not None
 
 
 def _tally(verdicts: list[LineVerdict], report: ImportReport) -> None:

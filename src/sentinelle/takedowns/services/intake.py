@@ -349,6 +349,9 @@ class Recorder:
     # list shared by the links it names, dumped once), the accepted event of those recipients.
     recipients: dict[tuple[object, ...], list[dict[str, object]]] = field(default_factory=dict)
     accepted_events: dict[tuple[object, ...], NewEvent] = field(default_factory=dict)
+    # The new links' ids when taken beforehand (``core.copyrows.next_ids``: a staff import judges a
+    # chunk before its writer thread writes it, ``services.bulk``); else taken as they are written.
+    link_ids: list[int] | None = None
     resets_at: dt.datetime = field(init=False)
 
     def __post_init__(self) -> None:
@@ -478,7 +481,7 @@ class Recorder:
         return found
 
     def finish(self, verdicts: list[LineVerdict]) -> None:
-        ids = open_links(self.opened, actor=self.actor, at=self.now)
+        ids = open_links(self.opened, actor=self.actor, at=self.now, ids=self.link_ids)
         for pk, (link, _events) in zip(ids, self.opened, strict=True):
             if link["status"] != LinkStatus.ACCEPTED:
                 continue
@@ -572,18 +575,32 @@ def classify_lines(lines: Sequence[linkkit.PastedLine], registry: linkkit.Regist
 def judge_and_record(recorder: Recorder, classified: Sequence[Line], limit: int) -> list[LineVerdict]:
     """The judge of one submission (or one chunk of a staff import) for one work and its actions:
     read the earlier reports of all the classified lines' links in one query, judge each line,
-    write what was decided. The caller holds the transaction and the locks. The garbage collector
-    waits meanwhile (``core.collector``): what is built here lives until it is written."""
+    write what was decided. The caller holds the transaction and the locks."""
+    reports = EarlierReports(recorder.work.pk, recorder.chosen, _identities(classified))
+    verdicts = judge_lines(recorder, classified, reports, limit)
+    record_judged(recorder, verdicts)
+    return verdicts
+
+
+def judge_lines(
+    recorder: Recorder, classified: Sequence[Line], reports: EarlierReports, limit: int
+) -> list[LineVerdict]:
+    """Judge each line on what is known (``reports``: the earlier reports of their links); the
+    recorder queues what is decided, nothing is written (``record_judged`` writes it). The garbage
+    collector waits meanwhile (``core.collector``): what is built here lives until it is written."""
     with collector.paused():
-        reports = EarlierReports(recorder.work.pk, recorder.chosen, _identities(classified))
         seen: dict[str, LineVerdict] = {}
-        verdicts = [_take_line(line, reports, recorder, limit, seen) for line in classified]
+        return [_take_line(line, reports, recorder, limit, seen) for line in classified]
+
+
+def record_judged(recorder: Recorder, verdicts: list[LineVerdict]) -> None:
+    """Write what ``judge_lines`` decided (in the caller's transaction, under its locks)."""
+    with collector.paused():
         recorder.finish(verdicts)
     if recorder.short_links:
         transaction.on_commit(functools.partial(_enqueue, "resolve_short_links", recorder.short_links))
     if recorder.torrent_pages:
         transaction.on_commit(functools.partial(_enqueue, "read_torrent_pages", recorder.torrent_pages))
-    return verdicts
 
 
 def _enqueue(task_name: str, link_ids: list[int]) -> None:

@@ -10,7 +10,7 @@ same work and action with the same identity key, or the same file key on a known
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,6 +213,7 @@ class EarlierReports:
 
     def __init__(self, work_id: int, actions: Sequence[str], identities: Collection[LinkIdentity]) -> None:
         self.by_key: dict[tuple[str, str], list[ReportedLink]] = {}
+        self.rows: list[ReportedLink] = []  # as read, latest first
         if not identities:
             return
         keys = {i.identity_key for i in identities}
@@ -233,6 +234,11 @@ class EarlierReports:
                 .exclude(status=LinkStatus.REFUSED)
                 .order_by("-created_at", "-id")
             )
+        self.rows = rows
+        self.add(rows)
+
+    def add(self, rows: Iterable[ReportedLink]) -> None:
+        """Know ``rows`` too (links being written by this import, not committed yet: ``services.bulk``)."""
         for row in rows:  # latest first, kept in that order under each of the row's keys
             for kind, value in (("i", row.identity_key), ("c", row.content_key), ("f", row.file_key)):
                 if value:
@@ -328,14 +334,19 @@ def new_link(
 
 
 def open_links(
-    opened: Sequence[tuple[dict[str, Any], Sequence[NewEvent]]], *, actor: User | None, at: dt.datetime
+    opened: Sequence[tuple[dict[str, Any], Sequence[NewEvent]]],
+    *,
+    actor: User | None,
+    at: dt.datetime,
+    ids: Sequence[int] | None = None,
 ) -> list[int]:
     """Save many new links (from ``new_link``) and their first events: two inserts in all (COPY on
-    PostgreSQL, ``core.copyrows``). Returns the links' ids, in order.
+    PostgreSQL, ``core.copyrows``). Returns the links' ids, in order (``ids``: taken beforehand,
+    ``core.copyrows.next_ids``).
 
     The caller's transaction holds both.
     """
-    ids = insert_values(ReportedLink, [values for values, _events in opened], want_ids=True)
+    ids = insert_values(ReportedLink, [values for values, _events in opened], want_ids=True, ids=ids)
     actor_id = actor.pk if actor is not None else None
     # One data dict per event object: the links that share an event (the intake's received and
     # accepted events) share its row's data, dumped once. The events are alive, their ids their own.
