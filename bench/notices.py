@@ -17,8 +17,12 @@ with a fixed seed:
   remove; 200 members, 5,000 works, each work with two represented rights holders, one of them
   its reporter.
 
-The links are written with COPY, then ANALYZE (not timed: autovacuum would analyze such a load
-within its minute). Then, each in its own process (timed; peak memory
+The links are written with COPY, then the tables the fill changed are analysed (not timed:
+autovacuum would analyse such a load within its minute; the notices' tables, empty, are left as a
+fresh database has them). When the server's autovacuum is off (as on the machines this project's
+tests run on), the benchmark does its analyses while the phases run: every ``autovacuum_naptime``,
+ANALYZE of each table changed past autovacuum's threshold (``bench/djangosetup.AutoAnalyze``).
+Then, each in its own process (timed; peak memory
 from ``getrusage`` of the children): ``--builders`` processes of ``manage.py build_notices
 --part k/K`` side by side; a second pass with nothing new (every link is in a notice, none
 delivered yet); ``--workers`` processes of ``manage.py deliver_notices --once`` side by side,
@@ -46,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench.djangosetup import ensure_database, setup_postgres  # noqa: E402
+from bench.djangosetup import AutoAnalyze, ensure_database, setup_postgres  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sentinelle_bench_notices"
 
@@ -254,19 +258,31 @@ def main() -> None:
     setup_postgres(args.database_url, needs="COPY to fill")
     from django.db import connection
 
-    from sentinelle.notices.models import Notice, NoticeItem, NoticeStatus, ParkedLink
-
     t0 = time.perf_counter()
     shape = fill(args)
-    with connection.cursor() as cursor:  # what autovacuum would do within a minute of such a load
-        cursor.execute("ANALYZE")
     connection.close()
+    analyse = AutoAnalyze(args.database_url)
+    analysed = analyse.pass_once()  # what autovacuum does within a minute of such a load (the empty tables left alone)
     print(
         f"filled in {time.perf_counter() - t0:.0f} s: {args.links:,} due links ({shape['delist']:,} to delist), "
-        f"{args.platforms:,} platforms, {args.sites:,} unknown sites; load {os.getloadavg()[0]:.1f}"
+        f"{args.platforms:,} platforms, {args.sites:,} unknown sites; {len(analysed)} tables analysed; "
+        f"{analyse.describe()}; load {os.getloadavg()[0]:.1f}"
     )
     if args.fill_only:
+        analyse.stop()
         return
+    analyse.start()
+    try:
+        measure(args)
+    finally:
+        analyse.stop()
+    print(f"analyses of changed tables while it ran: {analyse.analysed - len(analysed)}")
+
+
+def measure(args: argparse.Namespace) -> None:
+    """Build, build again, deliver, build once more: each phase timed (see the module)."""
+    from sentinelle.notices.models import Notice, NoticeItem, NoticeStatus, ParkedLink
+
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     manage = [sys.executable, "-c", COMMAND]
     k = args.builders
