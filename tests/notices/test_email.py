@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 import time_machine
@@ -139,3 +140,25 @@ def test_backoff_grows_exponentially_up_to_the_cap(settings):
     settings.SENTINELLE_NOTICE_RETRY_BASE_SECONDS = 10
     settings.SENTINELLE_NOTICE_RETRY_MAX_SECONDS = 50
     assert [services.retry_delay(n).total_seconds() for n in range(1, 6)] == [10, 20, 40, 50, 50]
+
+
+def test_the_message_bytes_are_those_of_the_standard_generator():
+    """``mime_bytes`` writes each text part in one piece: the same bytes as ``as_bytes()``,
+    whatever the line ends, non-ASCII text or a line too long for 8bit (quoted-printable)."""
+    from sentinelle.notices.channels.email import build_message, mime_bytes
+
+    notice = build_one(["https://hebergeur.fr/a", "https://hebergeur.fr/é"])
+    notice.body += "mixed\rline\r\nends\n.leading dot\n" + "x" * 1200 + "\nlast line without end"
+    mime = build_message(notice, services.notice_data(notice)).message()
+    assert mime_bytes(mime) == mime.as_bytes()
+    assert b"\r" not in mime_bytes(mime)  # the generator's line ends only
+    # On the wire: every line end CRLF, as the former "as_bytes(), then each CR, LF or CRLF as CRLF".
+    assert mime_bytes(mime, linesep="\r\n") == re.sub(rb"\r\n|\n|\r", b"\r\n", mime.as_bytes())
+
+
+def test_the_html_part_is_the_text_escaped(smtp):
+    notice = build_one(["https://hebergeur.fr/a?x=1&y=<2>"])
+    services.deliver_due()
+    html = smtp.received[0].message.get_body(("html",)).get_content()
+    assert legal.reference(notice) in html and 'lang="fr"' in html
+    assert "https://hebergeur.fr/a?x=1&amp;y=&lt;2&gt;" in html

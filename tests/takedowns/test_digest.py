@@ -102,6 +102,45 @@ def test_change_status_many_moves_only_the_links_it_may(links):
         services.change_status_many([a.pk], "nowhere", kind=EventKind.NOTE)
 
 
+def test_change_status_many_writes_every_field_of_each_event(links):
+    """One event per link, in the links' order, with what the caller gave; a link already at the
+    status keeps it (its event says so); without ``only_from`` every other link moves."""
+    from sentinelle.takedowns.models import LinkEvent
+    from tests.factories import UserFactory
+
+    staff_user = UserFactory()
+    _member, (a, b, c) = links
+    services.change_status(b, LinkStatus.NOTICE_SENT, kind=EventKind.NOTICE_SENT)
+    before = {link.pk: link.updated_at for link in ReportedLink.objects.all()}
+    at = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC)
+    assert services.change_status_many([], LinkStatus.NOTICE_SENT, kind=EventKind.NOTICE_SENT) == 0
+    moved = services.change_status_many(
+        [c.pk, a.pk, b.pk],
+        LinkStatus.NOTICE_SENT,
+        kind=EventKind.NOTICE_SENT,
+        message="Notice #%(id)s sent.",
+        params={"id": 7},
+        data={"notice_id": 7},
+        actor=staff_user,
+        at=at,
+    )
+    assert moved == 2
+    events = list(LinkEvent.objects.filter(at=at).order_by("id"))
+    assert [e.link_id for e in events] == [a.pk, b.pk, c.pk]
+    assert [(e.from_status, e.to_status) for e in events] == [
+        (LinkStatus.ACCEPTED, LinkStatus.NOTICE_SENT),
+        (LinkStatus.NOTICE_SENT, LinkStatus.NOTICE_SENT),
+        (LinkStatus.ACCEPTED, LinkStatus.NOTICE_SENT),
+    ]
+    for e in events:
+        assert (e.kind, e.actor_id, e.message) == (EventKind.NOTICE_SENT, staff_user.pk, "Notice #%(id)s sent.")
+        assert e.data["notice_id"] == 7 and e.data["message_params"] == {"id": 7}
+        assert e.display_message() == "Notice #7 sent."
+    after = {link.pk: (link.status, link.updated_at) for link in ReportedLink.objects.all()}
+    assert all(status == LinkStatus.NOTICE_SENT for status, _ in after.values())
+    assert after[a.pk][1] > before[a.pk] and after[b.pk][1] == before[b.pk]
+
+
 @pytest.mark.parametrize(
     ("to_status", "kind", "said"),
     [

@@ -19,6 +19,9 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Callable
+from email.generator import BytesGenerator
+from email.message import Message
+from io import BytesIO
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -91,7 +94,7 @@ def build_message(notice: Notice, data: NoticeData, *, at: dt.datetime | None = 
     return message
 
 
-_EOL = re.compile(rb"\r\n|\n|\r")
+_TEXT_EOL = re.compile(r"\r\n|\r|\n")  # email.generator.NLCRE
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
@@ -106,9 +109,27 @@ def _raise_for(code: int, response: bytes, what: str, *, refusal: bool = False) 
     raise DeliveryError(text, temporary=not permanent, response_excerpt=excerpt(text), bounce=permanent and refusal)
 
 
+class _WholeTextGenerator(BytesGenerator):
+    """``BytesGenerator`` writing a text part in one piece, its line ends turned into the
+    generator's by one substitution. The stock one writes it line by line (two writes a line): for a
+    notice of hundreds of URLs (text, HTML and CSV parts) that was most of turning it into bytes.
+    The bytes are the same (tests/notices/test_email.py compares them)."""
+
+    def _write_lines(self, lines: str) -> None:
+        if lines:
+            self.write(_TEXT_EOL.sub(self._NL, lines))  # type: ignore[attr-defined]  # set by flatten()
+
+
+def mime_bytes(mime: Message, linesep: str = "\n") -> bytes:
+    """``mime.as_bytes(linesep=linesep)`` (Django's: no "From " mangling), the same bytes, made faster."""
+    out = BytesIO()
+    _WholeTextGenerator(out, mangle_from_=False).flatten(mime, unixfrom=False, linesep=linesep)
+    return out.getvalue()
+
+
 def _wire_bytes(message: EmailMultiAlternatives) -> bytes:
-    """The message as DATA carries it: CRLF line ends, leading dots doubled, a final CRLF."""
-    data = _LEADING_DOT.sub(b"..", _EOL.sub(b"\r\n", message.message().as_bytes()))
+    """The message as DATA carries it: CRLF line ends (the generator's), leading dots doubled, a final CRLF."""
+    data = _LEADING_DOT.sub(b"..", mime_bytes(message.message(), linesep="\r\n"))
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
