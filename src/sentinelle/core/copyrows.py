@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -77,6 +78,54 @@ def insert_values(
         assert ids is None, "ids taken beforehand: PostgreSQL only"
         objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
         return [obj.pk for obj in objs] if want_ids else []
+    if ids is None:
+        ids = next_ids(model, len(rows)) if want_ids else []
+    columns, values = _copy_rows(model, rows, ids)
+    _copy(model._meta.db_table, columns, values)
+    return list(ids)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """New rows of one table already encoded for COPY (``encode_values``), written later by
+    ``copy_encoded``, on any connection: a staff import encodes a chunk while the chunk before it
+    is being written (``takedowns.services.bulk``)."""
+
+    table: str
+    columns: str
+    data: bytes
+
+
+def encode_values(model: type[models.Model], rows: Sequence[dict[str, Any]], *, ids: Sequence[int]) -> Encoded:
+    """``insert_values`` up to the writing (PostgreSQL): the rows, with their ``ids`` taken
+    beforehand (``next_ids``; empty: the table's default), encoded by psycopg's own COPY text
+    encoder. ``auto_now`` fields hold the moment of the encoding."""
+    from psycopg._copy_base import format_row_text  # what Copy.write_row runs (C in psycopg[binary])
+    from psycopg.adapt import Transformer
+
+    columns, values = _copy_rows(model, rows, ids)
+    connection.ensure_connection()
+    transformer = Transformer(connection.connection)
+    data = bytearray()
+    for row in values:
+        format_row_text(row, transformer, data)
+    return Encoded(model._meta.db_table, columns, bytes(data))
+
+
+def copy_encoded(encoded: Encoded) -> None:
+    """Write rows encoded by ``encode_values``, in the caller's transaction."""
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(encoded.table)} ({encoded.columns}) FROM STDIN") as copy,
+    ):
+        copy.write(encoded.data)
+
+
+def _copy_rows(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], ids: Sequence[int]
+) -> tuple[str, Iterator[list[Any]]]:
+    """The quoted column names and the COPY rows of ``rows`` (``[id,] *values, *defaults``)."""
     meta = model._meta
     names = list(rows[0])
     fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -89,17 +138,12 @@ def insert_values(
         for f in rest
     ]
     columns = [_column(given[name]) for name in names] + [_column(f) for f in rest]
-    if ids is None:
-        ids = next_ids(model, len(rows)) if want_ids else []
-    else:
-        assert len(ids) == len(rows)
     if ids:
-        assert meta.pk is not None
+        assert meta.pk is not None and len(ids) == len(rows)
         columns.insert(0, _column(meta.pk))
     quote = connection.ops.quote_name
     converters = [_converter(given[name], memo={}) for name in names]
-    _copy(meta.db_table, ", ".join(quote(c) for c in columns), _values(rows, names, converters, tail, ids))
-    return list(ids)
+    return ", ".join(quote(c) for c in columns), _values(rows, names, converters, tail, ids)
 
 
 def _values(

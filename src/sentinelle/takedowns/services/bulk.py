@@ -56,7 +56,7 @@ from sentinelle.takedowns.services.intake import (
     judge_lines,
     record_judged,
 )
-from sentinelle.takedowns.services.links import EarlierReports
+from sentinelle.takedowns.services.links import EarlierReports, encode_links
 
 CHUNK_SIZE = 1000
 COLUMNS = ("work", "url", "action")
@@ -445,8 +445,10 @@ class _Ahead:
             )
             recorder.store_refused = False
             verdicts = judge_lines(recorder, group.lines, reports, OUTSIDE_QUOTA)
-            recorder.link_ids = next_ids(ReportedLink, len(recorder.opened)) if recorder.opened else []
-            for pk, (values, _events) in zip(recorder.link_ids, recorder.opened, strict=True):
+            ids = recorder.link_ids = next_ids(ReportedLink, len(recorder.opened)) if recorder.opened else []
+            if ids:  # encoded here: the writer only sends them
+                recorder.encoded = encode_links(recorder.opened, actor=self.actor, at=recorder.now, ids=ids)
+            for pk, (values, _events) in zip(ids, recorder.opened, strict=True):
                 for kind, name in _KEY_FIELDS:
                     if values[name]:
                         opened.setdefault((group.work.pk, kind, values[name]), []).append((pk, values, recorder.now))

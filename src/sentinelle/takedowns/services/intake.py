@@ -29,6 +29,7 @@ from sentinelle import conf, linkkit
 from sentinelle.catalogue.models import Work
 from sentinelle.catalogue.selectors import get_member_work
 from sentinelle.core import collector
+from sentinelle.core.copyrows import Encoded
 from sentinelle.core.dates import zone_city
 from sentinelle.core.errors import DomainError
 from sentinelle.members.models import Member, User
@@ -352,6 +353,7 @@ class Recorder:
     # The new links' ids when taken beforehand (``core.copyrows.next_ids``: a staff import judges a
     # chunk before its writer thread writes it, ``services.bulk``); else taken as they are written.
     link_ids: list[int] | None = None
+    encoded: list[Encoded] = field(default_factory=list)  # and the links and events encoded for COPY
     resets_at: dt.datetime = field(init=False)
 
     def __post_init__(self) -> None:
@@ -481,7 +483,7 @@ class Recorder:
         return found
 
     def finish(self, verdicts: list[LineVerdict]) -> None:
-        ids = open_links(self.opened, actor=self.actor, at=self.now, ids=self.link_ids)
+        ids = open_links(self.opened, actor=self.actor, at=self.now, ids=self.link_ids, encoded=self.encoded)
         for pk, (link, _events) in zip(ids, self.opened, strict=True):
             if link["status"] != LinkStatus.ACCEPTED:
                 continue

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from sentinelle import linkkit
-from sentinelle.core.copyrows import insert_values
+from sentinelle.core.copyrows import Encoded, copy_encoded, encode_values, insert_values
 from sentinelle.members.models import User
 from sentinelle.takedowns.models import (
     ACTIVE_STATUSES,
@@ -339,14 +339,43 @@ def open_links(
     actor: User | None,
     at: dt.datetime,
     ids: Sequence[int] | None = None,
+    encoded: Sequence[Encoded] = (),
 ) -> list[int]:
     """Save many new links (from ``new_link``) and their first events: two inserts in all (COPY on
     PostgreSQL, ``core.copyrows``). Returns the links' ids, in order (``ids``: taken beforehand,
-    ``core.copyrows.next_ids``).
+    ``core.copyrows.next_ids``; ``encoded``: both inserts encoded beforehand, ``encode_links``).
 
     The caller's transaction holds both.
     """
+    if encoded:
+        assert ids is not None
+        for table in encoded:
+            copy_encoded(table)
+        return list(ids)
     ids = insert_values(ReportedLink, [values for values, _events in opened], want_ids=True, ids=ids)
+    insert_values(LinkEvent, _first_events(opened, ids, actor, at))
+    return ids
+
+
+def encode_links(
+    opened: Sequence[tuple[dict[str, Any], Sequence[NewEvent]]],
+    *,
+    actor: User | None,
+    at: dt.datetime,
+    ids: Sequence[int],
+) -> list[Encoded]:
+    """``open_links``' two inserts encoded for COPY ahead of their writing (PostgreSQL; the links'
+    ``ids`` taken beforehand): a staff import encodes a chunk while the one before is written."""
+    links = encode_values(ReportedLink, [values for values, _events in opened], ids=ids)
+    return [links, encode_values(LinkEvent, _first_events(opened, ids, actor, at), ids=[])]
+
+
+def _first_events(
+    opened: Sequence[tuple[dict[str, Any], Sequence[NewEvent]]],
+    ids: Sequence[int],
+    actor: User | None,
+    at: dt.datetime,
+) -> list[dict[str, Any]]:
     actor_id = actor.pk if actor is not None else None
     # One data dict per event object: the links that share an event (the intake's received and
     # accepted events) share its row's data, dumped once. The events are alive, their ids their own.
@@ -357,8 +386,7 @@ def open_links(
             if (data := data_of.get(id(new))) is None:
                 data = data_of[id(new)] = _event_data(new)
             rows.append(_event_row(pk, new, actor_id, at, data=data))
-    insert_values(LinkEvent, rows)
-    return ids
+    return rows
 
 
 def open_link(
