@@ -145,3 +145,14 @@ def test_a_control_character_in_a_name_cannot_split_a_line():
     d = dataclasses.replace(data("us"), recipient_name="Evil\r\nBcc: victim@example.org")
     assert "\nBcc:" not in legal.render_subject(d)
     assert "Evil Bcc: victim@example.org" in legal.render_body(d)
+
+
+def test_all_in_finds_every_needle_in_order_or_not_and_misses_none():
+    from sentinelle.notices.legal import _all_in
+
+    body = "W1. alpha W2. beta W3. gamma https://a.example/1 https://b.example/2"
+    assert _all_in(body, ["alpha", "beta", "gamma"])
+    assert _all_in(body, ["gamma", "alpha", "https://b.example/2", "beta"])  # out of order: looked for from the start
+    assert not _all_in(body, ["alpha", "delta", "gamma"])
+    assert not _all_in(body, ["https://b.example/2", "https://c.example/3"])
+    assert _all_in(body, [])
