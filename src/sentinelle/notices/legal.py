@@ -413,24 +413,31 @@ def context(data: NoticeData) -> dict[str, Any]:
     """
     works: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
     sites: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    holders_seen: set[tuple[tuple[str, str], int]] = set()  # (work, id of a holders list): items share lists
+    refs_seen: set[tuple[str, str]] = set()  # (site, work ref)
     for n, item in enumerate(data.items, start=1):
         key = (item.work_title, item.work_iswc)
-        if key not in works:
-            works[key] = {
+        work = works.get(key)
+        if work is None:
+            work = works[key] = {
                 "ref": f"W{len(works) + 1}",
                 "title": single_line(item.work_title),
                 "iswc": item.work_iswc,
                 "holders": single_line(_holders_text(item.rights_holders), 2000),
                 "reporters": [],
             }
-        for name in _reporters(item.rights_holders):
-            if name not in works[key]["reporters"]:
-                works[key]["reporters"].append(name)
-        site = sites.setdefault(item.site, {"site": item.site, "items": [], "work_refs": []})
-        ref = works[key]["ref"]
-        if ref not in site["work_refs"]:
-            site["work_refs"].append(ref)
-        site["items"].append({"n": n, "url": item.url, "work": works[key]})
+        if (key, id(item.rights_holders)) not in holders_seen:
+            holders_seen.add((key, id(item.rights_holders)))
+            for name in _reporters(item.rights_holders):
+                if name not in work["reporters"]:
+                    work["reporters"].append(name)
+        site = sites.get(item.site)
+        if site is None:
+            site = sites[item.site] = {"site": item.site, "items": [], "work_refs": []}
+        if (item.site, work["ref"]) not in refs_seen:
+            refs_seen.add((item.site, work["ref"]))
+            site["work_refs"].append(work["ref"])
+        site["items"].append({"n": n, "url": item.url, "work": work})
     quotes = QUOTES.get(data.language, QUOTES[Language.EN])
     for site in sites.values():
         site["representative"] = len(site["work_refs"]) >= representative_list_min()
