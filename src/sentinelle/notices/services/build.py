@@ -16,6 +16,7 @@ builder twice builds nothing new.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import zlib
 from collections import defaultdict
@@ -24,8 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, TextField
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -228,15 +230,17 @@ _DUE_FIELDS = (
     "identity_key",
     "registrable_domain",
     "action",
-    "recipients",
     "escalation_level",
     "work_id",
     "platform_id",
     "member_id",
 )
+# What the chunks' query reads: the fields, then the recipients as text (decoded for the part's links).
+_DUE_COLUMNS = (*_DUE_FIELDS, "recipients_text")
+_ID, _IDENTITY, _SITE, _RECIPIENTS_TEXT = 0, 2, 3, len(_DUE_FIELDS)
 
 
-def _due_queryset() -> QuerySet[ReportedLink, dict[str, Any]]:
+def _due_queryset() -> QuerySet[ReportedLink, tuple[Any, ...]]:
     """The due links, less those parked for want of a contact at their level, in keyset order
     (served by the partial index ``link_due``)."""
     return (
@@ -254,25 +258,46 @@ def _due_queryset() -> QuerySet[ReportedLink, dict[str, Any]]:
             escalation_level=0,
         )
         .order_by("registrable_domain", "identity_key", "id")
-        .values(*_DUE_FIELDS)
+        # The recipients as text: decoded only for the links of this builder's part (_own).
+        .annotate(recipients_text=Cast("recipients", TextField()))
+        .values_list(*_DUE_COLUMNS)
     )
 
 
-def due_link_chunks(size: int | None = None) -> Iterator[list[dict[str, Any]]]:
-    """The due links in chunks of at most ``size`` (``CHUNK_LINKS``), each read from where the last
-    one ended (site, identity key, id): a chunk deep in millions of due links costs what the first does."""
+def due_link_chunks(size: int | None = None, part: int = 0, parts: int = 1) -> Iterator[list[dict[str, Any]]]:
+    """The due links of builder ``part`` (``in_part``; every link when ``parts`` is 1), read in
+    chunks of at most ``size`` (``CHUNK_LINKS``) due links, each from where the last one ended (site,
+    identity key, id): a chunk deep in millions of due links costs what the first does. A chunk
+    holding none of the part's links is not yielded."""
     size = size or CHUNK_LINKS
     links = _due_queryset()
     after: tuple[str, str, int] | None = None
     while True:
         page = links if after is None else links.filter(TupleGreaterThan(_KEYSET, after))
-        rows = [dict(row) for row in page[:size]]
-        if rows:
-            yield rows
+        rows = list(page[:size])
+        own = _own(rows, part, parts)
+        if own:
+            yield own
         if len(rows) < size:
             return
         last = rows[-1]
-        after = (last["registrable_domain"], last["identity_key"], last["id"])
+        after = (last[_SITE], last[_IDENTITY], last[_ID])
+
+
+def _own(rows: list[tuple[Any, ...]], part: int, parts: int) -> list[dict[str, Any]]:
+    """The rows of the part as dicts, their recipients decoded (once per distinct text in the chunk:
+    the links of a site share theirs; read only, never changed)."""
+    decoded: dict[str, Any] = {}
+    out = []
+    for row in rows:
+        if in_part(row[_SITE], part, parts):
+            link = dict(zip(_DUE_FIELDS, row, strict=False))
+            text = row[_RECIPIENTS_TEXT]
+            if text not in decoded:
+                decoded[text] = json.loads(text) if text is not None else None
+            link["recipients"] = decoded[text]
+            out.append(link)
+    return out
 
 
 _KEYSET = Tuple(F("registrable_domain"), F("identity_key"), F("id"))
@@ -358,8 +383,8 @@ def build_notices(*, now: dt.datetime | None = None, part: int = 0, parts: int =
     flat whatever their number. With ``parts`` > 1 this builder takes the sites of its ``part``
     (``in_part``): several builders share a pass without building the same notices.
     """
-    run = _Pass(now or timezone.now(), part, parts)
-    for chunk in due_link_chunks():
+    run = _Pass(now or timezone.now())
+    for chunk in due_link_chunks(part=part, parts=parts):
         with collector.paused():  # a chunk's rows live until its notices are made (core/collector.py)
             run.add(chunk)
     with collector.paused():
@@ -379,8 +404,6 @@ class _Pass:
     """One building pass: the notices being filled, by group, between one chunk of due links and the next."""
 
     now: dt.datetime
-    part: int = 0
-    parts: int = 1
     result: BuildResult = field(default_factory=BuildResult)
     groups: dict[GroupKey, list[dict[str, Any]]] = field(default_factory=dict)
     recipients: dict[str, Route] = field(default_factory=dict)
@@ -391,7 +414,7 @@ class _Pass:
 
     def add(self, chunk: list[dict[str, Any]]) -> None:
         """Route a chunk of due links into the open notices, then make those that are full."""
-        links = [link for link in chunk if in_part(link["registrable_domain"], self.part, self.parts)]
+        links = chunk  # the builder's part only (due_link_chunks)
         groups = _group(links, _book(links), self.recipients, self.result) if links else {}
         if groups:
             facts = self._facts({link["work_id"] for group in groups.values() for link in group})
