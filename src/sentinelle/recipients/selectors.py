@@ -72,7 +72,7 @@ def contacts_for_many(
     overridden: set[tuple[str, str]] = set()
     for start in range(0, len(domains), 2000):
         chunk = domains[start : start + 2000]
-        for o in ContactOverride.objects.filter(registrable_domain__in=chunk, role__in=roles, is_active=True).order_by(
+        for o in ContactOverride.objects.filter(registrable_domain__any=chunk, role__in=roles, is_active=True).order_by(
             "id"
         ):
             overridden.add((o.registrable_domain, o.role))
@@ -82,7 +82,7 @@ def contacts_for_many(
                 )
             )
         findings = Finding.objects.filter(
-            registrable_domain__in=chunk,
+            registrable_domain__any=chunk,
             role__in=roles,
             expires_at__gt=now,
             withdrawn_at__isnull=True,
