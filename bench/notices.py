@@ -224,9 +224,55 @@ call_command(*sys.argv[1:])
 """
 
 
+class BackendCpu:
+    """CPU seconds used by the PostgreSQL server processes serving the benchmark's database (client
+    backends only), read from /proc every 0.1 s while it runs: the server must run on this machine
+    and its processes be readable (else ``total`` is None). A backend's last tenth of a second
+    before it exits can be missed."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.seen: dict[int, float] = {}
+        self.readable = True
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        query = (
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        while not self.stopping.is_set():
+            for (pid,) in self.conn.execute(query).fetchall():
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    self.readable = False
+                    continue
+                self.seen[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            self.stopping.wait(0.1)
+
+    def stop(self) -> float | None:
+        self.stopping.set()
+        self.thread.join()
+        self.conn.close()
+        return sum(self.seen.values()) if self.readable and self.seen else None
+
+
 def run_all(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float]:
     """Run the commands side by side; (seconds, peak memory of the largest in MB). Prints the CPU
     seconds they used: on a busy machine the wall time says more about the others than about them."""
+    seconds, peak, _cpu = run_all_cpu(commands, env)
+    return seconds, peak
+
+
+def run_all_cpu(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float, float]:
+    """``run_all``, and the CPU seconds the commands used."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     procs = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for c in commands]
@@ -238,7 +284,7 @@ def run_all(commands: list[list[str]], env: dict[str, str]) -> tuple[float, floa
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     print(f"  ({len(commands)} process(es): {seconds:.1f} s wall, {cpu:.1f} s of CPU in them)")
-    return seconds, after.ru_maxrss / 1024
+    return seconds, after.ru_maxrss / 1024, cpu
 
 
 def main() -> None:
@@ -309,13 +355,35 @@ def measure(args: argparse.Namespace) -> None:
         SENTINELLE_EMAIL_PORT=str(sink.port),
     )
     w = args.workers
-    sent_s, _ = run_all([[*manage, "deliver_notices", "--once"] for _ in range(w)], env)
+    print(f"delivery: load before {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    backends = BackendCpu(args.database_url)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    sent_s, _, workers_cpu = run_all_cpu([[*manage, "deliver_notices", "--once"] for _ in range(w)], env)
     sink.controller.stop()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    sink_cpu = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime  # this process: the SMTP server
+    backends_cpu = backends.stop()
     delivered = Notice.objects.filter(status=NoticeStatus.DELIVERED).count()
     print(
         f"deliver ({w} worker(s)): {delivered:,} notices delivered, {sink.count:,} messages received "
         f"({len(sink.message_ids):,} Message-IDs) in {sent_s:.1f} s -> {delivered / sent_s:,.1f} notices/s "
-        f"(target >= 50), {items / sent_s:,.0f} links/s; load {os.getloadavg()[0]:.1f}"
+        f"(target >= 50), {items / sent_s:,.0f} links/s, {items / max(delivered, 1):,.0f} links a notice; "
+        f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    parts = [
+        ("workers (each with its ~2 s start)", workers_cpu),
+        ("their PostgreSQL backends", backends_cpu),
+        ("the SMTP server", sink_cpu),
+    ]
+    known = [(name, cpu) for name, cpu in parts if cpu is not None]
+    total = sum(cpu for _, cpu in known)
+    print(
+        "  CPU a notice: "
+        + ", ".join(f"{name} {cpu / max(delivered, 1) * 1000:.1f} ms" for name, cpu in known)
+        + f"; together {total / max(delivered, 1) * 1000:.1f} ms, so at most "
+        f"{delivered / total * (os.cpu_count() or 1) if total else 0:,.0f} notices/s on {os.cpu_count()} cores "
+        "with nothing else running"
+        + ("" if backends_cpu is not None else " (the PostgreSQL backends' CPU unreadable: not counted)")
     )
     last_s, _ = run_all([[*manage, "build_notices"]], env)
     print(f"last pass, everything delivered (parked links skipped): {last_s:.1f} s")

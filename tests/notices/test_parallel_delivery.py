@@ -246,3 +246,26 @@ def test_a_connection_the_server_ended_is_opened_again(settings, cut):
     assert Counter(sink.message_ids()) == {notice.message_id: 1 for notice in notices}
     assert len({received.peer for received in sink.received}) == 3
     assert set(DeliveryAttempt.objects.values_list("outcome", flat=True)) == {AttemptOutcome.DELIVERED}
+
+
+def test_claimed_notices_carry_their_items_in_order_without_another_query(settings, django_assert_num_queries):
+    """``with_items``: one query for the notices, one for all their items; then ``items.all()`` reads
+    none, in position order, and each item knows its notice."""
+    from sentinelle.notices.models import NoticeItem
+    from sentinelle.notices.services.delivery import with_items
+
+    settings.SENTINELLE_NOTICE_MAX_URLS = 3
+    make_links(rights(), email_platform("Host", "host.example"), [f"https://host.example/{i}" for i in range(5)])
+    services.build_notices()
+    first, second = Notice.objects.order_by("pk")
+    assert NoticeItem.objects.filter(notice=first, position=1).update(position=9) == 1  # now last of its notice
+    expected = {n.pk: list(NoticeItem.objects.filter(notice=n).order_by("position", "pk")) for n in (first, second)}
+    with django_assert_num_queries(2):
+        notices = with_items([first.pk, second.pk, 0])
+    with django_assert_num_queries(0):
+        for pk, items in expected.items():
+            got = list(notices[pk].items.all())
+            assert [i.pk for i in got] == [i.pk for i in items] and [i.url for i in got] == [i.url for i in items]
+            assert all(i.notice is notices[pk] for i in got)
+            assert notices[pk].items.count() == len(items)
+    assert set(notices) == {first.pk, second.pk}

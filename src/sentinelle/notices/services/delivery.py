@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -147,11 +147,31 @@ def _claim(
             )
             for pk, channel in rows
         )
-    # Read after the claim's commit (the lock is held for the claim only): the notices and, in one
-    # query, their items, which the data, the channel and the record all read from.
-    items = Prefetch("items", queryset=NoticeItem.objects.order_by("position", "pk"))
-    notices = Notice.objects.filter(pk__in=ids).prefetch_related(items).in_bulk()
+    # Read after the claim's commit (the lock is held for the claim only).
+    notices = with_items(ids)
     return [(notices[attempt.notice_id], attempt) for attempt in attempts]
+
+
+def with_items(ids: list[int]) -> dict[int, Notice]:
+    """The notices and, in one query, their items in position order, which the data, the channel
+    and the record all read from (``notice.items.all()`` reads no more).
+
+    What ``prefetch_related`` would do, less its work per item (a notice of hundreds of links spent
+    more in it than in reading the rows): each item's notice is set in its cache directly.
+    """
+    notices = Notice.objects.in_bulk(ids)
+    groups: dict[int, list[NoticeItem]] = {pk: [] for pk in notices}
+    for item in NoticeItem.objects.filter(notice_id__in=ids).order_by("notice_id", "position", "pk"):
+        item._state.fields_cache["notice"] = notices[item.notice_id]
+        groups[item.notice_id].append(item)
+    for pk, notice in notices.items():
+        # The attributes Django's own prefetch sets (QuerySet internals; were they to change, items.all()
+        # would query again: slower, not wrong).
+        items = notice.items.all()
+        items._result_cache = groups[pk]
+        items._prefetch_done = True  # type: ignore[attr-defined]
+        notice._prefetched_objects_cache = {"items": items}  # type: ignore[attr-defined]
+    return notices
 
 
 def _attempt(notice: Notice, attempt: DeliveryAttempt, now: dt.datetime, channels: ChannelSet) -> str:
