@@ -204,3 +204,13 @@ def test_the_builders_index_holds_the_due_links_only():
     assert index.condition is not None
     assert sorted(dict(index.condition.children)["status__in"]) == sorted(build.DUE_STATUSES)
     assert index.fields == ["registrable_domain", "identity_key", "id"]  # due_link_chunks' order
+
+
+def test_the_parked_links_are_left_out_by_an_anti_join_not_a_left_join():
+    """``exclude(parked__…)`` made a LEFT JOIN whose filter the planner, once the parked links were
+    analysed, took for "almost no rows": it read and sorted every due link for each chunk (1.5 s a
+    chunk at 1,000,000 links, 61 ms with NOT EXISTS). The parked links' behaviour is tested in
+    tests/notices/test_routing.py and tests/recipients/test_acceptance.py."""
+    sql = str(build._due_queryset().query)
+    assert "NOT EXISTS" in sql.upper().replace("NOT (EXISTS", "NOT EXISTS")
+    assert "LEFT OUTER JOIN" not in sql.upper()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet, TextField
+from django.db.models import Exists, F, OuterRef, QuerySet, TextField
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -40,6 +40,7 @@ from sentinelle.notices.models import (
     Language,
     NoticeItem,
     NoticeStatus,
+    ParkedLink,
     ReciprocalSociety,
     Regime,
 )
@@ -245,7 +246,12 @@ def _due_queryset() -> QuerySet[ReportedLink, tuple[Any, ...]]:
     (served by the partial index ``link_due``)."""
     return (
         ReportedLink.objects.filter(status__in=DUE_STATUSES)
-        .exclude(parked__escalation_level=F("escalation_level"))
+        # NOT EXISTS, not the LEFT JOIN an exclude() across the relation makes: the planner, once the
+        # parked links are analysed, took the join for "almost no rows", read every due link and
+        # sorted them for each chunk (1.5 s a chunk at 1,000,000 links instead of an index scan).
+        .filter(
+            ~Exists(ParkedLink.objects.filter(link_id=OuterRef("pk"), escalation_level=OuterRef("escalation_level")))
+        )
         # A short link waits until it is followed (takedowns.services.shortlinks): its target may
         # be licensed, and the target's platform is notified with it.
         .exclude(shortener=True, resolved_at__isnull=True, escalation_level=0)
