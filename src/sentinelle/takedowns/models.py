@@ -164,13 +164,20 @@ class ReportedLink(models.Model):
         on_delete=models.SET_NULL,
         related_name="short_links",
         verbose_name=_("link of the target"),
+        db_index=False,  # the partial index link_target below: most links have none
     )
     # A numbered torrent page (takedowns.services.torrentpages): when its page was read for the
     # info-hash it shows (the hash itself goes to ``info_hash``; why none was taken, to its history).
     page_read_at = models.DateTimeField(_("torrent page read at"), null=True, blank=True)
     recipients = models.JSONField(_("notice recipients"), default=list)
-    duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("duplicate of")
+    duplicate_of = models.ForeignKey(  # the partial index link_duplicate_of below: most links are none's
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("duplicate of"),
+        db_index=False,
     )
     escalation_level = models.PositiveSmallIntegerField(
         _("escalation level"),
@@ -202,6 +209,11 @@ class ReportedLink(models.Model):
             models.Index(fields=["file_key"], condition=~Q(file_key=""), name="link_file_key"),
             models.Index(fields=["content_key"], condition=~Q(content_key=""), name="link_content_key"),
             models.Index(fields=["info_hash"], condition=~Q(info_hash=""), name="link_info_hash"),
+            # Foreign keys most links leave empty: an index entry only where set. Each non-partial
+            # index costs an entry per new link and per status change (the status is indexed, so a
+            # change is never a HOT update): delivery's update of a notice's links wrote eleven a link.
+            models.Index(fields=["target_link"], condition=Q(target_link__isnull=False), name="link_target"),
+            models.Index(fields=["duplicate_of"], condition=Q(duplicate_of__isnull=False), name="link_duplicate_of"),
             # the notices' and checks' sweeps (status in …), the investigators' site reads
             models.Index(fields=["status"], name="link_status"),
             models.Index(fields=["registrable_domain"], name="link_site"),
