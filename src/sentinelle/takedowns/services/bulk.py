@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import json
 import re
 from collections import Counter
@@ -333,14 +334,7 @@ def _write_in_turn(
     chunks: Iterator[_Chunk], write: Callable[[_Chunk], None], report: ImportReport, progress: Progress | None
 ) -> None:
     for chunk in chunks:
-        try:
-            write(chunk)
-        except Exception:
-            report.stopped_at = chunk.first_line
-            raise
-        finally:
-            if progress is not None:
-                progress(chunk.size)
+        _written(chunk, functools.partial(write, chunk), report, progress)
 
 
 def _write_in_a_thread(
@@ -360,10 +354,10 @@ def _write_in_a_thread(
         try:
             for chunk in chunks:  # prepares chunk n+1 while the writer writes chunk n
                 if pending is not None:
-                    _written(*pending, report, progress)
+                    _written(pending[0], pending[1].result, report, progress)
                 pending = (chunk, writer.submit(job, chunk))
             if pending is not None:
-                _written(*pending, report, progress)
+                _written(pending[0], pending[1].result, report, progress)
                 pending = None
         finally:
             if pending is not None:  # the preparing failed: the chunk being written ends first
@@ -372,9 +366,11 @@ def _write_in_a_thread(
             writer.submit(connections.close_all).result()  # the writer thread's connection
 
 
-def _written(chunk: _Chunk, future: Future[None], report: ImportReport, progress: Progress | None) -> None:
+def _written(chunk: _Chunk, written: Callable[[], object], report: ImportReport, progress: Progress | None) -> None:
+    """Wait for ``chunk`` to be written (``written``: the writing itself, or its future's result):
+    where a failure stopped the import goes to the report; the progress counts the chunk either way."""
     try:
-        future.result()
+        written()
     except Exception:
         report.stopped_at = chunk.first_line
         raise
