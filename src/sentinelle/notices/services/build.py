@@ -418,9 +418,9 @@ class _Pass:
     held_domains: set[str] = field(default_factory=set)
     facts: WorkFacts | None = None
 
-    def add(self, chunk: list[dict[str, Any]]) -> None:
-        """Route a chunk of due links into the open notices, then make those that are full."""
-        links = chunk  # the builder's part only (due_link_chunks)
+    def add(self, links: list[dict[str, Any]]) -> None:
+        """Route a chunk of due links (this builder's part: ``due_link_chunks``) into the open notices,
+        then make those that are full."""
         groups = _group(links, _book(links), self.recipients, self.result) if links else {}
         if groups:
             facts = self._facts({link["work_id"] for group in groups.values() for link in group})
