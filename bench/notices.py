@@ -264,15 +264,9 @@ class BackendCpu:
         return sum(self.seen.values()) if self.readable and self.seen else None
 
 
-def run_all(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float]:
-    """Run the commands side by side; (seconds, peak memory of the largest in MB). Prints the CPU
-    seconds they used: on a busy machine the wall time says more about the others than about them."""
-    seconds, peak, _cpu = run_all_cpu(commands, env)
-    return seconds, peak
-
-
-def run_all_cpu(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float, float]:
-    """``run_all``, and the CPU seconds the commands used."""
+def run_all(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float, float]:
+    """Run the commands side by side; (seconds, peak memory of the largest in MB, CPU seconds they
+    used; printed too: on a busy machine the wall time says more about the others than about them)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     procs = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for c in commands]
@@ -332,7 +326,7 @@ def measure(args: argparse.Namespace) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     manage = [sys.executable, "-c", COMMAND]
     k = args.builders
-    built_s, peak = run_all([[*manage, "build_notices", "--part", f"{i}/{k}"] for i in range(k)], env)
+    built_s, peak, _ = run_all([[*manage, "build_notices", "--part", f"{i}/{k}"] for i in range(k)], env)
     notices = Notice.objects.count()
     items = NoticeItem.objects.count()
     queued = Notice.objects.filter(status=NoticeStatus.QUEUED).count()
@@ -343,7 +337,7 @@ def measure(args: argparse.Namespace) -> None:
         f"{notices / built_s:,.1f} notices/s; peak memory {peak:,.0f} MB (target < 500 MB at 1,000,000 links); "
         f"load {os.getloadavg()[0]:.1f}"
     )
-    again_s, _ = run_all([[*manage, "build_notices"]], env)
+    again_s, _, _ = run_all([[*manage, "build_notices"]], env)
     print(f"second pass, nothing new (every link in an undelivered notice): {again_s:.1f} s")
     if args.skip_delivery:
         return
@@ -358,7 +352,7 @@ def measure(args: argparse.Namespace) -> None:
     print(f"delivery: load before {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     backends = BackendCpu(args.database_url)
     own = resource.getrusage(resource.RUSAGE_SELF)
-    sent_s, _, workers_cpu = run_all_cpu([[*manage, "deliver_notices", "--once"] for _ in range(w)], env)
+    sent_s, _, workers_cpu = run_all([[*manage, "deliver_notices", "--once"] for _ in range(w)], env)
     sink.controller.stop()
     after = resource.getrusage(resource.RUSAGE_SELF)
     sink_cpu = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime  # this process: the SMTP server
@@ -385,7 +379,7 @@ def measure(args: argparse.Namespace) -> None:
         "with nothing else running"
         + ("" if backends_cpu is not None else " (the PostgreSQL backends' CPU unreadable: not counted)")
     )
-    last_s, _ = run_all([[*manage, "build_notices"]], env)
+    last_s, _, _ = run_all([[*manage, "build_notices"]], env)
     print(f"last pass, everything delivered (parked links skipped): {last_s:.1f} s")
     if sink.count != delivered or delivered != queued or len(sink.message_ids) != delivered:
         sys.exit("mismatch between notices queued, delivered and received")
