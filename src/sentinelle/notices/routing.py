@@ -28,7 +28,13 @@ from django.utils.translation import gettext, gettext_noop
 
 from sentinelle.notices.models import Channel
 from sentinelle.platforms.models import NoticeChannel, Platform, PlatformKind
-from sentinelle.recipients.selectors import Purpose, RecipientContact, contacts_for, contacts_for_many
+from sentinelle.recipients.selectors import (
+    Purpose,
+    RecipientContact,
+    contacts_by_purpose,
+    contacts_for,
+    contacts_for_many,
+)
 from sentinelle.takedowns.models import LEVEL_HOSTING, LEVEL_REGISTRAR
 
 # Platforms that act on their own content: the notice goes to them.
@@ -108,10 +114,11 @@ class Book:
         cls, platforms: dict[int, Platform], domains: Iterable[str], registrar_domains: Iterable[str] = ()
     ) -> Book:
         names = {d for d in domains if d}
+        found = contacts_by_purpose(names, (Purpose.SITE, Purpose.HOSTING))
         return cls(
             platforms,
-            contacts_for_many(names, Purpose.SITE),
-            contacts_for_many(names, Purpose.HOSTING),
+            found[Purpose.SITE],
+            found[Purpose.HOSTING],
             contacts_for_many({d for d in registrar_domains if d}, Purpose.ESCALATION),
         )
 

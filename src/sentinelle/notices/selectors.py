@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,6 +192,10 @@ class NextStep:
     text: str
 
 
+# What routing reads of a link (``routing.routes_for``), and ``next_steps_of`` with it.
+NEXT_STEP_FIELDS = ("id", "url", "registrable_domain", "action", "recipients", "escalation_level", "platform_id")
+
+
 def next_steps(link_ids: Iterable[int]) -> dict[int, list[NextStep]]:
     """Per link: who would receive its notice now, through what, and when (the routing as it stands).
 
@@ -199,28 +203,23 @@ def next_steps(link_ids: Iterable[int]) -> dict[int, list[NextStep]]:
     builder's period and its first check after the first scheduled hour; a hand delivery by the
     society; or no contact yet, which the society is looking for.
     """
-    links: list[dict[str, Any]] = [
-        dict(row)
-        for row in ReportedLink.objects.filter(pk__in=list(link_ids)).values(
-            "id", "url", "registrable_domain", "action", "recipients", "escalation_level", "platform_id"
-        )
-    ]
+    rows = ReportedLink.objects.filter(pk__in=list(link_ids)).values(*NEXT_STEP_FIELDS)
+    return next_steps_of([dict(row) for row in rows])
+
+
+def next_steps_of(links: Sequence[Mapping[str, Any]]) -> dict[int, list[NextStep]]:
+    """``next_steps`` of links in hand, with the values of ``NEXT_STEP_FIELDS``: intake's just-written
+    links, which it knows without reading them back."""
     if not links:
         return {}
-    book = routing.book_for(links)
-    out: dict[int, list[NextStep]] = {}
-    for link in links:
-        out[link["id"]] = [_next_step(route) for route in routing.routes_for(link, book)]
-    return out
+    rows = [dict(link) for link in links]
+    book = routing.book_for(rows)
+    params = {"minutes": build_minutes(), "hours": f"{first_check_hours():g}"}
+    return {link["id"]: [_next_step(route, params) for route in routing.routes_for(link, book)] for link in rows}
 
 
-def _next_step(route: routing.Route) -> NextStep:
-    params = {
-        "recipient": route.name,
-        "channel": Channel(route.channel).label,
-        "minutes": build_minutes(),
-        "hours": f"{first_check_hours():g}",
-    }
+def _next_step(route: routing.Route, common: Mapping[str, object]) -> NextStep:
+    params = {**common, "recipient": route.name, "channel": Channel(route.channel).label}
     if route.hold:
         return NextStep(route.name, "held", routing.hold_text(route.hold, params, member=True))
     if route.channel in (Channel.BULK_FILE, Channel.WEB_FORM):

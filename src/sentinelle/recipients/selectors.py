@@ -65,7 +65,25 @@ def contacts_for_many(
     registrable_domains: Iterable[str], purpose: Purpose | str = Purpose.NOTICE
 ) -> dict[str, list[RecipientContact]]:
     """``contacts_for`` of many domains in two queries (the notice builder's batch): domain → contacts."""
-    roles = ROLES_FOR[Purpose(purpose)]
+    return _contacts_of_roles(registrable_domains, ROLES_FOR[Purpose(purpose)])
+
+
+def contacts_by_purpose(
+    registrable_domains: Iterable[str], purposes: Iterable[Purpose | str]
+) -> dict[Purpose, dict[str, list[RecipientContact]]]:
+    """``contacts_for_many`` of several purposes at once, read together in two queries: purpose →
+    domain → contacts (routing asks for a site's own channels and its hosting network's together)."""
+    wanted = [Purpose(p) for p in purposes]
+    roles = tuple(dict.fromkeys(role for p in wanted for role in ROLES_FOR[p]))
+    found = _contacts_of_roles(registrable_domains, roles)
+    # A staff contact hides the findings of its own role only: each purpose's share keeps its order.
+    return {
+        p: {domain: [c for c in contacts if c.role in ROLES_FOR[p]] for domain, contacts in found.items()}
+        for p in wanted
+    }
+
+
+def _contacts_of_roles(registrable_domains: Iterable[str], roles: tuple[str, ...]) -> dict[str, list[RecipientContact]]:
     domains = sorted({_clean(d) for d in registrable_domains if d})
     now = timezone.now()
     out: dict[str, list[RecipientContact]] = {d: [] for d in domains}

@@ -344,8 +344,10 @@ class Recorder:
     messages: dict[tuple[object, ...], str] = field(default_factory=dict)
     short_links: list[int] = field(default_factory=list)  # accepted short links, followed after commit
     torrent_pages: list[int] = field(default_factory=list)  # accepted numbered torrent pages, read after commit
-    # The accepted links by what their routing reads (``notices.selectors.next_steps``): filled by finish().
+    # The accepted links by what their routing reads (``notices.selectors.next_steps_of``): filled by
+    # finish(), with the first link of each group as routing reads it.
     routed: dict[tuple[object, ...], list[int]] = field(default_factory=dict)
+    routed_links: dict[tuple[object, ...], dict[str, Any]] = field(default_factory=dict)
     # Per line, once per submission: the recipients of a site and action (``recipient_rows``, one
     # list shared by the links it names, dumped once), the accepted event of those recipients.
     recipients: dict[tuple[object, ...], list[dict[str, object]]] = field(default_factory=dict)
@@ -488,7 +490,10 @@ class Recorder:
             if link["status"] != LinkStatus.ACCEPTED:
                 continue
             routed = (link["action"], link["platform_id"], link["registrable_domain"], id(link["recipients"]))
-            self.routed.setdefault(routed, []).append(pk)
+            if routed not in self.routed:
+                self.routed[routed] = []
+                self.routed_links[routed] = {**link, "id": pk, "escalation_level": 0}  # a new link's level
+            self.routed[routed].append(pk)
             if link["shortener"]:
                 self.short_links.append(pk)
             elif linkkit.shows_its_hash_only_on_the_page(link["content_key"]):
@@ -557,7 +562,7 @@ def submit_links(
         request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
         recorder = Recorder(request, member, work, chosen, actor, now, usage, {r.platform_id for r in registry.rules})
         verdicts = judge_and_record(recorder, classify_lines(lines, registry), limit)
-    _tell_next_steps(verdicts, recorder.routed)
+    _tell_next_steps(verdicts, recorder)
     return SubmissionResult(
         request=request,
         verdicts=verdicts,
@@ -617,17 +622,18 @@ def _enqueue(task_name: str, link_ids: list[int]) -> None:
         logger.exception("could not enqueue %s for links %s", task_name, link_ids)
 
 
-def _tell_next_steps(verdicts: list[LineVerdict], routed: Mapping[tuple[object, ...], list[int]]) -> None:
+def _tell_next_steps(verdicts: list[LineVerdict], recorder: Recorder) -> None:
     """Each accepted line says what happens next, as the routing stands (never "will be sent" when nothing can be).
 
-    ``routed``: the accepted links by what routing reads of a new link (its action, platform, site
-    and recipients; ``notices.routing.routes_for``): the next steps of one link of each group are
-    those of all its links, so they are read for one link a group.
+    ``recorder.routed``: the accepted links by what routing reads of a new link (its action,
+    platform, site and recipients; ``notices.routing.routes_for``): the next steps of one link of
+    each group are those of all its links, so they are worked out for one link a group, from the
+    values just written (``recorder.routed_links``), not read back.
     """
-    from sentinelle.notices.selectors import next_steps
+    from sentinelle.notices.selectors import next_steps_of
 
-    steps = next_steps(ids[0] for ids in routed.values())
-    by_link = {pk: steps.get(ids[0], []) for ids in routed.values() for pk in ids}
+    steps = next_steps_of(list(recorder.routed_links.values()))
+    by_link = {pk: steps.get(ids[0], []) for ids in recorder.routed.values() for pk in ids}
     for verdict in verdicts:
         if verdict.outcome != ACCEPTED or not verdict.link_ids:
             continue
