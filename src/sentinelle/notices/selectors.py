@@ -49,7 +49,7 @@ def notice_data(notice: Notice) -> legal.NoticeData:
             site=i.site,
             work_title=i.work_title,
             work_iswc=i.work_iswc,
-            rights_holders=list(i.rights_holders),
+            rights_holders=i.rights_holders,  # shared, as the items share it (read only)
         )
         for i in notice.items.all()  # in position order (the model's ordering, or the caller's prefetch)
     ]
