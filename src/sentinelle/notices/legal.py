@@ -404,6 +404,41 @@ def work_line(work: dict[str, Any], quotes: tuple[str, str], holders_label: str,
     )
 
 
+class _Works:
+    """A notice's works, numbered in the order of their first item, each with its represented
+    holders and, among them, those who reported its links."""
+
+    def __init__(self) -> None:
+        self.by_key: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self.holders_seen: set[tuple[tuple[str, str], int]] = set()  # (work, id of a holders list): items share lists
+
+    def add(self, item: ItemData) -> dict[str, Any]:
+        """The work of ``item`` (numbered if it is new), its reporters completed from the item's holders."""
+        key = (item.work_title, item.work_iswc)
+        work = self.by_key.get(key)
+        if work is None:
+            work = self.by_key[key] = {
+                "ref": f"W{len(self.by_key) + 1}",
+                "title": single_line(item.work_title),
+                "iswc": item.work_iswc,
+                "holders": single_line(_holders_text(item.rights_holders), 2000),
+                "reporters": [],
+            }
+        if (key, id(item.rights_holders)) not in self.holders_seen:
+            self.holders_seen.add((key, id(item.rights_holders)))
+            for name in _reporters(item.rights_holders):
+                if name not in work["reporters"]:
+                    work["reporters"].append(name)
+        return work
+
+    def listed(self) -> list[dict[str, Any]]:
+        return list(self.by_key.values())
+
+
+def _sender(data: NoticeData) -> dict[str, str]:
+    return {k: single_line(v, 500) for k, v in data.sender.items()}
+
+
 def context(data: NoticeData) -> dict[str, Any]:
     """The template context: works numbered once, and URLs grouped by site.
 
@@ -411,26 +446,11 @@ def context(data: NoticeData) -> dict[str, Any]:
     "representative list" form (§512(c)(3)(A)(ii)): its works once, then its URLs with the number
     of the work each one carries.
     """
-    works: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+    works = _Works()
     sites: OrderedDict[str, dict[str, Any]] = OrderedDict()
-    holders_seen: set[tuple[tuple[str, str], int]] = set()  # (work, id of a holders list): items share lists
     refs_seen: set[tuple[str, str]] = set()  # (site, work ref)
     for n, item in enumerate(data.items, start=1):
-        key = (item.work_title, item.work_iswc)
-        work = works.get(key)
-        if work is None:
-            work = works[key] = {
-                "ref": f"W{len(works) + 1}",
-                "title": single_line(item.work_title),
-                "iswc": item.work_iswc,
-                "holders": single_line(_holders_text(item.rights_holders), 2000),
-                "reporters": [],
-            }
-        if (key, id(item.rights_holders)) not in holders_seen:
-            holders_seen.add((key, id(item.rights_holders)))
-            for name in _reporters(item.rights_holders):
-                if name not in work["reporters"]:
-                    work["reporters"].append(name)
+        work = works.add(item)
         site = sites.get(item.site)
         if site is None:
             site = sites[item.site] = {"site": item.site, "items": [], "work_refs": []}
@@ -442,16 +462,15 @@ def context(data: NoticeData) -> dict[str, Any]:
     for site in sites.values():
         site["representative"] = len(site["work_refs"]) >= representative_list_min()
         site["lines"] = "".join(_item_line(item, site["representative"], quotes) for item in site["items"])
-    sender = {k: single_line(v, 500) for k, v in data.sender.items()}
     return {
         "data": data,
-        "sender": sender,
+        "sender": _sender(data),
         "recipient_name": single_line(data.recipient_name),
         "recipient_domain": single_line(data.recipient_domain),
         "recipient_address": single_line(data.recipient_address, 500),
         "date_text": data.date_text,
         "reference": data.reference,
-        "works": list(works.values()),
+        "works": works.listed(),
         "quotes": quotes,
         "sites": list(sites.values()),
         "item_count": len(data.items),
@@ -598,7 +617,13 @@ def elements(regime: str) -> tuple[tuple[str, str], ...]:
 
 def missing_elements(data: NoticeData, body: str, ctx: dict[str, Any] | None = None) -> list[MissingElement]:
     """Every element of ``data.regime`` the text ``body`` lacks (empty when the notice may go)."""
-    ctx = ctx or context(data)
+    if ctx is None:
+        # What the checks read of the context (works, sender, signature): not the URLs grouped by
+        # site and their lines, which only the text needs.
+        works = _Works()
+        for item in data.items:
+            works.add(item)
+        ctx = {"works": works.listed(), "sender": _sender(data), "signature": data.signature}
     if data.regime == Regime.EU:
         problems = _check_eu(data, body, ctx)
     elif data.regime == Regime.US:
