@@ -162,3 +162,41 @@ def test_the_html_part_is_the_text_escaped(smtp):
     html = smtp.received[0].message.get_body(("html",)).get_content()
     assert legal.reference(notice) in html and 'lang="fr"' in html
     assert "https://hebergeur.fr/a?x=1&amp;y=&lt;2&gt;" in html
+
+
+def test_a_line_too_long_for_8bit_travels_quoted_printable_and_decodes_to_the_same_text(smtp):
+    """A part with a line over 998 octets (a long representative list) goes quoted-printable, its
+    lines within 76 characters, and reads back as the very text; a part without one stays 8bit/7bit."""
+    notice = build_one(["https://hebergeur.fr/a", "https://hebergeur.fr/é"])
+    long_line = "W1, W2 = « é »\t " * 150  # non-ASCII, "=", a tab and a space before the line end
+    notice.body += "\n" + long_line + "\nFrom here\n.leading dot\n"
+    notice.save(update_fields=["body"])
+    assert services.deliver_due()["delivered"] == 1
+
+    (received,) = smtp.received
+    msg = received.message
+    plain, html = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert plain["Content-Transfer-Encoding"] == "quoted-printable"
+    assert html["Content-Transfer-Encoding"] == "quoted-printable"
+    assert plain.get_content().replace("\r\n", "\n") == notice.body
+    assert long_line.replace("&", "&amp;").replace("<", "&lt;") in html.get_content()
+    assert max(len(line) for line in received.raw.split(b"\r\n")) <= 998
+    assert max(len(line) for line in plain.get_payload().splitlines()) <= 76
+    (csv_part,) = [part for part in msg.iter_attachments() if part.get_content_type() == "text/csv"]
+    assert csv_part["Content-Transfer-Encoding"] in ("7bit", "8bit")
+
+
+def test_the_multipart_boundary_never_occurs_in_the_text(monkeypatch):
+    """The boundary is drawn at random and drawn again (suffixed) while "--" and it occur anywhere in
+    the parts, at a line's start or not."""
+    import email.generator
+
+    from sentinelle.notices.channels.email import build_message, mime_bytes
+
+    monkeypatch.setattr(email.generator.random, "randrange", lambda _n: 7)
+    taken = "=" * 15 + email.generator._fmt % 7 + "=="  # type: ignore[attr-defined]
+    notice = build_one(["https://hebergeur.fr/a"])
+    notice.body += f"\nquoted mid-line: --{taken} and --{taken}.0\n"
+    raw = mime_bytes(build_message(notice, services.notice_data(notice)).message())
+    assert f'boundary="{taken}.1"'.encode() in raw
+    assert f"\n--{taken}.1\n".encode() in raw and f"\n--{taken}.1--".encode() in raw
