@@ -269,3 +269,40 @@ def test_claimed_notices_carry_their_items_in_order_without_another_query(settin
             assert all(i.notice is notices[pk] for i in got)
             assert notices[pk].items.count() == len(items)
     assert set(notices) == {first.pk, second.pk}
+
+
+def _fields(item: Any) -> dict[str, Any]:
+    return {f.attname: getattr(item, f.attname) for f in type(item)._meta.concrete_fields}
+
+
+def test_claimed_items_are_the_stored_rows_and_share_each_holders_list(settings):
+    """``with_items`` makes the items without ``Model.__init__``: every field as the ORM reads it,
+    saved again unchanged, and items with the same holders share one list (read once by the
+    validator); while something listens to ``post_init`` for items, they are made the usual way."""
+    from django.db.models.signals import post_init
+
+    from sentinelle.notices.models import NoticeItem
+    from sentinelle.notices.services.delivery import with_items
+
+    make_links(rights(), email_platform("Host", "host.example"), [f"https://host.example/{i}" for i in range(4)])
+    services.build_notices()
+    notice = Notice.objects.get()
+    stored = {i.pk: _fields(i) for i in NoticeItem.objects.filter(notice=notice)}
+    items = list(with_items([notice.pk])[notice.pk].items.all())
+    assert {i.pk: _fields(i) for i in items} == stored and len(stored) == 4
+    assert len({id(i.rights_holders) for i in items}) == 1 and items[0].rights_holders
+    assert not items[0]._state.adding and items[0]._state.db == "default"
+    items[0].save()  # an UPDATE of the row, not a second one
+    assert NoticeItem.objects.filter(notice=notice).count() == 4
+
+    seen: list[Any] = []
+
+    def listener(sender: Any, instance: Any, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(listener, sender=NoticeItem)
+    try:
+        again = list(with_items([notice.pk])[notice.pk].items.all())
+    finally:
+        post_init.disconnect(listener, sender=NoticeItem)
+    assert [id(i) for i in again] == [id(i) for i in seen] and {i.pk: _fields(i) for i in again} == stored

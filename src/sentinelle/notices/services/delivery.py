@@ -203,7 +203,7 @@ def _loaded_item(fields: dict[str, Any], db: str) -> NoticeItem:
     would set them for a new instance. ``__init__`` also sends ``pre_init``/``post_init``: while a
     receiver listens for NoticeItem, items are made the usual way instead."""
     if pre_init.has_listeners(NoticeItem) or post_init.has_listeners(NoticeItem):
-        return NoticeItem.from_db(db, list(fields), list(fields.values()))
+        return NoticeItem.from_db(db, list(_ITEM_COLUMNS), [fields[name] for name in _ITEM_COLUMNS])
     item = NoticeItem.__new__(NoticeItem)
     item.__dict__.update(fields)
     state = item._state = ModelState()
