@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -162,7 +163,7 @@ def with_items(ids: list[int]) -> dict[int, Notice]:
 
     What ``prefetch_related`` would do, less its work per item (a notice of hundreds of links spent
     more in it than in reading the rows): each item's notice is set in its cache directly, the items
-    are made by ``_loaded_item``, and each distinct rights-holders list is decoded once and shared by
+    are made by ``_item_maker``, and each distinct rights-holders list is decoded once and shared by
     the items that carry it (a work's items in a notice; the validator reads a shared list once).
     """
     notices = Notice.objects.in_bulk(ids)
@@ -173,17 +174,16 @@ def with_items(ids: list[int]) -> dict[int, Notice]:
         .order_by("notice_id", "position", "pk")
         .values_list(*names, Cast("rights_holders", TextField()))
     )
+    make = _item_maker(rows.db)
     lists: dict[str, list[dict[str, Any]]] = {}
-    db = rows.db
     for *values, holders_json in rows:
         fields = dict(zip(names, values, strict=True))
         holders = lists.get(holders_json)
         if holders is None:
             holders = lists[holders_json] = json.loads(holders_json) if holders_json is not None else []
         fields["rights_holders"] = holders
-        item = _loaded_item(fields, db)
-        item._state.fields_cache["notice"] = notices[item.notice_id]
-        groups[item.notice_id].append(item)
+        notice = notices[fields["notice_id"]]
+        groups[notice.pk].append(make(fields, notice))
     for pk, notice in notices.items():
         # The attributes Django's own prefetch sets (QuerySet internals; were they to change, items.all()
         # would query again: slower, not wrong).
@@ -197,19 +197,30 @@ def with_items(ids: list[int]) -> dict[int, Notice]:
 _ITEM_COLUMNS = tuple(field.attname for field in NoticeItem._meta.concrete_fields)
 
 
-def _loaded_item(fields: dict[str, Any], db: str) -> NoticeItem:
-    """A NoticeItem as ``Model.from_db`` makes it from a full row, less ``Model.__init__``'s work
-    per field (a third of reading a claimed batch): its attributes set directly, as ``__init__``
-    would set them for a new instance. ``__init__`` also sends ``pre_init``/``post_init``: while a
-    receiver listens for NoticeItem, items are made the usual way instead."""
+def _item_maker(db: str) -> Callable[[dict[str, Any], Notice], NoticeItem]:
+    """How ``with_items`` makes an item of its notice from a full row (field name → value): as
+    ``Model.from_db`` would, less ``Model.__init__``'s work per field (a third of reading a claimed
+    batch), the attributes set as ``__init__`` sets them. ``__init__`` also sends ``pre_init`` and
+    ``post_init``: while a receiver listens to them for NoticeItem, items are made the usual way."""
     if pre_init.has_listeners(NoticeItem) or post_init.has_listeners(NoticeItem):
-        return NoticeItem.from_db(db, list(_ITEM_COLUMNS), [fields[name] for name in _ITEM_COLUMNS])
-    item = NoticeItem.__new__(NoticeItem)
-    item.__dict__.update(fields)
-    state = item._state = ModelState()
-    state.adding = False
-    state.db = db
-    return item
+
+        def from_db(fields: dict[str, Any], notice: Notice) -> NoticeItem:
+            item = NoticeItem.from_db(db, list(_ITEM_COLUMNS), [fields[name] for name in _ITEM_COLUMNS])
+            item._state.fields_cache["notice"] = notice
+            return item
+
+        return from_db
+
+    def direct(fields: dict[str, Any], notice: Notice) -> NoticeItem:
+        item = NoticeItem.__new__(NoticeItem)
+        item.__dict__.update(fields)
+        state = item._state = ModelState()
+        state.adding = False
+        state.db = db
+        state.fields_cache = {"notice": notice}  # what the descriptor would make on first use
+        return item
+
+    return direct
 
 
 def _attempt(notice: Notice, attempt: DeliveryAttempt, now: dt.datetime, channels: ChannelSet) -> str:
