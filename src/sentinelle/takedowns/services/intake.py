@@ -18,9 +18,10 @@ import functools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -224,15 +225,30 @@ def judge_history(history: History, chosen: Sequence[str], member_id: int, quota
             return Decision(REFUSED, RefusalReason.DUPLICATE, message, params, duplicate_of=dup.pk)
         message = gettext_noop("Another rights holder of this work already reported this link; it is being handled.")
         return Decision(REFUSED, RefusalReason.DUPLICATE, message)
-    take = tuple(a for a in chosen if a not in history.active)
-    reappeared = {a: history.taken_down[a] for a in take if a in history.taken_down}
-    counts_on_quota = len(reappeared) < len(take)
+    if not history.active and not history.taken_down:  # a new link: the usual case
+        take, reappeared, counts_on_quota = tuple(chosen), _NOTHING, True
+    else:
+        take = tuple(a for a in chosen if a not in history.active)
+        reappeared = {a: history.taken_down[a] for a in take if a in history.taken_down}
+        counts_on_quota = len(reappeared) < len(take)
     if counts_on_quota and quota.used >= quota.limit:
         message = gettext_noop(
             "Daily limit reached: %(limit)d links a day, none left today. The count resets at midnight, %(city)s time."
         )
         return Decision(REFUSED, RefusalReason.QUOTA, message, {"limit": quota.limit, "city": zone_city()}, True)
+    if reappeared is _NOTHING:
+        return _taking(take)
     return Decision(ACCEPTED, take=take, reappeared=reappeared, counts_on_quota=counts_on_quota)
+
+
+_NOTHING: Mapping[str, ReportedLink] = MappingProxyType({})
+_NO_HISTORY = History(_NOTHING, _NOTHING)
+
+
+@functools.cache
+def _taking(take: tuple[str, ...]) -> Decision:
+    """The decision to take a new link for ``take``, made once: a decision is a value."""
+    return Decision(ACCEPTED, take=take, reappeared=_NOTHING, counts_on_quota=True)
 
 
 # The quota refusal recorded before it named the time zone: those events keep their French.
@@ -302,7 +318,25 @@ def _history(reports: EarlierReports, chosen: Sequence[str], identity: LinkIdent
     return History(active, taken_down)
 
 
+# PostgreSQL: the day's row made, or locked, in one statement: an upsert locks the row it meets as
+# SELECT … FOR UPDATE would (waiting for a submission holding it) and returns its latest count.
+_LOCK_QUOTA = """
+INSERT INTO {table} (member_id, day, accepted) VALUES (%s, %s, 0)
+ON CONFLICT (member_id, day) DO UPDATE SET accepted = {table}.accepted
+RETURNING id, accepted
+"""
+
+
 def _lock_quota(member: Member, day: dt.date) -> DailyQuotaUsage:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _LOCK_QUOTA.format(table=connection.ops.quote_name(DailyQuotaUsage._meta.db_table)), [member.pk, day]
+            )
+            pk, accepted = cursor.fetchone()
+        return DailyQuotaUsage.from_db(
+            connection.alias, ["id", "member_id", "day", "accepted"], [pk, member.pk, day, accepted]
+        )
     DailyQuotaUsage.objects.get_or_create(member=member, day=day)
     return DailyQuotaUsage.objects.select_for_update().get(member=member, day=day)
 
@@ -388,10 +422,11 @@ class Recorder:
         *,
         status: str,
         events: list[NewEvent],
+        recipients: list[dict[str, object]],
         refusal_reason: str = "",
         quota_day: dt.date | None = None,
     ) -> int:
-        """Queue one new link for finish(); returns its position."""
+        """Queue one new link for finish(); returns its position. ``recipients``: ``_recipient_rows``."""
         classification = line.classification
         assert classification is not None and line.identity is not None
         canonical = classification.url
@@ -413,7 +448,7 @@ class Recorder:
             work_id=self.work.pk,
             action=action,
             facts=facts,
-            recipients=self._recipient_rows(classification, action),
+            recipients=recipients,
             status=status,
             refusal_reason=refusal_reason,
             quota_day=quota_day,
@@ -423,6 +458,7 @@ class Recorder:
         return len(self.opened) - 1
 
     def _store_refused(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
+        assert line.classification is not None
         refused = NewEvent(
             EventKind.REFUSED,
             LinkStatus.REFUSED,
@@ -438,6 +474,7 @@ class Recorder:
                 status=LinkStatus.REFUSED,
                 refusal_reason=decision.reason,
                 events=[_RECEIVED, refused],
+                recipients=self._recipient_rows(line.classification, action),
             )
 
     def _accept(self, verdict: LineVerdict, line: Line, decision: Decision) -> None:
@@ -449,9 +486,16 @@ class Recorder:
         for action in decision.take:
             earlier = decision.reappeared.get(action)
             names = _recipient_names(classification, action)
-            accepted = self._accepted_event(classification, action, names, earlier)
+            rows = self._recipient_rows(classification, action)
+            accepted = self._accepted_event(rows, action, names, earlier)
             opened = self._open(
-                verdict, line, action, status=LinkStatus.ACCEPTED, quota_day=day, events=[_RECEIVED, accepted]
+                verdict,
+                line,
+                action,
+                status=LinkStatus.ACCEPTED,
+                quota_day=day,
+                events=[_RECEIVED, accepted],
+                recipients=rows,
             )
             verdict.recipients.extend(n for n in names if n not in verdict.recipients)
             if earlier is not None:
@@ -465,11 +509,10 @@ class Recorder:
         verdict.message = message
 
     def _accepted_event(
-        self, classification: linkkit.Classification, action: str, names: list[str], earlier: ReportedLink | None
+        self, rows: list[dict[str, object]], action: str, names: list[str], earlier: ReportedLink | None
     ) -> NewEvent:
-        """The accepted event of a new link: one object for every link with the same recipients
-        (its data is then dumped once); a reappearance names its earlier link."""
-        rows = self._recipient_rows(classification, action)
+        """The accepted event of a new link (``rows``: its ``_recipient_rows``): one object for every
+        link with the same recipients (its data is then dumped once); a reappearance names its earlier link."""
         if earlier is not None:
             why = gettext_noop("Accepted again: the link had been %(status)s and is back online.")
             params: dict[str, object] = {"status": LinkStatus(earlier.status).label}
@@ -550,19 +593,23 @@ def submit_links(
     except Work.DoesNotExist:
         raise WorkNotFound() from None
     chosen = _validate_actions(actions)
-    lines = _pasted_lines(text or "")
     registry = get_registry()
     now = now or timezone.now()
     limit = daily_limit(member)
 
-    with transaction.atomic():
-        usage = _lock_quota(member, quota_day(now))
-        # Lock the work too: two co-writers reporting the same link at once make one link.
-        Work.objects.select_for_update().filter(pk=work.pk).first()
-        request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
-        recorder = Recorder(request, member, work, chosen, actor, now, usage, {r.platform_id for r in registry.rules})
-        verdicts = judge_and_record(recorder, classify_lines(lines, registry), limit)
-    _tell_next_steps(verdicts, recorder)
+    # The collector held off for the whole submission: one pass after it, when its lines, links and
+    # events are gone, instead of one after each step over all that is still alive (core.collector).
+    with collector.paused():
+        lines = _pasted_lines(text or "")
+        with transaction.atomic():
+            usage = _lock_quota(member, quota_day(now))
+            # Lock the work too: two co-writers reporting the same link at once make one link.
+            Work.objects.select_for_update().filter(pk=work.pk).first()
+            request = TakedownRequest.objects.create(member=member, work=work, actions=chosen, via_api=via_api)
+            rules = {r.platform_id for r in registry.rules}
+            recorder = Recorder(request, member, work, chosen, actor, now, usage, rules)
+            verdicts = judge_and_record(recorder, classify_lines(lines, registry), limit)
+        _tell_next_steps(verdicts, recorder)
     return SubmissionResult(
         request=request,
         verdicts=verdicts,
@@ -678,7 +725,10 @@ def _take_line(
     if decision is None:
         assert line.classification is not None and line.identity is not None
         seen[key] = verdict
-        history = _history(reports, recorder.chosen, line.identity, line.classification.url.host[:255])
+        if reports.by_key:
+            history = _history(reports, recorder.chosen, line.identity, line.classification.url.host[:255])
+        else:  # none of the submission's links was reported before
+            history = _NO_HISTORY
         used = recorder.usage.accepted if recorder.usage is not None else 0
         quota = Quota(limit, used, recorder.resets_at)
         decision = judge_history(history, recorder.chosen, recorder.member.pk, quota)
