@@ -16,6 +16,8 @@ and the import also writes its two events (received, accepted); COPY writes the 
 All four run ``--rounds`` times in turn (new links each round); each round's figures are printed
 with the load average, then the medians, each intake's ratio taken against its own round's COPY
 (a round is short, and the machine's other work moves single figures by a third).
+
+``--bulk-only``: the bulk import and COPY rounds alone (COPY then copies the import's own rows).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of all four; the medians are printed")
+    parser.add_argument("--bulk-only", action="store_true", help="the bulk import and COPY rounds only")
     args = parser.parse_args()
     setup_postgres(args.database_url, needs="COPY")
     from django.test import Client
@@ -74,17 +77,18 @@ def main() -> None:
     n = args.lines
     rounds = []
     print("load average (1, 5, 15 min) before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    labels = LABELS[2:] if args.bulk_only else LABELS
     for r in range(1, args.rounds + 1):
-        rounds.append(_round(f"r{r}-", n, member, work, api))
+        rounds.append(_round(f"r{r}-", n, member, work, api, args.bulk_only))
         copied, seconds = rounds[-1]
-        ratios = "  ".join(f"{label} {100 * copied / s:5.1f} %" for label, s in zip(LABELS, seconds, strict=True))
+        ratios = "  ".join(f"{label} {100 * copied / s:5.1f} %" for label, s in zip(labels, seconds, strict=True))
         print(f"round {r}: COPY {n / copied:8,.0f} rows/s   {ratios}   (load {os.getloadavg()[0]:.1f})")
     print("load average (1, 5, 15 min) after:  {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print(f"lines: {n:,} a round (new links, one action, {PER_SUBMISSION:,} lines per submission, request or chunk)")
     print(f"median of {len(rounds)} round(s), each intake against the COPY of its own round:")
     copy_rate = statistics.median(n / copied for copied, _s in rounds)
     print(f"COPY (links only):             {n / copy_rate:6.2f} s -> {copy_rate:8,.0f} rows/s   (100 %)")
-    for i, label in enumerate(LABELS):
+    for i, label in enumerate(labels):
         seconds = statistics.median(s[i] for _c, s in rounds)
         ratio = statistics.median(100 * c / s[i] for c, s in rounds)
         name = f"{label} (links + events):"
@@ -94,14 +98,15 @@ def main() -> None:
 LABELS = ("service", "API", "bulk import")
 
 
-def _round(prefix: str, n: int, member: Any, work: Any, api: Any) -> tuple[float, tuple[float, float, float]]:
+def _round(prefix: str, n: int, member: Any, work: Any, api: Any, bulk_only: bool) -> tuple[float, tuple[float, ...]]:
     """One round: ``n`` new links by the service, the API and the bulk import, then the service's
-    rows COPYed back into the same table. Returns (COPY seconds, (service, API, import seconds))."""
-    from django.db import connection
+    rows COPYed back into the same table. Returns (COPY seconds, (service, API, import seconds)).
+    ``bulk_only``: the bulk import alone, then its own rows COPYed back (COPY seconds, (import seconds,))."""
+    if bulk_only:
+        bulk_import = _bulk_import(prefix, n, member, work)
+        return _copied(prefix + "blk-pirate"), (bulk_import,)
 
     from sentinelle.takedowns import services
-    from sentinelle.takedowns.models import ReportedLink
-    from sentinelle.takedowns.services import bulk
 
     # The service, 1,000 lines a submission.
     lines = urls(f"{prefix}svc-pirate", n)
@@ -122,22 +127,36 @@ def _round(prefix: str, n: int, member: Any, work: Any, api: Any) -> tuple[float
         )
         assert response.status_code == 201, response.content[:300]
     through_api = time.perf_counter() - t0
+    bulk_import = _bulk_import(prefix, n, member, work)
+    return _copied(prefix + "svc-pirate"), (service, through_api, bulk_import)
 
-    # The staff bulk import of a CSV file, 1,000 rows a chunk.
+
+def _bulk_import(prefix: str, n: int, member: Any, work: Any) -> float:
+    """The staff bulk import of a CSV file of ``n`` new links, 1,000 rows a chunk: its seconds."""
+    from sentinelle.takedowns.services import bulk
+
     csv_text = "work,url,action\n" + "".join(f"{work.pk},{url},remove\n" for url in urls(f"{prefix}blk-pirate", n))
     t0 = time.perf_counter()
     report = bulk.import_links(member, bulk.read_rows(io.StringIO(csv_text)))
     bulk_import = time.perf_counter() - t0
     assert report.accepted == n and not report.problems, report.summary()
+    return bulk_import
 
-    # The same rows again, by COPY: the service's rows copied out, then in, into the same table.
+
+def _copied(url_prefix: str) -> float:
+    """The same rows again, by COPY: the links whose URL starts with ``https://{url_prefix}`` copied
+    out, then in, into the same table. Returns the seconds of the COPY in."""
+    from django.db import connection
+
+    from sentinelle.takedowns.models import ReportedLink
+
     columns = [f.column for f in ReportedLink._meta.concrete_fields if f.column != "id"]
     names = ", ".join(columns)
     buffer = io.BytesIO()
     with connection.cursor() as cur:
         raw = cur.cursor  # psycopg's own cursor: COPY
-        # names: the model's own column names, not input; prefix: this script's own
-        select = f"SELECT {names} FROM takedowns_reportedlink WHERE url LIKE 'https://{prefix}svc-pirate%' ORDER BY id"
+        # names: the model's own column names, not input; url_prefix: this script's own
+        select = f"SELECT {names} FROM takedowns_reportedlink WHERE url LIKE 'https://{url_prefix}%' ORDER BY id"
         with raw.copy(f"COPY ({select}) TO STDOUT") as copy:
             for data in copy:
                 buffer.write(bytes(data))
@@ -145,8 +164,7 @@ def _round(prefix: str, n: int, member: Any, work: Any, api: Any) -> tuple[float
         t0 = time.perf_counter()
         with raw.copy(f"COPY takedowns_reportedlink ({names}) FROM STDIN") as copy:
             copy.write(payload)
-        copied = time.perf_counter() - t0
-    return copied, (service, through_api, bulk_import)
+        return time.perf_counter() - t0
 
 
 if __name__ == "__main__":
