@@ -10,7 +10,9 @@ the same outcomes.
 
 from __future__ import annotations
 
+import gc
 import io
+import sys
 import threading
 
 import pytest
@@ -187,3 +189,45 @@ def test_the_same_verdicts_as_in_turn_for_every_kind_of_line(owned):
     again = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=4)
     assert (again.accepted, again.duplicates, _problems(again)) == (0, 3, _problems(report))
     assert ReportedLink.objects.filter(member=member).count() == 3
+
+
+def test_the_collector_waits_while_a_chunk_is_prepared_and_runs_again_after(owned, monkeypatch):
+    """Reading, classifying and grouping a chunk (and judging it ahead) holds the cyclic garbage
+    collector off, which is back on once the import ends, failed or not."""
+    member, work = owned
+    seen: list[bool] = []
+    real = bulk._grouped
+
+    def recorded(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "_grouped", recorded)
+    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{n},remove\n" for n in range(5))
+    bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert seen == [False, False, False] and gc.isenabled()
+    monkeypatch.setattr(bulk, "_grouped", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert gc.isenabled()
+
+
+@pytest.mark.postgres_only
+def test_the_interpreter_hands_over_to_the_writer_quickly_while_the_import_runs(owned, monkeypatch):
+    """The switch interval is lowered while the writer thread runs (the progress is called on this
+    thread as each chunk is written) and set back after, when the import fails too."""
+    member, work = owned
+    before = sys.getswitchinterval()
+    during: list[float] = []
+    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{n},remove\n" for n in range(5))
+    bulk.import_links(
+        member,
+        bulk.read_rows(io.StringIO(text)),
+        chunk_size=2,
+        progress=lambda n: during.append(sys.getswitchinterval()),
+    )
+    assert during == [bulk._HANDOVER_S] * 3 and sys.getswitchinterval() == before
+    monkeypatch.setattr(bulk, "_import_group", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        bulk.import_links(member, bulk.read_rows(io.StringIO(text + "\n")), chunk_size=2)
+    assert sys.getswitchinterval() == before

@@ -28,6 +28,8 @@ import datetime as dt
 import functools
 import json
 import re
+import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,6 +46,7 @@ from sentinelle import linkkit
 from sentinelle.catalogue.identifiers import IdentifierError, normalise_iswc
 from sentinelle.catalogue.models import Work
 from sentinelle.catalogue.selectors import works_of_member
+from sentinelle.core import collector
 from sentinelle.core.copyrows import next_ids
 from sentinelle.members.models import Member, User
 from sentinelle.platforms.selectors import get_registry
@@ -307,27 +310,43 @@ def import_links(
     def write(chunk: _Chunk) -> None:
         _write(member, chunk, actor, via_api, platform_ids, report, writer)
 
-    chunks = _chunks(rows, max(1, chunk_size), works, registry, report)
     if pipelined is None:
         pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
     if pipelined:
         ahead = _Ahead(member, actor, via_api, platform_ids)
-        _write_in_a_thread((ahead.judge(chunk) for chunk in chunks), write, report, progress)
+        chunks = _chunks(rows, max(1, chunk_size), works, registry, report, ahead.judge)
+        _write_in_a_thread(chunks, write, report, progress)
     else:
-        _write_in_turn(chunks, write, report, progress)
+        _write_in_turn(_chunks(rows, max(1, chunk_size), works, registry, report), write, report, progress)
     return report
 
 
 def _chunks(
-    rows: Iterable[ImportRow | LineProblem], size: int, works: _Works, registry: linkkit.Registry, report: ImportReport
+    rows: Iterable[ImportRow | LineProblem],
+    size: int,
+    works: _Works,
+    registry: linkkit.Registry,
+    report: ImportReport,
+    judge: Callable[[_Chunk], object] | None = None,
 ) -> Iterator[_Chunk]:
+    """The rows ``size`` at a time, read, classified and grouped, and judged ahead by ``judge``
+    when given. The cyclic garbage collector waits while a chunk is prepared (``core.collector``)
+    and runs once after it: paused only around the classifying and the judging, it ran ~9 times
+    a chunk over the objects the chunk keeps until written, and a full pass over the process's
+    ~170,000 objects every ~10 chunks — 0.15 s of CPU per 10,000 lines, a third of the judging."""
     iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        try:
-            yield _Chunk(chunk[0].line_no, len(chunk), *_grouped(chunk, works, registry))
-        except Exception:
-            report.stopped_at = chunk[0].line_no
-            raise
+    while True:
+        with collector.paused():
+            if not (chunk := list(islice(iterator, size))):
+                return
+            try:
+                prepared = _Chunk(chunk[0].line_no, len(chunk), *_grouped(chunk, works, registry))
+                if judge is not None:
+                    judge(prepared)
+            except Exception:
+                report.stopped_at = chunk[0].line_no
+                raise
+        yield prepared
 
 
 def _write_in_turn(
@@ -350,7 +369,7 @@ def _write_in_a_thread(
             write(chunk)
 
     pending: tuple[_Chunk, Future[None]] | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+    with _handover.quick(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
         try:
             for chunk in chunks:  # prepares chunk n+1 while the writer writes chunk n
                 if pending is not None:
@@ -364,6 +383,39 @@ def _write_in_a_thread(
                 with contextlib.suppress(Exception):
                     pending[1].result()
             writer.submit(connections.close_all).result()  # the writer thread's connection
+
+
+# The writer thread needs the interpreter for a moment after each of its round trips to the
+# database (about ten a chunk) while this thread judges without pause, and CPython hands it over
+# only after the switch interval (5 ms by default): the writer waited up to 5 ms a round trip,
+# the database idle meanwhile. The interval is lowered while an import is pipelined (it is the
+# process's: lowered by the first import running, set back by the last one to end).
+_HANDOVER_S = 0.0005
+
+
+class _Handover:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.before = 0.0
+
+    @contextlib.contextmanager
+    def quick(self) -> Iterator[None]:
+        with self.lock:
+            if self.running == 0:
+                self.before = sys.getswitchinterval()
+                sys.setswitchinterval(min(_HANDOVER_S, self.before))
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.running -= 1
+                if self.running == 0:
+                    sys.setswitchinterval(self.before)
+
+
+_handover = _Handover()
 
 
 def _written(chunk: _Chunk, written: Callable[[], object], report: ImportReport, progress: Progress | None) -> None:
