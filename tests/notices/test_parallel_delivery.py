@@ -306,3 +306,69 @@ def test_claimed_items_are_the_stored_rows_and_share_each_holders_list(settings)
     finally:
         post_init.disconnect(listener, sender=NoticeItem)
     assert [id(i) for i in again] == [id(i) for i in seen] and {i.pk: _fields(i) for i in again} == stored
+
+
+# --- a worker told to stop ------------------------------------------------------------------------
+
+
+def test_a_worker_told_to_stop_sends_the_notice_in_hand_and_gives_the_rest_back(settings, smtp):
+    """``deliver_due(stop=…)``: once ``stop()`` is true, the claimed notices not yet tried go back to
+    the queue at once (attempt "released", not counted), and the next sweep sends each once."""
+    from sentinelle.notices.services import delivery
+
+    notices = build({"a.fr": 1, "b.fr": 1, "c.fr": 1}, settings)
+    counts = delivery.deliver_due(stop=lambda: len(smtp.received) >= 1)
+    assert counts["delivered"] == 1 and len(smtp.received) == 1
+    assert Counter(Notice.objects.values_list("status", flat=True)) == {"delivered": 1, "queued": 2}
+    waiting = list(Notice.objects.filter(status=NoticeStatus.QUEUED))
+    assert {(n.attempt_count, n.lease_until) for n in waiting} == {(0, None)}
+    released = DeliveryAttempt.objects.filter(notice__in=waiting)
+    assert set(released.values_list("outcome", flat=True)) == {AttemptOutcome.RELEASED}
+    assert all(a.finished_at is not None for a in released)
+
+    assert delivery.deliver_due()["delivered"] == 2
+    assert Counter(smtp.message_ids()) == {n.message_id: 1 for n in notices}
+    for notice in waiting:
+        attempts = notice.attempts.order_by("number").values_list("number", "outcome")
+        assert list(attempts) == [(1, AttemptOutcome.RELEASED), (2, AttemptOutcome.DELIVERED)]
+
+
+def test_a_release_leaves_a_notice_another_worker_took_over():
+    from sentinelle.notices.services import delivery
+
+    make_links(rights(), email_platform("Host", "host.example"), ["https://host.example/1"])
+    services.build_notices()
+    ((notice, attempt),) = delivery._claim(timezone.now(), "w1", limit=1)
+    # Its lease ran out and another worker's recovery queued it again and took it.
+    DeliveryAttempt.objects.filter(pk=attempt.pk).update(outcome=AttemptOutcome.ABANDONED)
+    assert delivery._release([(notice, attempt)]) == 0
+    notice.refresh_from_db()
+    attempt.refresh_from_db()
+    assert notice.status == NoticeStatus.SENDING and notice.attempt_count == 1
+    assert attempt.outcome == AttemptOutcome.ABANDONED
+
+
+def test_sigterm_ends_the_worker_loop_after_the_sweep_under_way(monkeypatch):
+    """``deliver_notices`` (a loop): SIGTERM during a sweep makes the sweep's ``stop()`` true and
+    the command return instead of sleeping and sweeping again; the former handler is put back."""
+    import signal
+
+    from django.core.management import call_command
+
+    from sentinelle.notices.services import delivery
+
+    before = signal.getsignal(signal.SIGTERM)
+    sweeps: list[bool] = []
+
+    def sweep(**kwargs: Any) -> dict[str, int]:
+        stop = kwargs["stop"]
+        sweeps.append(stop())
+        os.kill(os.getpid(), signal.SIGTERM)
+        sweeps.append(stop())
+        return {"delivered": 0}
+
+    monkeypatch.setattr(delivery, "deliver_due", sweep)
+    monkeypatch.setattr(services, "deliver_due", sweep)
+    call_command("deliver_notices", "--interval", "30")
+    assert sweeps == [False, True]
+    assert signal.getsignal(signal.SIGTERM) == before

@@ -212,6 +212,7 @@ class AttemptOutcome(models.TextChoices):
     TEMPORARY_FAILURE = "temporary_failure", _("temporary failure (will retry)")
     PERMANENT_FAILURE = "permanent_failure", _("permanent failure")
     ABANDONED = "abandoned", _("abandoned (worker died before sending)")
+    RELEASED = "released", _("not tried: the worker was stopping (queued again)")
     UNKNOWN = "unknown", _("outcome unknown (worker died after the hand-over): resent")
 
 

@@ -260,14 +260,41 @@ def _renew_lease(notice_ids: list[int]) -> None:
     )
 
 
+def _release(claimed: list[tuple[Notice, DeliveryAttempt]]) -> int:
+    """Give claimed notices not yet tried back to the queue (the worker is stopping): each attempt
+    row says so ("released"), the notice is due again at once with its attempt given back. A notice
+    another worker has taken over meanwhile (its attempt no longer "started") is left to it."""
+    now = timezone.now()
+    with transaction.atomic():
+        mine = list(
+            DeliveryAttempt.objects.select_for_update()
+            .filter(pk__in=[attempt.pk for _, attempt in claimed], outcome=AttemptOutcome.STARTED)
+            .values_list("pk", "notice_id")
+        )
+        DeliveryAttempt.objects.filter(pk__in=[pk for pk, _ in mine]).update(
+            outcome=AttemptOutcome.RELEASED, finished_at=now, error="the worker was stopping: not tried"
+        )
+        return Notice.objects.filter(pk__in=[notice_id for _, notice_id in mine], status=NoticeStatus.SENDING).update(
+            status=NoticeStatus.QUEUED, lease_until=None, attempt_count=F("attempt_count") - 1
+        )
+
+
 def _deliver_claimed(
-    claimed: list[tuple[Notice, DeliveryAttempt]], now: dt.datetime | None, channels: ChannelSet
+    claimed: list[tuple[Notice, DeliveryAttempt]],
+    now: dt.datetime | None,
+    channels: ChannelSet,
+    stop: Callable[[], bool] | None = None,
 ) -> list[str]:
-    """Send a claimed batch in order; past half the lease, the notices still waiting get a new one."""
+    """Send a claimed batch in order; past half the lease, the notices still waiting get a new one.
+    When ``stop()`` turns true, the notices not yet tried are released (``_release``) and the list
+    of statuses ends there."""
     half = conf.notice_send_lease() / 2
     renew_at = timezone.now() + half
     statuses = []
     for n, (notice, attempt) in enumerate(claimed):
+        if stop is not None and stop():
+            _release(claimed[n:])
+            break
         if n and timezone.now() >= renew_at:
             _renew_lease([waiting.pk for waiting, _ in claimed[n:]])
             renew_at = timezone.now() + half
@@ -414,11 +441,14 @@ def deliver_due(
     worker: str = "",
     recover: bool = True,
     batch: int = CLAIM_BATCH,
+    stop: Callable[[], bool] | None = None,
 ) -> dict[str, int]:
     """The sweep: re-check stale notices, then attempt once every notice due when it starts.
 
     Notices are claimed ``batch`` at a time (``_claim``), so any number of workers can sweep side
-    by side; each keeps its channels (its SMTP connection) open for the whole sweep.
+    by side; each keeps its channels (its SMTP connection) open for the whole sweep. ``stop``: asked
+    before each notice; once true, the sweep ends after the notice being sent, the rest of its batch
+    queued again at once (a worker told to stop does not hold notices until its lease runs out).
     """
     counts: dict[str, int] = {"delivered": 0, "queued": 0, "failed": 0, "draft": 0}
     if recover:
@@ -426,11 +456,11 @@ def deliver_due(
     due_at = now or timezone.now()
     left = limit or None
     with contextlib.closing(ChannelSet()) as channels:
-        while left is None or left > 0:
+        while (left is None or left > 0) and not (stop is not None and stop()):
             claimed = _claim(due_at, worker, limit=min(batch, left or batch), now=now)
             if not claimed:
                 break
-            for status in _deliver_claimed(claimed, now, channels):
+            for status in _deliver_claimed(claimed, now, channels, stop):
                 if status in counts:
                     counts[status] += 1
             left = None if left is None else left - len(claimed)

@@ -6,9 +6,12 @@ batch at a time and never a recipient another worker is sending to (docs/scaling
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
-import time
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -30,12 +33,39 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = f"{socket.gethostname()}:{os.getpid()}"
-        while True:
-            if options["build"]:
-                services.build_notices()
-            counts = services.deliver_due(limit=options["limit"] or None, worker=worker, batch=max(1, options["batch"]))
-            if options["verbosity"] > 1 or options["once"]:
-                self.stdout.write(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-            if options["once"]:
-                return
-            time.sleep(options["interval"])
+        with _stop_on_signals() as stopping:
+            while not stopping.is_set():
+                if options["build"]:
+                    services.build_notices()
+                counts = services.deliver_due(
+                    limit=options["limit"] or None, worker=worker, batch=max(1, options["batch"]), stop=stopping.is_set
+                )
+                if options["verbosity"] > 1 or options["once"]:
+                    self.stdout.write(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+                if options["once"]:
+                    return
+                stopping.wait(options["interval"])
+            self.stdout.write("stopped on a signal: the notice being sent was finished, the rest queued again")
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT (systemd, a container stop, Ctrl-C): the worker finishes the
+    notice it is sending, gives the rest of its claimed batch back to the queue and exits, rather than
+    leaving them "sending" until their lease runs out. A second signal acts as it did before (ends the
+    process); the handlers before are put back on the way out."""
+    stopping = threading.Event()
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, frame: Any) -> None:
+        stopping.set()
+        signal.signal(signum, previous[signum])
+
+    if threading.current_thread() is threading.main_thread():
+        for wanted in (signal.SIGTERM, signal.SIGINT):
+            previous[wanted] = signal.signal(wanted, handler)
+    try:
+        yield stopping
+    finally:
+        for signum, former in previous.items():
+            signal.signal(signum, former)
