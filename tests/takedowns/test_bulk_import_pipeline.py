@@ -193,7 +193,8 @@ def test_the_same_verdicts_as_in_turn_for_every_kind_of_line(owned):
 
 def test_the_collector_waits_while_a_chunk_is_prepared_and_runs_again_after(owned, monkeypatch):
     """Reading, classifying and grouping a chunk (and judging it ahead) holds the cyclic garbage
-    collector off, which is back on once the import ends, failed or not."""
+    collector off, which is back on once the import ends, failed or not (the caller holding on to
+    the error)."""
     member, work = owned
     seen: list[bool] = []
     real = bulk._grouped
@@ -206,7 +207,11 @@ def test_the_collector_waits_while_a_chunk_is_prepared_and_runs_again_after(owne
     text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{n},remove\n" for n in range(5))
     bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
     assert seen == [False, False, False] and gc.isenabled()
-    monkeypatch.setattr(bulk, "_grouped", lambda *args: 1 / 0)
+    monkeypatch.setattr(bulk, "_import_group", lambda *args: 1 / 0)  # a chunk fails as it is written
+    with pytest.raises(ZeroDivisionError):
+        bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert gc.isenabled()
+    monkeypatch.setattr(bulk, "_grouped", lambda *args: 1 / 0)  # or as it is read
     with pytest.raises(ZeroDivisionError):
         bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
     assert gc.isenabled()
