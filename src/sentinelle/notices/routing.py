@@ -132,12 +132,18 @@ def platforms_of(links: list[dict[str, Any]]) -> dict[int, Platform]:
         for r in (link["recipients"] or [])
         if isinstance(r.get("platform_id"), int)
     }
-    platforms = {p.pk: p for p in Platform.objects.filter(pk__in=platform_ids).prefetch_related("domains")}
+    platforms = _with_domains(platform_ids)
     hosts = {p.hosting_provider_id for p in platforms.values() if p.hosting_provider_id}
-    platforms.update(
-        {p.pk: p for p in Platform.objects.filter(pk__in=hosts - set(platforms)).prefetch_related("domains")}
-    )
+    platforms.update(_with_domains(hosts - set(platforms)))
     return platforms
+
+
+def _with_domains(ids: set[Any]) -> dict[int, Platform]:
+    """The platforms of ``ids`` with their domains; nothing built for none (links to sites the
+    registry does not know name no platform; Django would build the query to find it empty)."""
+    if not ids:
+        return {}
+    return {p.pk: p for p in Platform.objects.filter(pk__in=ids).prefetch_related("domains")}
 
 
 def domains_of(links: list[dict[str, Any]]) -> set[str]:

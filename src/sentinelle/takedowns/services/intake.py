@@ -680,14 +680,19 @@ def _tell_next_steps(verdicts: list[LineVerdict], recorder: Recorder) -> None:
     from sentinelle.notices.selectors import next_steps_of
 
     steps = next_steps_of(list(recorder.routed_links.values()))
-    by_link = {pk: steps.get(ids[0], []) for ids in recorder.routed.values() for pk in ids}
+    by_link: dict[int, tuple[str, ...]] = {}  # a group's texts, worked out once for its links
+    for ids in recorder.routed.values():
+        texts = tuple(dict.fromkeys(step.text for step in steps.get(ids[0], [])))
+        by_link.update(dict.fromkeys(ids, texts))
     for verdict in verdicts:
         if verdict.outcome != ACCEPTED or not verdict.link_ids:
             continue
-        texts = list(dict.fromkeys(step.text for i in verdict.link_ids for step in by_link.get(i, [])))
-        verdict.next_steps = texts
-        if texts:
-            verdict.message = " ".join([verdict.message, *texts])
+        if len(verdict.link_ids) == 1:
+            verdict.next_steps = list(by_link.get(verdict.link_ids[0], ()))
+        else:
+            verdict.next_steps = list(dict.fromkeys(t for i in verdict.link_ids for t in by_link.get(i, ())))
+        if verdict.next_steps:
+            verdict.message = " ".join([verdict.message, *verdict.next_steps])
 
 
 def _identities(lines: Sequence[Line]) -> list[LinkIdentity]:
