@@ -169,7 +169,7 @@ def test_a_line_too_long_for_8bit_travels_quoted_printable_and_decodes_to_the_sa
     lines within 76 characters, and reads back as the very text; a part without one stays 8bit/7bit."""
     notice = build_one(["https://hebergeur.fr/a", "https://hebergeur.fr/é"])
     long_line = "W1, W2 = « é »\t " * 150  # non-ASCII, "=", a tab and a space before the line end
-    notice.body += "\n" + long_line + "\nFrom here\n.leading dot\n"
+    notice.body += "\n" + long_line + "\nFrom here\n.leading dot\ntwo ends\r\r\nspace before a lone CR \rend\n"
     notice.save(update_fields=["body"])
     assert services.deliver_due()["delivered"] == 1
 
@@ -178,7 +178,7 @@ def test_a_line_too_long_for_8bit_travels_quoted_printable_and_decodes_to_the_sa
     plain, html = msg.get_body(("plain",)), msg.get_body(("html",))
     assert plain["Content-Transfer-Encoding"] == "quoted-printable"
     assert html["Content-Transfer-Encoding"] == "quoted-printable"
-    assert plain.get_content().replace("\r\n", "\n") == notice.body
+    assert plain.get_content().replace("\r\n", "\n") == re.sub(r"\r\n|\r", "\n", notice.body)
     assert long_line.replace("&", "&amp;").replace("<", "&lt;") in html.get_content()
     assert max(len(line) for line in received.raw.split(b"\r\n")) <= 998
     assert max(len(line) for line in plain.get_payload().splitlines()) <= 76

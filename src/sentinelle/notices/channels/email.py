@@ -100,6 +100,7 @@ def build_message(notice: Notice, data: NoticeData, *, at: dt.datetime | None = 
 
 # RFC 5322 §2.1.1: a line of more than 998 octets cannot travel as 7bit or 8bit (Django's limit too).
 _LINE_LIMIT = 998
+_ANY_EOL = re.compile(rb"\r\n|\r")
 
 
 def _encode_text_part(part: Message) -> None:
@@ -113,7 +114,9 @@ def _encode_text_part(part: Message) -> None:
     if not isinstance(raw, bytes):
         raise TypeError(f"a text part's payload, not {type(raw).__name__}")
     if len(raw) > _LINE_LIMIT and any(len(line) > _LINE_LIMIT for line in raw.splitlines()):
-        part.set_payload(binascii.b2a_qp(raw, istext=True).decode("ascii"))
+        # Line ends as LF first: b2a_qp passes a lone CR through as text (then "\r\r\n" would lose a
+        # line, and a space before a lone CR would end a line unencoded); the generator writes its own.
+        part.set_payload(binascii.b2a_qp(_ANY_EOL.sub(b"\n", raw), istext=True).decode("ascii"))
         part["Content-Transfer-Encoding"] = "quoted-printable"
     else:
         email.encoders.encode_7or8bit(part)
