@@ -350,25 +350,29 @@ def test_a_release_leaves_a_notice_another_worker_took_over():
 
 def test_sigterm_ends_the_worker_loop_after_the_sweep_under_way(monkeypatch):
     """``deliver_notices`` (a loop): SIGTERM during a sweep makes the sweep's ``stop()`` true and
-    the command return instead of sleeping and sweeping again; the former handler is put back."""
+    the command return instead of sleeping and sweeping again; both former handlers are put back at
+    the first signal."""
     import signal
 
     from django.core.management import call_command
 
     from sentinelle.notices.services import delivery
 
-    before = signal.getsignal(signal.SIGTERM)
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     sweeps: list[bool] = []
+    during: list[Any] = []
 
     def sweep(**kwargs: Any) -> dict[str, int]:
         stop = kwargs["stop"]
         sweeps.append(stop())
         os.kill(os.getpid(), signal.SIGTERM)
         sweeps.append(stop())
+        during.append((signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)))
         return {"delivered": 0}
 
     monkeypatch.setattr(delivery, "deliver_due", sweep)
     monkeypatch.setattr(services, "deliver_due", sweep)
     call_command("deliver_notices", "--interval", "30")
     assert sweeps == [False, True]
-    assert signal.getsignal(signal.SIGTERM) == before
+    assert during == [before]  # a second signal of either kind acts as before: ends the process
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before

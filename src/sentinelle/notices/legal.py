@@ -617,7 +617,7 @@ def elements(regime: str) -> tuple[tuple[str, str], ...]:
 
 def missing_elements(data: NoticeData, body: str, ctx: dict[str, Any] | None = None) -> list[MissingElement]:
     """Every element of ``data.regime`` the text ``body`` lacks (empty when the notice may go)."""
-    if ctx is None:
+    if not ctx:
         # What the checks read of the context (works, sender, signature): not the URLs grouped by
         # site and their lines, which only the text needs.
         works = _Works()

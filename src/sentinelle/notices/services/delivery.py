@@ -263,18 +263,23 @@ def _renew_lease(notice_ids: list[int]) -> None:
 def _release(claimed: list[tuple[Notice, DeliveryAttempt]]) -> int:
     """Give claimed notices not yet tried back to the queue (the worker is stopping): each attempt
     row says so ("released"), the notice is due again at once with its attempt given back. A notice
-    another worker has taken over meanwhile (its attempt no longer "started") is left to it."""
+    another worker has taken over meanwhile (its attempt no longer "started") is left to it. The
+    notices are locked before their attempts, in the order ``recover_stale`` takes them."""
     now = timezone.now()
     with transaction.atomic():
+        held = Notice.objects.select_for_update().filter(
+            pk__in=[notice.pk for notice, _ in claimed], status=NoticeStatus.SENDING
+        )
+        held_ids = list(held.order_by("pk").values_list("pk", flat=True))
         mine = list(
-            DeliveryAttempt.objects.select_for_update()
-            .filter(pk__in=[attempt.pk for _, attempt in claimed], outcome=AttemptOutcome.STARTED)
-            .values_list("pk", "notice_id")
+            DeliveryAttempt.objects.filter(
+                pk__in=[attempt.pk for _, attempt in claimed], notice_id__in=held_ids, outcome=AttemptOutcome.STARTED
+            ).values_list("pk", "notice_id")
         )
         DeliveryAttempt.objects.filter(pk__in=[pk for pk, _ in mine]).update(
             outcome=AttemptOutcome.RELEASED, finished_at=now, error="the worker was stopping: not tried"
         )
-        return Notice.objects.filter(pk__in=[notice_id for _, notice_id in mine], status=NoticeStatus.SENDING).update(
+        return Notice.objects.filter(pk__in=[notice_id for _, notice_id in mine]).update(
             status=NoticeStatus.QUEUED, lease_until=None, attempt_count=F("attempt_count") - 1
         )
 

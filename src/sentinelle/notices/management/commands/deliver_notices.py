@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,39 +34,58 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = f"{socket.gethostname()}:{os.getpid()}"
-        with _stop_on_signals() as stopping:
-            while not stopping.is_set():
+        with _stop_on_signals() as stop:
+            while not stop.requested:
                 if options["build"]:
                     services.build_notices()
                 counts = services.deliver_due(
-                    limit=options["limit"] or None, worker=worker, batch=max(1, options["batch"]), stop=stopping.is_set
+                    limit=options["limit"] or None, worker=worker, batch=max(1, options["batch"]), stop=stop.asked
                 )
                 if options["verbosity"] > 1 or options["once"]:
                     self.stdout.write(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
                 if options["once"]:
                     return
-                stopping.wait(options["interval"])
+                stop.sleep(options["interval"])
             self.stdout.write("stopped on a signal: the notice being sent was finished, the rest queued again")
 
 
+class _Stop:
+    """Set by SIGTERM or SIGINT. A plain flag: a signal handler must take no lock (one the main
+    thread may hold when the signal arrives, as ``threading.Event`` does while it waits)."""
+
+    requested = False
+
+    def asked(self) -> bool:
+        return self.requested
+
+    def sleep(self, seconds: float) -> None:
+        """``seconds``, or less when a signal asks to stop (checked every 0.2 s)."""
+        end = time.monotonic() + seconds
+        while not self.requested and (left := end - time.monotonic()) > 0:
+            time.sleep(min(0.2, left))
+
+
 @contextlib.contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by SIGTERM or SIGINT (systemd, a container stop, Ctrl-C): the worker finishes the
+def _stop_on_signals() -> Iterator[_Stop]:
+    """SIGTERM or SIGINT (systemd, a container stop, Ctrl-C) asks the worker to stop: it finishes the
     notice it is sending, gives the rest of its claimed batch back to the queue and exits, rather than
-    leaving them "sending" until their lease runs out. A second signal acts as it did before (ends the
-    process); the handlers before are put back on the way out."""
-    stopping = threading.Event()
+    leaving them "sending" until their lease runs out. The first signal puts both former handlers
+    back, so a second one of either acts as before (ends the process); so does leaving the block."""
+    stop = _Stop()
     previous: dict[int, Any] = {}
 
+    def restore() -> None:
+        for signum, former in previous.items():
+            signal.signal(signum, former)
+
     def handler(signum: int, frame: Any) -> None:
-        stopping.set()
-        signal.signal(signum, previous[signum])
+        stop.requested = True
+        restore()
 
     if threading.current_thread() is threading.main_thread():
         for wanted in (signal.SIGTERM, signal.SIGINT):
             previous[wanted] = signal.signal(wanted, handler)
     try:
-        yield stopping
+        yield stop
     finally:
-        for signum, former in previous.items():
-            signal.signal(signum, former)
+        restore()
