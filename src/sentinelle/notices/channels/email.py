@@ -132,8 +132,11 @@ class _TextCharset(email.charset.Charset):
 TEXT_CHARSET = _TextCharset("utf-8")
 
 
-_TEXT_EOL = re.compile(r"\r\n|\r|\n")  # email.generator.NLCRE
-_LEADING_DOT = re.compile(rb"(?m)^\.")
+def _with_line_ends(text: str, eol: str) -> str:
+    """``text`` with each CRLF, CR or LF as ``eol``: what ``email.generator.NLCRE.sub(eol, text)`` gives,
+    by three plain replacements (a third of the regular expression's time on a big notice)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if eol == "\n" else text.replace("\n", eol)
 
 
 def envelope_sender(from_header: str) -> str:
@@ -155,7 +158,7 @@ class _WholeTextGenerator(BytesGenerator):
 
     def _write_lines(self, lines: str) -> None:
         if lines:
-            self.write(_TEXT_EOL.sub(self._NL, lines))  # type: ignore[attr-defined]  # set by flatten()
+            self.write(_with_line_ends(lines, self._NL))  # type: ignore[attr-defined]  # set by flatten()
 
     @classmethod
     def _make_boundary(cls, text: bytes | str | None = None) -> str:
@@ -181,7 +184,10 @@ def mime_bytes(mime: Message, linesep: str = "\n") -> bytes:
 
 def _wire_bytes(message: EmailMultiAlternatives) -> bytes:
     """The message as DATA carries it: CRLF line ends (the generator's), leading dots doubled, a final CRLF."""
-    data = _LEADING_DOT.sub(b"..", mime_bytes(message.message(), linesep="\r\n"))
+    # A dot at a line's start doubled (RFC 5321 §4.5.2): after each LF, and at the very start.
+    data = mime_bytes(message.message(), linesep="\r\n").replace(b"\n.", b"\n..")
+    if data.startswith(b"."):
+        data = b"." + data
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
