@@ -256,8 +256,10 @@ class LinkEvent(models.Model):
     link = models.ForeignKey(ReportedLink, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("at"), db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    # Indexed only where set (``linkevent_actor``): most events have no actor (deliveries, checks,
+    # imports from the command line), and each index entry is written per event.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     from_status = models.CharField(_("from"), max_length=24, choices=LinkStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=24, choices=LinkStatus.choices, blank=True)
@@ -268,6 +270,7 @@ class LinkEvent(models.Model):
         verbose_name = _("link event")
         verbose_name_plural = _("link events")
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["actor"], condition=models.Q(actor__isnull=False), name="linkevent_actor")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
