@@ -66,6 +66,7 @@ class AutoAnalyze:
         import psycopg
 
         self.conn = psycopg.connect(url, autocommit=True)
+        self.backend_pid = self.conn.info.backend_pid  # its ANALYZEs' server process
         self.server_does_it = self._setting("autovacuum") == "on"
         self.naptime = float(self._setting("autovacuum_naptime") or 60)  # pg_settings gives seconds
         self.stopping = threading.Event()

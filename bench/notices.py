@@ -43,6 +43,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -226,42 +227,59 @@ call_command(*sys.argv[1:])
 
 class BackendCpu:
     """CPU seconds used by the PostgreSQL server processes serving the benchmark's database (client
-    backends only), read from /proc every 0.1 s while it runs: the server must run on this machine
-    and its processes be readable (else ``total`` is None). A backend's last tenth of a second
-    before it exits can be missed."""
+    backends only) while it runs, read from /proc every 0.1 s: the server must run on this machine
+    and its processes be readable (else ``stop()`` gives None). A backend already there at the start
+    counts from its reading then (the benchmark's AutoAnalyze connection, alive since the fill), and
+    the backends of ``apart`` (that connection) are summed apart: ``apart_total``. A backend's last
+    tenth of a second before it exits can be missed."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, apart: Collection[int] = ()) -> None:
         import psycopg
 
         self.conn = psycopg.connect(url, autocommit=True)
+        self.apart = set(apart)
+        self.apart_total: float | None = None
         self.seen: dict[int, float] = {}
         self.readable = True
+        self.baseline = self._read()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
         self.thread.start()
 
-    def _loop(self) -> None:
+    def _read(self) -> dict[int, float]:
         tick = os.sysconf("SC_CLK_TCK")
         query = (
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
             "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
         )
+        cpu = {}
+        for (pid,) in self.conn.execute(query).fetchall():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                self.readable = False
+                continue
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        return cpu
+
+    def _loop(self) -> None:
         while not self.stopping.is_set():
-            for (pid,) in self.conn.execute(query).fetchall():
-                try:
-                    with open(f"/proc/{pid}/stat") as f:
-                        fields = f.read().rsplit(")", 1)[1].split()
-                except OSError:
-                    self.readable = False
-                    continue
-                self.seen[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            self.seen.update(self._read())
             self.stopping.wait(0.1)
+
+    def _used(self, pids: Collection[int]) -> float:
+        return sum(self.seen[pid] - self.baseline.get(pid, 0.0) for pid in pids)
 
     def stop(self) -> float | None:
         self.stopping.set()
         self.thread.join()
+        self.seen.update(self._read())
         self.conn.close()
-        return sum(self.seen.values()) if self.readable and self.seen else None
+        if not (self.readable and self.seen):
+            return None
+        self.apart_total = self._used([pid for pid in self.seen if pid in self.apart])
+        return self._used([pid for pid in self.seen if pid not in self.apart])
 
 
 def run_all(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float, float]:
@@ -313,13 +331,13 @@ def main() -> None:
         return
     analyse.start()
     try:
-        measure(args)
+        measure(args, analyse)
     finally:
         analyse.stop()
     print(f"analyses of changed tables while it ran: {analyse.analysed - len(analysed)}")
 
 
-def measure(args: argparse.Namespace) -> None:
+def measure(args: argparse.Namespace, analyse: AutoAnalyze) -> None:
     """Build, build again, deliver, build once more: each phase timed (see the module)."""
     from sentinelle.notices.models import Notice, NoticeItem, NoticeStatus, ParkedLink
 
@@ -350,7 +368,7 @@ def measure(args: argparse.Namespace) -> None:
     )
     w = args.workers
     print(f"delivery: load before {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    backends = BackendCpu(args.database_url)
+    backends = BackendCpu(args.database_url, apart=[analyse.backend_pid])
     own = resource.getrusage(resource.RUSAGE_SELF)
     sent_s, _, workers_cpu = run_all([[*manage, "deliver_notices", "--once"] for _ in range(w)], env)
     sink.controller.stop()
@@ -368,6 +386,7 @@ def measure(args: argparse.Namespace) -> None:
         ("workers (each with its ~2 s start)", workers_cpu),
         ("their PostgreSQL backends", backends_cpu),
         ("the SMTP server", sink_cpu),
+        ("the benchmark's ANALYZEs (autovacuum's, on a server that runs it)", backends.apart_total),
     ]
     known = [(name, cpu) for name, cpu in parts if cpu is not None]
     total = sum(cpu for _, cpu in known)
