@@ -14,28 +14,49 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections.abc import Iterator
-
-_lock = threading.Lock()
-_holders = 0  # the batches running now (threads of one process): the last one out resumes it
+from collections.abc import Callable, Iterator
 
 
-@contextlib.contextmanager
-def paused() -> Iterator[None]:
+class Held:
+    """A process-wide setting held while any thread is inside ``held()``: the first one in applies
+    it (``apply`` returns how to undo it), the last one out undoes it. Used for the collector below
+    and for the interpreter's switch interval during a pipelined import (takedowns.services.bulk)."""
+
+    def __init__(self, apply: Callable[[], Callable[[], object]]) -> None:
+        self._apply = apply
+        self._lock = threading.Lock()
+        self._holders = 0  # the blocks running now (threads of one process)
+        self._undo: Callable[[], object] = _nothing
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            if self._holders == 0:
+                self._undo = self._apply()
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if self._holders == 0:
+                    self._undo()
+
+
+def _nothing() -> None:
+    return None
+
+
+def _disable() -> Callable[[], object]:
+    if not gc.isenabled():
+        return _nothing  # someone else turned it off: not ours to turn back on
+    gc.disable()
+    return gc.enable
+
+
+_paused = Held(_disable)
+
+
+def paused() -> contextlib.AbstractContextManager[None]:
     """Hold the cyclic collector off for the block, unless it was off already (then leave it)."""
-    global _holders
-    with _lock:
-        if _holders == 0 and not gc.isenabled():
-            owner = False  # someone else turned it off: not ours to turn back on
-        else:
-            owner = True
-            _holders += 1
-            gc.disable()
-    try:
-        yield
-    finally:
-        if owner:
-            with _lock:
-                _holders -= 1
-                if _holders == 0:
-                    gc.enable()
+    return _paused.held()

@@ -29,7 +29,6 @@ import functools
 import json
 import re
 import sys
-import threading
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -376,7 +375,7 @@ def _write_in_a_thread(
             write(chunk)
 
     pending: tuple[_Chunk, Future[None]] | None = None
-    with _handover.quick(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+    with _handover.held(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
         try:
             for chunk in chunks:  # prepares chunk n+1 while the writer writes chunk n
                 if pending is not None:
@@ -400,29 +399,13 @@ def _write_in_a_thread(
 _HANDOVER_S = 0.0005
 
 
-class _Handover:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.running = 0
-        self.before = 0.0
-
-    @contextlib.contextmanager
-    def quick(self) -> Iterator[None]:
-        with self.lock:
-            if self.running == 0:
-                self.before = sys.getswitchinterval()
-                sys.setswitchinterval(min(_HANDOVER_S, self.before))
-            self.running += 1
-        try:
-            yield
-        finally:
-            with self.lock:
-                self.running -= 1
-                if self.running == 0:
-                    sys.setswitchinterval(self.before)
+def _lower_switch_interval() -> Callable[[], object]:
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(_HANDOVER_S, before))
+    return functools.partial(sys.setswitchinterval, before)
 
 
-_handover = _Handover()
+_handover = collector.Held(_lower_switch_interval)
 
 
 def _written(chunk: _Chunk, written: Callable[[], object], report: ImportReport, progress: Progress | None) -> None:
