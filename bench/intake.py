@@ -10,8 +10,9 @@ submissions of 1,000 lines, then as many others through ``POST /api/v1/works/{id
 JSON answer included, no network; one untimed request first, as a running server has served),
 then as many others through the staff bulk import (``takedowns.services.bulk.import_links`` over
 a CSV file, 1,000 rows a chunk). Then the very rows the service stored are copied out and COPYed
-back into the same table (same indexes), timed: the ceiling. Each line of the service, the API
-and the import also writes its two events (received, accepted); COPY writes the links alone.
+back into the same table (same indexes), timed: the ceiling. Each line of the service and the API
+also writes its two events (received, accepted), each line of the import its one (accepted, saying
+the staff imported it: docs/bulk-import.md); COPY writes the links alone.
 
 All four run ``--rounds`` times in turn (new links each round); each round's figures are printed
 with the load average, then the medians, each intake's ratio taken against its own round's COPY

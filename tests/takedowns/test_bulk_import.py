@@ -9,11 +9,12 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError
 from django.test import Client
+from django.utils import translation
 
 from sentinelle.catalogue.identifiers import format_iswc
 from sentinelle.members.services import create_api_token
 from sentinelle.takedowns.models import DailyQuotaUsage, LinkEvent, LinkStatus, ReportedLink, TakedownRequest
-from sentinelle.takedowns.services import bulk
+from sentinelle.takedowns.services import bulk, change_status
 from tests.factories import InterestFactory, UserFactory, WorkFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +66,39 @@ def test_every_line_is_judged_with_its_line_number_outside_the_quota(owned):
     assert links.count() == 3 and set(links.values_list("status", flat=True)) == {LinkStatus.ACCEPTED}
     assert set(links.values_list("quota_day", flat=True)) == {None}
     assert not DailyQuotaUsage.objects.filter(member=member, accepted__gt=0).exists()
-    assert LinkEvent.objects.filter(link__member=member).count() == 6  # received + accepted each
+    assert LinkEvent.objects.filter(link__member=member).count() == 3  # one first event a link (below)
     assert TakedownRequest.objects.filter(member=member).count() == 2  # (work, remove) and (work, both)
+
+
+def test_an_imported_link_has_one_first_event_saying_it_was_imported(owned):
+    check_first_events_of_an_import(*owned, pipelined=False)
+
+
+def check_first_events_of_an_import(member, work, *, pipelined: bool) -> None:
+    """Not "reported by the member" (the member did not report it): one event, its acceptance,
+    which says the society's staff imported it; a link back online says so too."""
+    staff = UserFactory(is_staff=True)
+    text = f"work,url,action\n{work.pk},https://pirate.example.net/album/1,both\n"
+    bulk.import_links(member, bulk.read_rows(io.StringIO(text)), actor=staff, pipelined=pipelined)
+    links = list(ReportedLink.objects.filter(member=member).order_by("action"))
+    assert [link.action for link in links] == ["delist", "remove"]
+    for link in links:
+        events = list(link.events.all())
+        assert [(e.kind, e.from_status, e.to_status, e.actor_id) for e in events] == [
+            ("accepted", "", "accepted", staff.pk)
+        ]
+        assert events[0].message.startswith("Imported by the society's staff and accepted (")
+        with translation.override("fr"):
+            assert events[0].display_message().startswith("Importé par le personnel de la société et accepté (")
+    change_status(links[1], LinkStatus.REMOVED, kind="check", message="404 twice")
+    bulk.import_links(member, bulk.read_rows(io.StringIO(text.replace(",both", ",remove"))), pipelined=pipelined)
+    follow_up = ReportedLink.objects.filter(member=member, action="remove").latest("id")
+    assert follow_up.pk != links[1].pk
+    [event] = follow_up.events.all()
+    assert event.display_message() == (
+        "Imported by the society's staff and accepted again: the link had been removed and is back online."
+    )
+    assert event.data["reappearance_of"] == links[1].pk
 
 
 def test_running_the_same_file_again_writes_nothing_new(owned):

@@ -23,7 +23,7 @@ from sentinelle.takedowns import services
 from sentinelle.takedowns.models import LinkEvent, LinkStatus, ReportedLink, TakedownRequest
 from sentinelle.takedowns.services import bulk
 from tests.factories import InterestFactory, WorkFactory
-from tests.takedowns.test_bulk_import import _csv, _problems
+from tests.takedowns.test_bulk_import import _csv, _problems, check_first_events_of_an_import
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,7 +70,7 @@ def test_a_later_chunk_sees_the_links_of_the_chunks_before_it(owned, monkeypatch
     assert (report.lines, report.accepted, report.links, report.duplicates, report.problems) == (7, 4, 4, 3, [])
     assert progress == [2, 2, 2, 1]
     assert ReportedLink.objects.filter(member=member).count() == 4
-    assert LinkEvent.objects.filter(link__member=member).count() == 8
+    assert LinkEvent.objects.filter(link__member=member).count() == 4  # one first event a link
 
 
 def test_a_chunk_failing_in_the_writer_stops_the_import_after_what_was_written(owned, monkeypatch):
@@ -136,9 +136,15 @@ def test_each_chunk_is_judged_ahead_and_written_as_judged(owned, monkeypatch):
     assert judges == [threading.current_thread().name] * 3  # one group a chunk, none judged again by the writer
     assert (report.accepted, report.links, report.duplicates) == (5, 10, 0)
     links = ReportedLink.objects.filter(member=member)
-    assert links.count() == 10 and LinkEvent.objects.filter(link__member=member).count() == 20
+    assert links.count() == 10 and LinkEvent.objects.filter(link__member=member).count() == 10
     assert set(links.values_list("line_number", flat=True)) == {2, 3, 4, 5, 6}
-    assert TakedownRequest.objects.filter(member=member).count() == 3
+    requests = TakedownRequest.objects.filter(member=member)
+    # Written once each, by the writer, with the counts of their lines (line, accepted, refused).
+    assert sorted(requests.values_list("line_count", "accepted_count", "refused_count")) == [
+        (1, 1, 0),
+        (2, 2, 0),
+        (2, 2, 0),
+    ]
     assert all(link.request.work_id == work.pk for link in links.select_related("request"))
 
 
@@ -189,6 +195,11 @@ def test_the_same_verdicts_as_in_turn_for_every_kind_of_line(owned):
     again = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=4)
     assert (again.accepted, again.duplicates, _problems(again)) == (0, 3, _problems(report))
     assert ReportedLink.objects.filter(member=member).count() == 3
+
+
+@pytest.mark.postgres_only
+def test_an_imported_link_has_one_first_event_saying_it_was_imported_by_the_writer(owned):
+    check_first_events_of_an_import(*owned, pipelined=True)
 
 
 def test_the_collector_waits_while_a_chunk_is_prepared_and_runs_again_after(owned, monkeypatch):

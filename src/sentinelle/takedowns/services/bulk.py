@@ -481,7 +481,7 @@ class _Ahead:
             recorder = Recorder(
                 request, self.member, group.work, group.chosen, self.actor, timezone.now(), None, self.platform_ids
             )
-            recorder.store_refused = False
+            recorder.staff_import = True
             verdicts = judge_lines(recorder, group.lines, reports, OUTSIDE_QUOTA)
             ids = recorder.link_ids = next_ids(ReportedLink, len(recorder.opened)) if recorder.opened else []
             if ids:  # encoded here: the writer only sends them
@@ -562,12 +562,11 @@ def _import_group(
     identities = [line.identity for line in group.lines if line.identity is not None]
     reports = EarlierReports(work.pk, group.chosen, identities)
     if ahead is not None and ahead.read == {(r.pk, r.status) for r in reports.rows if r.request_id not in own_requests}:
-        recorder, verdicts = ahead.recorder, ahead.verdicts
-        recorder.request.save(force_insert=True)
+        recorder, verdicts = ahead.recorder, ahead.verdicts  # its request is written with its counts
     else:
         request = TakedownRequest.objects.create(member=member, work=work, actions=group.chosen, via_api=via_api)
         now: dt.datetime = timezone.now()
-        recorder = Recorder(request, member, work, group.chosen, actor, now, None, platform_ids, store_refused=False)
+        recorder = Recorder(request, member, work, group.chosen, actor, now, None, platform_ids, staff_import=True)
         verdicts = judge_lines(recorder, group.lines, reports, OUTSIDE_QUOTA)
         ahead = None
     record_judged(recorder, verdicts)

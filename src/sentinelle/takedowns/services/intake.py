@@ -352,6 +352,17 @@ def _recipient_names(classification: linkkit.Classification, action: str) -> lis
 
 
 _RECEIVED = NewEvent(EventKind.RECEIVED, "", gettext_noop("Reported by the member."))
+# A new link's acceptance, by whether it came from a staff import (its only first event then).
+_ACCEPTED = {
+    False: gettext_noop("Accepted (%(who)s): its notices are being prepared."),
+    True: gettext_noop("Imported by the society's staff and accepted (%(who)s): its notices are being prepared."),
+}
+_ACCEPTED_AGAIN = {
+    False: gettext_noop("Accepted again: the link had been %(status)s and is back online."),
+    True: gettext_noop(
+        "Imported by the society's staff and accepted again: the link had been %(status)s and is back online."
+    ),
+}
 
 
 @dataclass
@@ -366,7 +377,10 @@ class Recorder:
     now: dt.datetime
     usage: DailyQuotaUsage | None  # None: outside the daily quota (a staff import)
     platform_ids: set[int | str]
-    store_refused: bool = True  # keep refused URL lines as refused links (the member's history)
+    # A staff import (``services.bulk``): a refused line is reported, not stored as a refused link,
+    # and a new link has one first event, its acceptance, which says it was imported (the member
+    # did not report it; the link's creation is its receipt): half the rows a line writes.
+    staff_import: bool = False
     # Written by finish() in two inserts: the new links (plain values) with their first events, and
     # which verdict each belongs to; the earlier links back online (with the position of the link
     # that follows each); lines naming an earlier line's link.
@@ -402,7 +416,7 @@ class Recorder:
         verdict.duplicate_of = decision.duplicate_of
         if decision.outcome == ACCEPTED:
             self._accept(verdict, line, decision)
-        elif decision.store and self.store_refused and line.classification is not None:
+        elif decision.store and not self.staff_import and line.classification is not None:
             self._store_refused(verdict, line, decision)
 
     def _recipient_rows(self, classification: linkkit.Classification, action: str) -> list[dict[str, object]]:
@@ -494,7 +508,7 @@ class Recorder:
                 action,
                 status=LinkStatus.ACCEPTED,
                 quota_day=day,
-                events=[_RECEIVED, accepted],
+                events=[accepted] if self.staff_import else [_RECEIVED, accepted],
                 recipients=rows,
             )
             verdict.recipients.extend(n for n in names if n not in verdict.recipients)
@@ -514,13 +528,13 @@ class Recorder:
         """The accepted event of a new link (``rows``: its ``_recipient_rows``): one object for every
         link with the same recipients (its data is then dumped once); a reappearance names its earlier link."""
         if earlier is not None:
-            why = gettext_noop("Accepted again: the link had been %(status)s and is back online.")
+            why = _ACCEPTED_AGAIN[self.staff_import]
             params: dict[str, object] = {"status": LinkStatus(earlier.status).label}
             data: dict[str, object] = {"recipients": rows, "reappearance_of": earlier.pk}
             return NewEvent(EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, data=data, params=params)
         key = (action, id(rows))  # the rows are kept in self.recipients: the id stays theirs
         if (found := self.accepted_events.get(key)) is None:
-            why = gettext_noop("Accepted (%(who)s): its notices are being prepared.")
+            why = _ACCEPTED[self.staff_import]
             data = {"recipients": rows, "reappearance_of": None}
             params = {"who": ", ".join(names) or "—"}
             found = NewEvent(EventKind.ACCEPTED, LinkStatus.ACCEPTED, why, data=data, params=params)
@@ -554,7 +568,10 @@ class Recorder:
         request.line_count = len({v.line_no for v in verdicts})
         request.accepted_count = sum(1 for v in verdicts if v.outcome == ACCEPTED)
         request.refused_count = len(verdicts) - request.accepted_count
-        request.save(update_fields=["line_count", "accepted_count", "refused_count"])
+        if request._state.adding:  # judged ahead (``services.bulk``): written once, with its counts
+            request.save(force_insert=True)
+        else:
+            request.save(update_fields=["line_count", "accepted_count", "refused_count"])
 
 
 def _accepted_message(verdict: LineVerdict, classification: linkkit.Classification) -> str:
