@@ -181,6 +181,36 @@ def test_the_command_prints_each_problem_and_a_summary(owned, tmp_path):
     assert exit_.value.code == 2 and "nothing was imported" in err.getvalue()
 
 
+def test_the_command_stopped_by_the_database_says_what_was_written_and_where_it_stopped(owned, tmp_path, monkeypatch):
+    member, work = owned
+    path = tmp_path / "links.csv"
+    lines = [f"{work.pk},https://pirate.example.net/{n},remove" for n in range(4)] + [f"{work.pk},nope,remove"]
+    path.write_text("work,url,action\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    real = bulk._import_group
+
+    def failing_on_the_third_chunk(member, group, *args, **kwargs):
+        if group.lines[0].pasted.line_no == 6:
+            raise DatabaseError("server closed the connection")
+        return real(member, group, *args, **kwargs)
+
+    monkeypatch.setattr(bulk, "_import_group", failing_on_the_third_chunk)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command(
+            "import_links",
+            str(path),
+            member=member.member_number,
+            chunk_size=2,
+            no_progress=True,
+            stdout=out,
+            stderr=err,
+        )
+    assert exit_.value.code == 2 and "server closed the connection" in err.getvalue()
+    assert "4 lines read; 4 accepted (4 links opened)" in out.getvalue()
+    assert "STOPPED at line 6: lines from there on were not imported" in out.getvalue()
+    assert ReportedLink.objects.filter(member=member).count() == 4
+
+
 def _api(user) -> Client:
     _row, token = create_api_token(user, "tests")
     return Client(headers={"Authorization": f"Bearer {token}"})

@@ -102,6 +102,27 @@ def test_a_chunk_failing_in_the_writer_stops_the_import_after_what_was_written(o
     assert ReportedLink.objects.count() == 6
 
 
+@pytest.mark.postgres_only
+def test_a_chunk_failing_while_judged_ahead_leaves_a_report_of_what_was_written(owned, monkeypatch):
+    """Chunk 3's judging fails on the database while chunk 2 is written: the caller's report says
+    chunks 1 and 2 were written and the import stopped at chunk 3's first line."""
+    member, work = owned
+    text = "work,url,action\n" + "\n".join(f"{work.pk},https://pirate.example.net/{n},remove" for n in range(6))
+    real = bulk._Ahead.judge
+
+    def failing_on_the_third_chunk(self, chunk):
+        if chunk.first_line == 6:
+            raise DatabaseError("server closed the connection")
+        return real(self, chunk)
+
+    monkeypatch.setattr(bulk._Ahead, "judge", failing_on_the_third_chunk)
+    report = bulk.ImportReport()
+    with pytest.raises(DatabaseError):
+        bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2, report=report)
+    assert (report.lines, report.accepted, report.stopped_at) == (4, 4, 6)
+    assert sorted(ReportedLink.objects.values_list("line_number", flat=True)) == [2, 3, 4, 5]
+
+
 def test_the_writer_answers_in_the_callers_language(owned):
     member, work = owned
     text = f"work,url,action\n{work.pk},https://www.youtube.com/watch?v=dQw4w9WgXcQ,remove\n"

@@ -288,10 +288,12 @@ def import_links(
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
     pipelined: bool | None = None,
+    report: ImportReport | None = None,
 ) -> ImportReport:
     """Import ``rows`` for ``member``, ``chunk_size`` rows a transaction. Never raises for a bad
     line (it is in the report's problems); a database error stops the import (``stopped_at``)
-    after the chunks already written, and is raised.
+    after the chunks already written, and is raised. ``report`` (else a new one) is filled as the
+    chunks are written: given, it says after an exception what was written and where it stopped.
 
     ``pipelined`` (by default: on PostgreSQL, outside any transaction of the caller's): chunk n+1
     is read, classified and judged here (``_Ahead``) while a writer thread, on its own connection,
@@ -300,7 +302,7 @@ def import_links(
     then commits — one chunk at a time, in the order of the file. The database works while
     Python judges.
     """
-    report = ImportReport()
+    report = ImportReport() if report is None else report
     works = _Works(member)
     registry = get_registry()
     platform_ids = {r.platform_id for r in registry.rules}

@@ -11,7 +11,7 @@ from django.db import DatabaseError
 from tqdm import tqdm
 
 from sentinelle.members.models import Member
-from sentinelle.takedowns.services.bulk import CHUNK_SIZE, ImportFileError, import_links, read_rows
+from sentinelle.takedowns.services.bulk import CHUNK_SIZE, ImportFileError, ImportReport, import_links, read_rows
 
 EXIT_OK = 0
 EXIT_BAD_LINES = 1
@@ -52,25 +52,29 @@ class Command(BaseCommand):
 
     def _run(self, member: Member, stream: Any, total: int | None, options: dict[str, Any]) -> None:
         bar = tqdm(total=total, unit="lines", file=sys.stderr, disable=options["no_progress"], leave=False)
+        report = ImportReport()
         try:
             with bar:
-                report = None
                 rows = read_rows(stream)
-                report = import_links(member, rows, chunk_size=options["chunk_size"], progress=bar.update)
+                import_links(member, rows, chunk_size=options["chunk_size"], progress=bar.update, report=report)
         except ImportFileError as exc:
             self.stderr.write(f"{options['file']}: {exc}; nothing was imported.")
             sys.exit(EXIT_STOPPED)
         except DatabaseError as exc:
+            self._tell(report)  # what was written before the chunk that failed, and where it stopped
             self.stderr.write(
                 f"The import stopped on a database error ({exc}). The chunks before it were written; "
                 "run the same command again: what was imported is recognised as already reported."
             )
             sys.exit(EXIT_STOPPED)
+        self._tell(report)
+        if report.problems:
+            sys.exit(EXIT_BAD_LINES)
+
+    def _tell(self, report: ImportReport) -> None:
         for problem in report.problems:
             self.stdout.write(str(problem))
         self.stdout.write(report.summary())
-        if report.problems:
-            sys.exit(EXIT_BAD_LINES)
 
 
 def _member(text: str) -> Member:
