@@ -21,7 +21,7 @@ import time_machine
 from django.utils import timezone
 
 from sentinelle.notices import services
-from sentinelle.notices.channels.base import DeliveryReceipt
+from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt
 from sentinelle.notices.legal import NoticeData
 from sentinelle.notices.models import AttemptOutcome, DeliveryAttempt, Notice, NoticeStatus
 from sentinelle.takedowns.models import EventKind, LinkEvent
@@ -172,6 +172,72 @@ def test_a_worker_whose_claim_was_taken_over_hands_nothing_over(settings):
     [attempt] = notice.attempts.all()
     assert attempt.outcome == AttemptOutcome.ABANDONED and not attempt.handed_over
     assert not LinkEvent.objects.filter(kind=EventKind.NOTICE_SENT).exists()
+
+
+class Overtaken:
+    """The worker hands its notice over, then stalls past its lease before its answer comes: another
+    worker recovers the notice and (``again``) claims it and hands it over too, still waiting for its
+    own answer when the first one's comes (``answer``: accepted, or a failure)."""
+
+    answer: DeliveryError | None = None
+    again = True
+    second: list[tuple[Notice, DeliveryAttempt]] = []
+
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+        from sentinelle.notices.services import delivery
+
+        commit_point()
+        later = timezone.now() + services.send_lease() + dt.timedelta(seconds=1)
+        assert services.recover_stale(now=later, worker="w2")["resent_after_unknown_outcome"] == 1
+        if Overtaken.again:
+            Overtaken.second = delivery._claim(later, "w2", limit=1, now=later)
+            [(_, attempt)] = Overtaken.second
+            # w2's commit point, as its channel would call it.
+            DeliveryAttempt.objects.filter(pk=attempt.pk).update(outcome=AttemptOutcome.COMMITTING, handed_over=True)
+        if Overtaken.answer is not None:
+            raise Overtaken.answer
+        return DeliveryReceipt("250 first copy")
+
+
+@pytest.mark.parametrize(
+    ("answer", "again"),
+    [(None, True), (None, False), (DeliveryError("451 try later", temporary=True), True)],
+    ids=["accepted, taken again", "accepted, recovered only", "failed, taken again"],
+)
+def test_a_worker_overtaken_after_its_hand_over_records_only_its_own_attempt(settings, answer, again):
+    """``_record_delivered`` / ``_record_failure``: an attempt no longer its notice's live one (the
+    recovery ended it) moves nothing; its row says what came of it and that the notice was taken over
+    (a copy accepted: the recipient may have it twice). The other worker's attempt is left to it."""
+    from sentinelle.notices.services import delivery
+
+    use_channel(settings, Overtaken)
+    Overtaken.answer, Overtaken.again, Overtaken.second = answer, again, []
+    [notice] = build({"host.fr": 1}, settings)
+
+    counts = services.deliver_due()
+
+    notice.refresh_from_db()
+    assert notice.resent_after_unknown_outcome
+    assert notice.status == (NoticeStatus.SENDING if again else NoticeStatus.QUEUED)
+    assert counts["delivered"] == 0
+    first = notice.attempts.get(number=1)
+    assert first.outcome == (AttemptOutcome.DELIVERED if answer is None else AttemptOutcome.TEMPORARY_FAILURE)
+    assert first.handed_over and first.finished_at is not None
+    assert "another worker took the notice over" in first.error and "worker stopped; w2" in first.error
+    assert ("may arrive twice" in first.error) == (answer is None)
+    assert not LinkEvent.objects.filter(kind=EventKind.NOTICE_SENT).exists()
+    if not again:
+        return
+    [(taken, second)] = Overtaken.second
+    second.refresh_from_db()
+    assert second.outcome == AttemptOutcome.COMMITTING  # untouched, w2's to record
+    assert notice.lease_until == taken.lease_until
+
+    assert delivery._record_delivered(taken, second, "250 second copy", outcome=AttemptOutcome.DELIVERED)
+    notice.refresh_from_db()
+    second.refresh_from_db()
+    assert notice.status == NoticeStatus.DELIVERED and second.outcome == AttemptOutcome.DELIVERED
+    assert LinkEvent.objects.filter(kind=EventKind.NOTICE_SENT).count() == 1
 
 
 # --- the lease of a long batch --------------------------------------------------------------------

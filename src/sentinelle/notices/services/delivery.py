@@ -249,7 +249,8 @@ def _attempt(notice: Notice, attempt: DeliveryAttempt, now: dt.datetime, channel
         return Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).get()
     except DeliveryError as exc:
         return _record_failure(notice, attempt, exc, now)
-    _record_delivered(notice, attempt, receipt.response_excerpt, outcome=AttemptOutcome.DELIVERED)
+    if not _record_delivered(notice, attempt, receipt.response_excerpt, outcome=AttemptOutcome.DELIVERED):
+        return Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).get()
     return NoticeStatus.DELIVERED
 
 
@@ -320,79 +321,124 @@ def deliver_notice(notice_id: int, *, now: dt.datetime | None = None, worker: st
         return _deliver_claimed(claimed, now, channels)[0]
 
 
+# An attempt still "started" or "committing" is its notice's live one: a recovery (``recover_stale``) or
+# a release (``_release``) ends it in the same transaction that takes the notice out of "sending".
+_OPEN = (AttemptOutcome.STARTED, AttemptOutcome.COMMITTING)
+_TAKEN_OVER = "this worker's lease had run out and another worker took the notice over"
+
+
+class _Superseded(Exception):
+    """The attempt being recorded is no longer its notice's live one (see ``_settle``)."""
+
+
+def _settle(
+    notice: Notice, attempt: DeliveryAttempt, notice_fields: dict[str, Any], attempt_fields: dict[str, Any]
+) -> None:
+    """Inside a record's transaction: move the notice out of "sending" and end its attempt, only while
+    that attempt is still the notice's live one; else raise ``_Superseded``, which rolls the record
+    back. The notice's row is updated (so locked) first, in the order ``recover_stale`` and
+    ``_release`` lock, and the attempt is read after it, as it then stands: a worker that stalled past
+    its lease never records over the attempt of the worker that took its notice over."""
+    if not Notice.objects.filter(pk=notice.pk, status=NoticeStatus.SENDING).update(**notice_fields):
+        raise _Superseded
+    if not DeliveryAttempt.objects.filter(pk=attempt.pk, outcome__in=_OPEN).update(**attempt_fields):
+        raise _Superseded
+
+
+def _record_superseded(notice: Notice, attempt: DeliveryAttempt, attempt_fields: dict[str, Any], note: str) -> str:
+    """A worker whose notice was taken over learns its attempt's outcome: the attempt's row says it
+    (``note``, then what the recovery had written), the notice is left to the worker that has it.
+    Returns the notice's status."""
+    logger.warning("notice %s, attempt %s: %s", notice.pk, attempt.number, note)
+    previous = DeliveryAttempt.objects.filter(pk=attempt.pk).values_list("error", flat=True).get()
+    error = note + (f" [{previous}]" if previous else "")
+    DeliveryAttempt.objects.filter(pk=attempt.pk).update(**{**attempt_fields, "error": error[:2000]})
+    return Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).get()
+
+
 def _record_delivered(
     notice: Notice, attempt: DeliveryAttempt, excerpt: str, *, outcome: str, actor: User | None = None
 ) -> bool:
+    """Record the delivery; False, with only the attempt's row written, when the notice was taken over."""
     at = timezone.now()
-    with transaction.atomic():
-        moved = Notice.objects.filter(pk=notice.pk, status=NoticeStatus.SENDING).update(
-            status=NoticeStatus.DELIVERED,
-            sent_at=at,
-            lease_until=None,
-            next_attempt_at=None,
-            hold_reason="",
-        )
-        if not moved:
-            return False
-        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-            outcome=outcome, finished_at=at, response_excerpt=excerpt[:2000], handed_over=True
-        )
-        message = gettext_noop("Notice #%(id)s sent to %(recipient)s (%(channel)s).")
-        params: dict[str, object] = {
-            "id": notice.pk,
-            "recipient": notice.recipient_name,
-            "channel": Channel(notice.channel).label,
-        }
-        data: dict[str, object] = {
-            "notice_id": notice.pk,
-            "recipient": notice.recipient_name,
-            "channel": notice.channel,
-            "escalation_level": notice.escalation_level,
-            "reference": legal.reference(notice),
-            "resent_after_unknown_outcome": notice.resent_after_unknown_outcome,
-        }
-        link_ids = [item.link_id for item in notice.items.all()]
-        change_status_many(
-            link_ids,
-            LinkStatus.NOTICE_SENT,
-            kind=EventKind.NOTICE_SENT,
-            message=message,
-            params=params,
-            actor=actor,
-            data=data,
-            at=at,
-            only_from=_WAITING,
-        )
+    attempt_fields = {"outcome": outcome, "finished_at": at, "response_excerpt": excerpt[:2000], "handed_over": True}
+    notice_fields = {
+        "status": NoticeStatus.DELIVERED,
+        "sent_at": at,
+        "lease_until": None,
+        "next_attempt_at": None,
+        "hold_reason": "",
+    }
+    try:
+        with transaction.atomic():
+            _settle(notice, attempt, notice_fields, attempt_fields)
+            _record_sent_events(notice, actor, at)
+    except _Superseded:
+        note = f"accepted by the recipient, but {_TAKEN_OVER}, which sends it again: it may arrive twice"
+        _record_superseded(notice, attempt, attempt_fields, note)
+        return False
     notice.status = NoticeStatus.DELIVERED
     return True
+
+
+def _record_sent_events(notice: Notice, actor: User | None, at: dt.datetime) -> None:
+    message = gettext_noop("Notice #%(id)s sent to %(recipient)s (%(channel)s).")
+    params: dict[str, object] = {
+        "id": notice.pk,
+        "recipient": notice.recipient_name,
+        "channel": Channel(notice.channel).label,
+    }
+    data: dict[str, object] = {
+        "notice_id": notice.pk,
+        "recipient": notice.recipient_name,
+        "channel": notice.channel,
+        "escalation_level": notice.escalation_level,
+        "reference": legal.reference(notice),
+        "resent_after_unknown_outcome": notice.resent_after_unknown_outcome,
+    }
+    link_ids = [item.link_id for item in notice.items.all()]
+    change_status_many(
+        link_ids,
+        LinkStatus.NOTICE_SENT,
+        kind=EventKind.NOTICE_SENT,
+        message=message,
+        params=params,
+        actor=actor,
+        data=data,
+        at=at,
+        only_from=_WAITING,
+    )
 
 
 def _record_failure(
     notice: Notice, attempt: DeliveryAttempt, exc: DeliveryError, now: dt.datetime, *, hold: bool = False
 ) -> str:
     at = timezone.now()
-    with transaction.atomic():
-        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-            outcome=AttemptOutcome.TEMPORARY_FAILURE if exc.temporary else AttemptOutcome.PERMANENT_FAILURE,
-            finished_at=at,
-            error=str(exc)[:2000],
-            response_excerpt=exc.response_excerpt[:2000],
-        )
-        fields: dict[str, Any] = {"lease_until": None, "hold_reason": str(exc)[:4000]}
-        run_after = None
-        if hold:
-            fields.update(status=NoticeStatus.DRAFT, next_attempt_at=None)
-        elif exc.temporary and notice.attempt_count < conf.notice_max_attempts():
-            run_after = now + conf.notice_retry_delay(notice.attempt_count)
-            fields.update(status=NoticeStatus.QUEUED, next_attempt_at=run_after)
-        else:
-            fields.update(status=NoticeStatus.FAILED, next_attempt_at=None)
-        moved = Notice.objects.filter(pk=notice.pk, status=NoticeStatus.SENDING).update(**fields)
-        if run_after is not None:
-            notice_id = notice.pk
-            transaction.on_commit(lambda: enqueue_delivery(notice_id, run_after))
+    attempt_fields = {
+        "outcome": AttemptOutcome.TEMPORARY_FAILURE if exc.temporary else AttemptOutcome.PERMANENT_FAILURE,
+        "finished_at": at,
+        "error": str(exc)[:2000],
+        "response_excerpt": exc.response_excerpt[:2000],
+    }
+    fields: dict[str, Any] = {"lease_until": None, "hold_reason": str(exc)[:4000]}
+    run_after = None
+    if hold:
+        fields.update(status=NoticeStatus.DRAFT, next_attempt_at=None)
+    elif exc.temporary and notice.attempt_count < conf.notice_max_attempts():
+        run_after = now + conf.notice_retry_delay(notice.attempt_count)
+        fields.update(status=NoticeStatus.QUEUED, next_attempt_at=run_after)
+    else:
+        fields.update(status=NoticeStatus.FAILED, next_attempt_at=None)
+    try:
+        with transaction.atomic():
+            _settle(notice, attempt, fields, attempt_fields)
+            if run_after is not None:
+                notice_id = notice.pk
+                transaction.on_commit(lambda: enqueue_delivery(notice_id, run_after))
+    except _Superseded:
+        return _record_superseded(notice, attempt, attempt_fields, f"{exc} — {_TAKEN_OVER}, which goes on with it")
     notice.status = fields["status"]
-    if moved and exc.bounce and notice.channel == Channel.EMAIL and notice.status == NoticeStatus.FAILED:
+    if exc.bounce and notice.channel == Channel.EMAIL and notice.status == NoticeStatus.FAILED:
         from sentinelle.notices.services.bounces import record_bounce
 
         if record_bounce(notice.pk, reason=str(exc), source="smtp"):
