@@ -240,6 +240,37 @@ def test_a_worker_overtaken_after_its_hand_over_records_only_its_own_attempt(set
     assert LinkEvent.objects.filter(kind=EventKind.NOTICE_SENT).count() == 1
 
 
+def test_a_recovery_racing_the_commit_point_sees_the_hand_over():
+    """``recover_stale``: the stalled worker's ``commit_point`` commits between the recovery's look at
+    the attempt and its writes (simulated: just before the recovery's first UPDATE). The recovery must
+    take the attempt as it then is, "committing": outcome unknown, the notice marked, not "abandoned"."""
+    from django.db import connection
+
+    from sentinelle.notices.services import delivery
+
+    make_links(rights(), email_platform("Host", "host.example"), ["https://host.example/1"])
+    services.build_notices()
+    ((notice, attempt),) = delivery._claim(timezone.now(), "w1", limit=1)
+    fired: list[str] = []
+
+    def commit_point_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not fired and sql.lstrip().upper().startswith("UPDATE"):
+            fired.append(sql)
+            handed = DeliveryAttempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.STARTED)
+            assert handed.update(outcome=AttemptOutcome.COMMITTING, handed_over=True) == 1
+        return execute(sql, params, many, context)
+
+    later = timezone.now() + services.send_lease() + dt.timedelta(seconds=1)
+    with connection.execute_wrapper(commit_point_first):
+        counts = services.recover_stale(now=later, worker="w2")
+
+    assert fired and counts == {"resent": 1, "resent_after_unknown_outcome": 1}
+    notice.refresh_from_db()
+    attempt.refresh_from_db()
+    assert notice.status == NoticeStatus.QUEUED and notice.resent_after_unknown_outcome
+    assert attempt.outcome == AttemptOutcome.UNKNOWN and attempt.handed_over
+
+
 # --- the lease of a long batch --------------------------------------------------------------------
 
 

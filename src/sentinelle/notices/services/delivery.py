@@ -456,9 +456,35 @@ def recover_stale(*, now: dt.datetime | None = None, worker: str = "") -> dict[s
     """
     now = now or timezone.now()
     counts = {"resent": 0, "resent_after_unknown_outcome": 0}
-    for notice in Notice.objects.filter(status=NoticeStatus.SENDING, lease_until__lt=now).order_by("pk"):
-        attempt = notice.attempts.order_by("-number").first()
-        unknown = attempt is not None and attempt.outcome == AttemptOutcome.COMMITTING
+    stale = Notice.objects.filter(status=NoticeStatus.SENDING, lease_until__lt=now)
+    for notice_id in stale.order_by("pk").values_list("pk", flat=True):
+        unknown = _recover(notice_id, now, worker)
+        if unknown is not None:
+            counts["resent"] += 1
+            counts["resent_after_unknown_outcome"] += unknown
+    return counts
+
+
+def _recover(notice_id: int, now: dt.datetime, worker: str) -> bool | None:
+    """Queue one stale notice again and end its last attempt; returns whether the attempt had passed
+    its point of no return (None: the notice is no longer stale). The notice is locked first, then
+    the attempt's outcome is settled by conditional updates, not read before: its worker may be
+    passing ``commit_point`` at this very moment (one update either way, which the other waits for)."""
+    with transaction.atomic():
+        still = Notice.objects.select_for_update().filter(
+            pk=notice_id, status=NoticeStatus.SENDING, lease_until__lt=now
+        )
+        if not still.exists():
+            return None
+        # The last attempt is the live one (a notice in "sending" gains none); only its outcome may move.
+        last = DeliveryAttempt.objects.filter(notice_id=notice_id).order_by("-number").values_list("pk", flat=True)
+        attempt = DeliveryAttempt.objects.filter(pk__in=list(last[:1]))
+        ended = {"finished_at": now, "error": f"worker stopped; {worker}".strip()}
+        unknown = False
+        if not attempt.filter(outcome=AttemptOutcome.STARTED).update(outcome=AttemptOutcome.ABANDONED, **ended):
+            unknown = bool(
+                attempt.filter(outcome=AttemptOutcome.COMMITTING).update(outcome=AttemptOutcome.UNKNOWN, **ended)
+            )
         fields: dict[str, Any] = {
             "status": NoticeStatus.QUEUED,
             "next_attempt_at": now,
@@ -470,19 +496,8 @@ def recover_stale(*, now: dt.datetime | None = None, worker: str = "") -> dict[s
                 resent_after_unknown_outcome=True,
                 hold_reason="resent after an unknown outcome: the worker stopped after handing it over",
             )
-        with transaction.atomic():
-            moved = Notice.objects.filter(pk=notice.pk, status=NoticeStatus.SENDING, lease_until__lt=now).update(
-                **fields
-            )
-            if moved and attempt is not None and attempt.outcome in (AttemptOutcome.STARTED, AttemptOutcome.COMMITTING):
-                DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-                    outcome=AttemptOutcome.UNKNOWN if unknown else AttemptOutcome.ABANDONED,
-                    finished_at=now,
-                    error=f"worker stopped; {worker}".strip(),
-                )
-        counts["resent"] += moved
-        counts["resent_after_unknown_outcome"] += moved if unknown else 0
-    return counts
+        Notice.objects.filter(pk=notice_id).update(**fields)
+    return unknown
 
 
 def deliver_due(
