@@ -57,6 +57,7 @@ from sentinelle.takedowns.services.intake import (
     Recorder,
     classify_lines,
     judge_lines,
+    lock_work,
     record_judged,
 )
 from sentinelle.takedowns.services.links import EarlierReports, encode_links
@@ -488,6 +489,7 @@ class _Ahead:
             ids = recorder.link_ids = next_ids(ReportedLink, len(recorder.opened)) if recorder.opened else []
             if ids:  # encoded here: the writer only sends them
                 recorder.encoded = encode_links(recorder.opened, actor=self.actor, at=recorder.now, ids=ids)
+            recorder.settle(verdicts, ids)  # and what the ids tell worked out here: the writer only writes
             for pk, (values, _events) in zip(ids, recorder.opened, strict=True):
                 for kind, name in _KEY_FIELDS:
                     if values[name]:
@@ -559,8 +561,7 @@ def _import_group(
     """Judge and write one group; returns whether the judgement made ahead was written (it is
     when the earlier reports read now, under the lock, are those it read)."""
     work = group.work
-    # Lock the work, as a submission does: two writers reporting the same link at once make one link.
-    Work.objects.select_for_update().filter(pk=work.pk).first()
+    lock_work(work.pk)  # as a submission does
     identities = [line.identity for line in group.lines if line.identity is not None]
     reports = EarlierReports(work.pk, group.chosen, identities)
     if ahead is not None and ahead.read == {(r.pk, r.status) for r in reports.rows if r.request_id not in own_requests}:
