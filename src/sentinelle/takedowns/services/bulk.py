@@ -430,7 +430,8 @@ def _grouped(
     """The chunk's bad rows, and its good rows classified and grouped by (work, actions)."""
     works.resolve(r.work for r in chunk if isinstance(r, ImportRow))
     problems: list[LineProblem] = []
-    pasted_by: dict[tuple[Work, tuple[str, ...]], list[linkkit.PastedLine]] = {}
+    # By the work's id (a model's hash costs two calls a row), with the work and its lines.
+    pasted_by: dict[tuple[int, tuple[str, ...]], tuple[Work, list[linkkit.PastedLine]]] = {}
     for row in chunk:
         if isinstance(row, LineProblem):
             problems.append(row)
@@ -445,10 +446,11 @@ def _grouped(
             )
         else:
             pasted = list(linkkit.extract_lines(row.url, max_lines=1)) or [linkkit.PastedLine(0, row.url[:200], None)]
-            lines = pasted_by.setdefault((work, chosen), [])
+            _work, lines = pasted_by.setdefault((work.pk, chosen), (work, []))
             lines.extend(linkkit.PastedLine(row.line_no, p.text, p.url) for p in pasted)
     groups = [
-        _Group(work, list(chosen), classify_lines(lines, registry)) for (work, chosen), lines in pasted_by.items()
+        _Group(work, list(chosen), classify_lines(lines, registry))
+        for (_pk, chosen), (work, lines) in pasted_by.items()
     ]
     return problems, groups
 
