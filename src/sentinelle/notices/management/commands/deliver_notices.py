@@ -6,17 +6,15 @@ batch at a time and never a recipient another worker is sending to (docs/scaling
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from sentinelle.core.stopping import StopFlag, stop_on_signals
 from sentinelle.notices import services
 
 
@@ -34,7 +32,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = f"{socket.gethostname()}:{os.getpid()}"
-        with _stop_on_signals() as stop:
+        # SIGTERM or SIGINT (systemd, a container stop, Ctrl-C): the worker finishes the notice it is
+        # sending, gives the rest of its claimed batch back to the queue and exits, rather than leaving
+        # them "sending" until their lease runs out; a second signal ends it as before.
+        with stop_on_signals(_Stop(), (signal.SIGTERM, signal.SIGINT), chain=False) as stop:
             while not stop.requested:
                 if options["build"]:
                     services.build_notices()
@@ -49,43 +50,11 @@ class Command(BaseCommand):
             self.stdout.write("stopped on a signal: the notice being sent was finished, the rest queued again")
 
 
-class _Stop:
-    """Set by SIGTERM or SIGINT. A plain flag: a signal handler must take no lock (one the main
-    thread may hold when the signal arrives, as ``threading.Event`` does while it waits)."""
-
-    requested = False
-
-    def asked(self) -> bool:
-        return self.requested
+class _Stop(StopFlag):
+    """Set by SIGTERM or SIGINT (``core.stopping``); the loop's sleep between sweeps ends with it."""
 
     def sleep(self, seconds: float) -> None:
         """``seconds``, or less when a signal asks to stop (checked every 0.2 s)."""
         end = time.monotonic() + seconds
         while not self.requested and (left := end - time.monotonic()) > 0:
             time.sleep(min(0.2, left))
-
-
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[_Stop]:
-    """SIGTERM or SIGINT (systemd, a container stop, Ctrl-C) asks the worker to stop: it finishes the
-    notice it is sending, gives the rest of its claimed batch back to the queue and exits, rather than
-    leaving them "sending" until their lease runs out. The first signal puts both former handlers
-    back, so a second one of either acts as before (ends the process); so does leaving the block."""
-    stop = _Stop()
-    previous: dict[int, Any] = {}
-
-    def restore() -> None:
-        for signum, former in previous.items():
-            signal.signal(signum, former)
-
-    def handler(signum: int, frame: Any) -> None:
-        stop.requested = True
-        restore()
-
-    if threading.current_thread() is threading.main_thread():
-        for wanted in (signal.SIGTERM, signal.SIGINT):
-            previous[wanted] = signal.signal(wanted, handler)
-    try:
-        yield stop
-    finally:
-        restore()
