@@ -473,3 +473,92 @@ def test_sigterm_ends_the_worker_loop_after_the_sweep_under_way(monkeypatch):
     assert sweeps == [False, True]
     assert during == [before]  # a second signal of either kind acts as before: ends the process
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+
+
+class SignalledWhileSending:
+    """The worker is told to stop (a real SIGTERM to this process) while the first notice is sent."""
+
+    sent: list[int] = []
+
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+        import signal
+
+        if not SignalledWhileSending.sent:
+            os.kill(os.getpid(), signal.SIGTERM)
+        SignalledWhileSending.sent.append(notice.pk)
+        commit_point()
+        return DeliveryReceipt("250 ok")
+
+
+def test_a_sweep_task_stops_when_db_worker_is_told_to(settings):
+    """``tasks.deliver_due_notices`` run by django-tasks' ``db_worker``: SIGTERM during the sweep
+    reaches the worker's own handler (the worker stops after the task) and the sweep (the notice in
+    hand is sent, the rest of the batch queued again at once); the worker's handlers are back after."""
+    import signal
+
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    from sentinelle.notices import tasks
+
+    use_channel(settings, SignalledWhileSending)
+    SignalledWhileSending.sent = []
+    build({"a.fr": 1, "b.fr": 1, "c.fr": 1}, settings)
+    worker = Worker(
+        queue_names=["default"],
+        interval=1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    signums = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+    before = {signum: signal.getsignal(signum) for signum in signums}
+    worker.configure_signals()
+    try:
+        worker.running_task = True  # as Worker.run_task has it around the task (a signal then does not exit)
+        counts = tasks.deliver_due_notices.call()
+        after = {signum: signal.getsignal(signum) for signum in signums}
+    finally:
+        for signum, former in before.items():
+            signal.signal(signum, former)
+
+    assert not worker.running  # its handler was called: it takes no other task
+    assert after == {signum: worker.shutdown for signum in signums}
+    assert counts["delivered"] == 1 and len(SignalledWhileSending.sent) == 1
+    assert Counter(Notice.objects.values_list("status", flat=True)) == {"delivered": 1, "queued": 2}
+    released = DeliveryAttempt.objects.filter(notice__status=NoticeStatus.QUEUED)
+    assert set(released.values_list("outcome", flat=True)) == {AttemptOutcome.RELEASED}
+
+
+def test_a_chained_stop_leaves_a_signal_the_worker_does_not_handle():
+    """``core.stopping.stop_on_signals(chain=True)``: a signal left to its default action or ignored
+    (RQ's work horse: SIGTERM default, SIGINT ignored) is not taken over; one with a handler (RQ's
+    HerokuWorker tells its horse by SIGRTMIN) is chained to, once, and put back."""
+    import signal
+
+    from sentinelle.core.stopping import WORKER_STOP_SIGNALS, StopFlag, stop_on_signals
+
+    signums = (signal.SIGTERM, signal.SIGINT, signal.SIGRTMIN)
+    before = {signum: signal.getsignal(signum) for signum in signums}
+    calls: list[int] = []
+
+    def horse(signum: int, frame: Any) -> None:
+        calls.append(signum)
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGRTMIN, horse)
+    try:
+        with stop_on_signals(StopFlag(), WORKER_STOP_SIGNALS, chain=True) as stop:
+            assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+            assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGRTMIN) is not horse
+            os.kill(os.getpid(), signal.SIGRTMIN)
+            assert stop.asked() and calls == [signal.SIGRTMIN]
+            assert signal.getsignal(signal.SIGRTMIN) is horse
+        assert signal.getsignal(signal.SIGRTMIN) is horse
+    finally:
+        for signum, former in before.items():
+            signal.signal(signum, former)

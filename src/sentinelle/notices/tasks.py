@@ -45,10 +45,17 @@ def deliver_notice(notice_id: int) -> str:
 
 @task()
 def deliver_due_notices() -> dict[str, int]:
-    """Periodic sweep: notices whose worker died, and retries whose time has come."""
+    """Periodic sweep: notices whose worker died, and retries whose time has come.
+
+    A worker told to stop while the sweep runs (db_worker: SIGTERM, SIGINT, SIGQUIT; its own handler
+    is chained to and still called) stops the sweep as ``deliver_notices`` does: the notice being
+    sent is finished, the rest of the claimed batch is queued again at once (docs/notices.md).
+    """
+    from sentinelle.core.stopping import WORKER_STOP_SIGNALS, StopFlag, stop_on_signals
     from sentinelle.notices import services  # inside: see the module docstring
 
-    return services.deliver_due(worker=_worker())
+    with stop_on_signals(StopFlag(), WORKER_STOP_SIGNALS, chain=True) as stop:
+        return services.deliver_due(worker=_worker(), stop=stop.asked)
 
 
 @task()
