@@ -100,7 +100,6 @@ def build_message(notice: Notice, data: NoticeData, *, at: dt.datetime | None = 
 
 # RFC 5322 §2.1.1: a line of more than 998 octets cannot travel as 7bit or 8bit (Django's limit too).
 _LINE_LIMIT = 998
-_ANY_EOL = re.compile(rb"\r\n|\r")
 
 
 def _encode_text_part(part: Message) -> None:
@@ -116,7 +115,9 @@ def _encode_text_part(part: Message) -> None:
     if len(raw) > _LINE_LIMIT and any(len(line) > _LINE_LIMIT for line in raw.splitlines()):
         # Line ends as LF first: b2a_qp passes a lone CR through as text (then "\r\r\n" would lose a
         # line, and a space before a lone CR would end a line unencoded); the generator writes its own.
-        part.set_payload(binascii.b2a_qp(_ANY_EOL.sub(b"\n", raw), istext=True).decode("ascii"))
+        # Latin-1 maps each byte to one character and back, so the one line-end rule serves the bytes.
+        lf_only = _with_line_ends(raw.decode("latin-1"), "\n").encode("latin-1")
+        part.set_payload(binascii.b2a_qp(lf_only, istext=True).decode("ascii"))
         part["Content-Transfer-Encoding"] = "quoted-printable"
     else:
         email.encoders.encode_7or8bit(part)
