@@ -162,16 +162,16 @@ class _WholeTextGenerator(BytesGenerator):
             self.write(_with_line_ends(lines, self._NL))  # type: ignore[attr-defined]  # set by flatten()
 
     @classmethod
-    def _make_boundary(cls, text: bytes | str | None = None) -> str:
+    def _make_boundary(cls, text: bytes | None = None) -> str:
         """A random boundary, as the stock one makes it, that does not occur in ``text``: looked for
         anywhere (a plain substring search) rather than by the stock regular expression at each line's
-        start — stricter, and a fraction of its time on the text of a notice of hundreds of URLs."""
+        start — stricter, and a fraction of its time on the text of a notice of hundreds of URLs.
+        ``text``: the parts as this generator wrote them, bytes (``Generator._handle_multipart``)."""
         boundary: str = super()._make_boundary()  # type: ignore[misc]  # not in typeshed
         if text is None:
             return boundary
-        raw = text if isinstance(text, bytes) else text.encode("ascii", "surrogateescape")
         found, counter = boundary, 0
-        while b"--" + found.encode("ascii") in raw:
+        while b"--" + found.encode("ascii") in text:
             found, counter = f"{boundary}.{counter}", counter + 1
         return found
 
