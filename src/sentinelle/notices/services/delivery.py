@@ -180,7 +180,7 @@ def with_items(ids: list[int]) -> dict[int, Notice]:
         fields = dict(zip(names, values, strict=True))
         holders = lists.get(holders_json)
         if holders is None:
-            holders = lists[holders_json] = json.loads(holders_json) if holders_json is not None else []
+            holders = lists[holders_json] = json.loads(holders_json)  # the column is NOT NULL (0001_initial)
         fields["rights_holders"] = holders
         notice = notices[fields["notice_id"]]
         groups[notice.pk].append(make(fields, notice))
