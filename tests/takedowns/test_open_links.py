@@ -89,3 +89,19 @@ def test_each_link_gets_its_own_events_in_order_whatever_their_text():
         for new in events
     ]
     assert rows == expected
+
+
+@pytest.mark.parametrize(
+    "data", [b"0\ta\n", b"0\ta\n0\tb\n0\tc\n", b"0\ta\n7\tb\n"], ids=["a line short", "a line more", "another id"]
+)
+def test_event_rows_encoded_other_than_one_line_each_are_refused(monkeypatch, data):
+    """``_encode_first_events`` splits the COPY text of the distinct events into one line each, after
+    the placeholder id 0; encoded otherwise, it raises (not an ``assert``, gone under ``python -O``)."""
+    from sentinelle.core.copyrows import Encoded
+    from sentinelle.takedowns.services import links
+
+    monkeypatch.setattr(links, "encode_values", lambda model, rows, ids: Encoded("t", "c", data))
+    events = [NewEvent(EventKind.RECEIVED, "", "Reported."), NewEvent(EventKind.NOTE, "", "A note.")]
+    at = dt.datetime(2026, 12, 2, 5, 0, tzinfo=dt.UTC)
+    with pytest.raises(RuntimeError, match="2 events encoded as"):
+        links._encode_first_events([({}, events)], [1], None, at)

@@ -387,7 +387,9 @@ def _encode_first_events(
         return None
     encoded = encode_values(LinkEvent, distinct, ids=[])
     lines = encoded.data.split(b"\n")[:-1]  # COPY's text format escapes a newline in a value
-    assert len(lines) == len(distinct) and all(line.startswith(b"0\t") for line in lines)
+    if len(lines) != len(distinct) or not all(line.startswith(b"0\t") for line in lines):
+        # Each rest below would be another event's, or cut wrong: the links would get false histories.
+        raise RuntimeError(f"{len(distinct)} events encoded as {len(lines)} COPY lines, not one each after the id 0")
     rests = [line[1:] for line in lines]
     return replace(encoded, data=b"".join(b"%d%s\n" % (pk, rests[number]) for pk, number in order))
 
