@@ -151,20 +151,33 @@ class SmtpSink:
 
 
 class Endpoint:
-    def __init__(self, statuses: list[int]) -> None:
+    """A local HTTP server answering each POST with the next of ``statuses`` (then 200); each request
+    is kept with the client's (address, port), one per connection. ``keep_alive``: HTTP/1.1, the
+    connection kept open between requests (else HTTP/1.0, closed after each answer), and closed after
+    ``idle_timeout`` seconds without a request."""
+
+    def __init__(self, statuses: list[int], *, keep_alive: bool = False, idle_timeout: float | None = None) -> None:
         self.statuses = statuses
         self.requests: list[dict[str, Any]] = []
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+            timeout = idle_timeout
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                endpoint.requests.append({"headers": dict(self.headers), "body": body})
+                endpoint.requests.append({"headers": dict(self.headers), "body": body, "peer": self.client_address})
                 status = endpoint.statuses.pop(0) if endpoint.statuses else 200
+                answer = json.dumps({"status": status}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(json.dumps({"status": status}).encode())
+                self.wfile.write(answer)
+
+            def log_error(self, *args: Any) -> None:
+                pass  # "Request timed out": the idle connection closed
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -29,7 +29,7 @@ def endpoint_settings(settings: Any) -> Iterator[None]:
     yield
 
 
-def https_notice(url: str) -> Notice:
+def https_notice(url: str, links: int = 2) -> Notice:
     platform = make_platform(
         "API Host",
         "file_host",
@@ -40,9 +40,9 @@ def https_notice(url: str) -> Notice:
         contact_url=url,
     )
     PlatformSigningKey.objects.create(platform=platform, secret=SECRET)
-    make_links(rights(), platform, ["https://apihost.com/f/1", "https://apihost.com/f/2"])
+    make_links(rights(), platform, [f"https://apihost.com/f/{n}" for n in range(1, links + 1)])
     services.build_notices()
-    return Notice.objects.get()
+    return Notice.objects.order_by("pk").first()  # type: ignore[return-value]
 
 
 def test_the_post_is_signed_and_carries_the_idempotency_key(endpoint_settings):
@@ -151,3 +151,59 @@ def test_the_timestamp_is_signed_so_a_captured_notice_cannot_be_replayed_later(e
         assert not verify(SECRET, request["body"], request["headers"])
         moved = {**request["headers"], "webhook-timestamp": str(int(dt.datetime.now(dt.UTC).timestamp()))}
         assert not verify(SECRET, request["body"], moved)  # a fresh timestamp breaks the signature
+
+
+def test_the_notices_of_a_sweep_to_one_endpoint_share_a_connection(endpoint_settings, settings):
+    """``HttpsChannel`` keeps its fetcher (and its pool) for the sweep: three notices, one connection."""
+    settings.SENTINELLE_NOTICE_MAX_URLS = 1
+    with Endpoint([], keep_alive=True) as server:
+        https_notice(server.url, links=3)
+        assert services.deliver_due()["delivered"] == 3
+    assert len(server.requests) == 3
+    assert len({request["peer"] for request in server.requests}) == 1
+
+
+def test_each_request_of_a_kept_connection_checks_its_destination_again(endpoint_settings, settings, monkeypatch):
+    """A pooled connection is no way around the guard: the endpoint's host, resolved again for the
+    second notice, now gives a private address, and that notice is refused (never sent)."""
+    from sentinelle.checks import fetch
+
+    answers = iter([["127.0.0.1"]] + [["10.0.0.7"]] * 5)
+
+    async def resolver(host: str, port: int) -> list[str]:
+        assert host == "api.example"
+        return next(answers)
+
+    monkeypatch.setattr(fetch, "default_resolver", lambda: resolver)
+    settings.SENTINELLE_NOTICE_MAX_URLS = 1
+    with Endpoint([], keep_alive=True) as server:
+        https_notice(server.url.replace("127.0.0.1", "api.example"), links=2)
+        counts = services.deliver_due()
+    assert counts["delivered"] == 1 and counts["failed"] == 1 and len(server.requests) == 1
+    failed = Notice.objects.get(status=NoticeStatus.FAILED)
+    [attempt] = failed.attempts.all()
+    assert attempt.outcome == AttemptOutcome.PERMANENT_FAILURE and "10.0.0.7" in attempt.error
+
+
+def test_a_connection_the_endpoint_closed_while_idle_is_not_used_again(endpoint_settings, settings):
+    """The endpoint closes a connection idle for 0.1 s; the worker records its notice meanwhile
+    (0.3 s here). The next POST goes over a new connection, not the closed one (which would fail
+    after the commit point: a needless retry)."""
+    import time
+
+    from sentinelle.notices.channels.https import HttpsChannel
+    from sentinelle.notices.selectors import notice_data
+
+    settings.SENTINELLE_NOTICE_MAX_URLS = 1
+    with Endpoint([], keep_alive=True, idle_timeout=0.1) as server:
+        https_notice(server.url, links=3)
+        channel = HttpsChannel()
+        try:
+            for notice in Notice.objects.order_by("pk"):
+                receipt = channel.deliver(notice, notice_data(notice), commit_point=lambda: None)
+                assert receipt.response_excerpt.startswith("200")
+                time.sleep(0.3)
+        finally:
+            channel.close()
+    assert len(server.requests) == 3
+    assert len({request["peer"] for request in server.requests}) == 3

@@ -636,6 +636,7 @@ class SafeFetcher:
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         max_bytes: int = DEFAULT_MAX_BYTES,
         max_connections: int = 100,
+        keepalive_timeout: float = 15.0,
         backend: PinnedBackend | None = None,
     ) -> None:
         self.allow_loopback = allow_loopback_setting() if allow_loopback is None else allow_loopback
@@ -644,6 +645,7 @@ class SafeFetcher:
         self.max_redirects = max_redirects
         self.max_bytes = max_bytes
         self.max_connections = max_connections
+        self.keepalive_timeout = keepalive_timeout  # how long an idle connection may wait for reuse
         self.backend = backend or PinnedBackend(self.resolver, self.allow_loopback)
         self._user_agent = user_agent()
         self._session: aiohttp.ClientSession | None = None
@@ -655,6 +657,7 @@ class SafeFetcher:
                 ssl=_ssl_context(),
                 limit=self.max_connections,
                 limit_per_host=0,  # the engine's politeness caps decide per host
+                keepalive_timeout=self.keepalive_timeout,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,

@@ -18,10 +18,23 @@ platform's endpoint can never be pointed at the society's own network. Plain ``h
 unless ``SENTINELLE_NOTICE_ALLOW_PLAIN_HTTP`` (tests only); loopback only with
 ``SENTINELLE_FETCH_ALLOW_LOOPBACK`` (demo and tests only). Redirects are not followed: a signed
 notice goes where it was addressed.
+
+A channel (one per sweep: ``ChannelSet``) keeps one fetcher on an event loop of its own between
+notices, so the notices of a batch to one endpoint share a connection (no TCP and TLS handshake
+each). The guard is the fetcher's, unchanged: each request resolves and checks its host first (a
+host now resolving to a refused address is refused, pooled connection or not), and each new
+connection is checked at its socket; a pooled one goes to an address checked when it was opened.
+A POST over a connection the endpoint has closed would fail after the commit point (a needless
+retry): the loop takes one turn before each POST, so a connection closed while the worker was
+recording the notice before is seen closed and not used, and an idle connection is kept
+``KEEPALIVE_SECONDS`` only (servers commonly close theirs after 5 s). What is left is the race of
+every HTTP client that keeps connections: the endpoint closing one just as the POST leaves, a
+temporary failure resent later under the same Idempotency-Key.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
@@ -38,6 +51,7 @@ from sentinelle.notices.legal import NoticeData, reference
 from sentinelle.notices.models import Notice, PlatformSigningKey
 
 TEMPORARY_4XX = {408, 425, 429}
+KEEPALIVE_SECONDS = 2.0
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of a key, not a secret
 
 
@@ -136,6 +150,39 @@ _PERMANENT_FETCH_ERRORS = (fetch.BlockedAddress, fetch.InvalidURL, fetch.TooMany
 
 
 class HttpsChannel:
+    def __init__(self) -> None:
+        self._runner: asyncio.Runner | None = None
+        self._fetcher: fetch.SafeFetcher | None = None
+
+    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> fetch.FetchResult:
+        """One POST through this channel's fetcher (made at the first, with its event loop), no redirect followed."""
+        if self._runner is None or self._fetcher is None:
+            self._runner = asyncio.Runner()
+            self._fetcher = fetch.SafeFetcher(keepalive_timeout=KEEPALIVE_SECONDS)
+        fetcher = self._fetcher
+
+        async def post() -> fetch.FetchResult:
+            # The loop stood still since the last notice: one turn first lets it read what came meanwhile,
+            # so a kept connection the endpoint has closed is seen closed and not used for this POST.
+            await asyncio.sleep(0)
+            return await fetcher.fetch(
+                url, method="POST", content=body, headers=headers, max_redirects=0, max_bytes=64 * 1024
+            )
+
+        return self._runner.run(post())
+
+    def close(self) -> None:
+        """Close the fetcher's connections and its event loop (the end of the sweep: ``ChannelSet.close``)."""
+        runner, fetcher = self._runner, self._fetcher
+        self._runner = self._fetcher = None
+        if runner is None:
+            return
+        try:
+            if fetcher is not None:
+                runner.run(fetcher.aclose())
+        finally:
+            runner.close()
+
     def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
         if not notice.recipient_endpoint:
             raise DeliveryError("the recipient has no HTTPS endpoint", temporary=False)
@@ -152,9 +199,7 @@ class HttpsChannel:
         }
         commit_point()
         try:
-            response = fetch.fetch_sync(
-                notice.recipient_endpoint, method="POST", content=body, headers=headers, max_bytes=64 * 1024
-            )
+            response = self._post(notice.recipient_endpoint, body, headers)
         except _PERMANENT_FETCH_ERRORS as exc:
             raise DeliveryError(f"endpoint refused: {exc}", temporary=False) from exc
         except fetch.FetchError as exc:
