@@ -405,6 +405,35 @@ def test_claimed_items_are_the_stored_rows_and_share_each_holders_list(settings)
     assert [id(i) for i in again] == [id(i) for i in seen] and {i.pk: _fields(i) for i in again} == stored
 
 
+def test_the_collector_waits_while_a_batch_is_read_and_each_notice_sent(settings, smtp, monkeypatch):
+    """The claimed batch's items and each notice's message are tens of thousands of objects alive
+    at once: the cyclic collector, which rescanned them all (half of reading a batch), waits while
+    they are read and while each notice is sent, and runs between notices and after the sweep."""
+    import gc
+
+    from sentinelle.notices.services import delivery
+
+    build({"a.fr": 1, "b.fr": 1}, settings)
+    seen: list[tuple[str, bool]] = []
+    real_items, real_channels = delivery.with_items, delivery.ChannelSet.get
+
+    def reading(ids: list[int]) -> dict[int, Notice]:
+        seen.append(("read", gc.isenabled()))
+        return real_items(ids)
+
+    def sending(channels: Any, name: str) -> Any:
+        seen.append(("send", gc.isenabled()))
+        return real_channels(channels, name)
+
+    monkeypatch.setattr(delivery, "with_items", reading)
+    monkeypatch.setattr(delivery.ChannelSet, "get", sending)
+    assert gc.isenabled()
+    counts = delivery.deliver_due()
+    assert counts["delivered"] == 2 and len(smtp.received) == 2
+    assert seen == [("read", False), ("send", False), ("send", False)]
+    assert gc.isenabled()
+
+
 # --- a worker told to stop ------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from sentinelle import conf
+from sentinelle.core import collector
 from sentinelle.members.models import User
 from sentinelle.notices import faults, legal, tasks
 from sentinelle.notices.channels.base import ChannelSet, DeliveryError
@@ -152,8 +153,11 @@ def _claim(
             )
             for pk, channel in rows
         )
-    # Read after the claim's commit (the lock is held for the claim only).
-    notices = with_items(ids)
+    # Read after the claim's commit (the lock is held for the claim only). The cyclic collector waits
+    # meanwhile (``core.collector``): it rescanned the batch's thousands of items, all alive, again
+    # and again (15 µs an item with it, 6 without: 20 notices of 216 links).
+    with collector.paused():
+        notices = with_items(ids)
     return [(notices[attempt.notice_id], attempt) for attempt in attempts]
 
 
@@ -304,7 +308,8 @@ def _deliver_claimed(
         if n and timezone.now() >= renew_at:
             _renew_lease([waiting.pk for waiting, _ in claimed[n:]])
             renew_at = timezone.now() + half
-        statuses.append(_attempt(notice, attempt, now or attempt.started_at, channels))
+        with collector.paused():  # and while one notice is sent (its data, its message); it runs between notices
+            statuses.append(_attempt(notice, attempt, now or attempt.started_at, channels))
     return statuses
 
 
