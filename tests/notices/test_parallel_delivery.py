@@ -302,6 +302,49 @@ def test_notices_waiting_in_a_long_batch_get_a_new_lease(settings):
     assert not Notice.objects.exclude(status=NoticeStatus.DELIVERED).exists()
 
 
+class StallsWhileAnotherTakesOver:
+    """While the first notice of the batch is out, the worker stalls past its lease: another worker
+    recovers both notices and claims the second, then 100 s more pass before the first one's answer."""
+
+    clock: Any = None
+    second_lease: dt.datetime | None = None
+
+    def deliver(self, notice: Notice, data: NoticeData, *, commit_point: Callable[[], None]) -> DeliveryReceipt:
+        from sentinelle.notices.services import delivery
+
+        if StallsWhileAnotherTakesOver.second_lease is None:
+            commit_point()
+            StallsWhileAnotherTakesOver.clock.shift(601)
+            assert services.recover_stale(worker="w2")["resent"] == 2
+            other = Notice.objects.filter(status=NoticeStatus.QUEUED).exclude(pk=notice.pk).get()
+            [(taken, _)] = delivery._claim(timezone.now(), "w2", limit=1, only=other.pk)
+            StallsWhileAnotherTakesOver.second_lease = taken.lease_until
+            StallsWhileAnotherTakesOver.clock.shift(100)
+        commit_point()
+        return DeliveryReceipt("250 ok")
+
+
+def test_a_stalled_worker_renews_no_lease_of_a_notice_taken_over(settings):
+    """``_renew_lease``: past half its lease, a worker renews the notices still waiting in its batch —
+    only those whose attempt is still its own; the one another worker claimed keeps that worker's lease
+    (and the stalled worker then hands it nothing: ``ClaimLost``)."""
+    use_channel(settings, StallsWhileAnotherTakesOver)
+    settings.SENTINELLE_NOTICE_SEND_LEASE_SECONDS = 600
+    start = dt.datetime(2025, 3, 12, 10, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        build({"a.fr": 1, "b.fr": 1}, settings)
+        StallsWhileAnotherTakesOver.clock, StallsWhileAnotherTakesOver.second_lease = clock, None
+        services.deliver_due(batch=2)
+
+    taken = Notice.objects.get(status=NoticeStatus.SENDING)
+    assert StallsWhileAnotherTakesOver.second_lease == start + dt.timedelta(seconds=601 + 600)
+    assert taken.lease_until == StallsWhileAnotherTakesOver.second_lease
+    assert list(taken.attempts.order_by("number").values_list("outcome", "worker")) == [
+        (AttemptOutcome.ABANDONED, ""),
+        (AttemptOutcome.STARTED, "w2"),
+    ]
+
+
 # --- one SMTP connection ---------------------------------------------------------------------------
 
 

@@ -104,6 +104,9 @@ def _open_attempt(notice: Notice, now: dt.datetime, *, worker: str, actor: User 
 # transactions (IMMEDIATE) already come one at a time.
 _CLAIM_LOCK = 0x5E47_0001
 CLAIM_BATCH = 20
+# An attempt still "started" or "committing" is its notice's live one: a recovery (``recover_stale``) or
+# a release (``_release``) ends it in the same transaction that takes the notice out of "sending".
+_OPEN = (AttemptOutcome.STARTED, AttemptOutcome.COMMITTING)
 
 
 class ClaimLost(Exception):
@@ -258,11 +261,15 @@ def _attempt(notice: Notice, attempt: DeliveryAttempt, now: dt.datetime, channel
     return NoticeStatus.DELIVERED
 
 
-def _renew_lease(notice_ids: list[int]) -> None:
-    """Lengthen the lease of claimed notices still waiting their turn in a long batch."""
-    Notice.objects.filter(pk__in=notice_ids, status=NoticeStatus.SENDING).update(
-        lease_until=timezone.now() + conf.notice_send_lease()
+def _renew_lease(waiting: list[tuple[Notice, DeliveryAttempt]]) -> None:
+    """Lengthen the lease of claimed notices still waiting their turn in a long batch: those whose
+    attempt is still the live one (one another worker took over is its to renew)."""
+    mine = DeliveryAttempt.objects.filter(
+        notice_id=OuterRef("pk"), pk__in=[attempt.pk for _, attempt in waiting], outcome__in=_OPEN
     )
+    Notice.objects.filter(pk__in=[notice.pk for notice, _ in waiting], status=NoticeStatus.SENDING).filter(
+        Exists(mine)
+    ).update(lease_until=timezone.now() + conf.notice_send_lease())
 
 
 def _release(claimed: list[tuple[Notice, DeliveryAttempt]]) -> int:
@@ -306,7 +313,7 @@ def _deliver_claimed(
             _release(claimed[n:])
             break
         if n and timezone.now() >= renew_at:
-            _renew_lease([waiting.pk for waiting, _ in claimed[n:]])
+            _renew_lease(claimed[n:])
             renew_at = timezone.now() + half
         with collector.paused():  # and while one notice is sent (its data, its message); it runs between notices
             statuses.append(_attempt(notice, attempt, now or attempt.started_at, channels))
@@ -326,9 +333,6 @@ def deliver_notice(notice_id: int, *, now: dt.datetime | None = None, worker: st
         return _deliver_claimed(claimed, now, channels)[0]
 
 
-# An attempt still "started" or "committing" is its notice's live one: a recovery (``recover_stale``) or
-# a release (``_release``) ends it in the same transaction that takes the notice out of "sending".
-_OPEN = (AttemptOutcome.STARTED, AttemptOutcome.COMMITTING)
 _TAKEN_OVER = "this worker's lease had run out and another worker took the notice over"
 
 
