@@ -511,15 +511,20 @@ class _Ahead:
             kept = [row for row in reports.rows if row.request_id not in own]
             reports.by_key, reports.rows = {}, kept
             reports.add(kept)
+        work_id = group.work.pk
+        wanted = {
+            (work_id, kind, key)
+            for identity in identities
+            for kind, key in (("i", identity.identity_key), ("c", identity.content_key), ("f", identity.file_key))
+            if key
+        }
         ours: dict[int, ReportedLink] = {}
-        for identity in identities:
-            keys = (("i", identity.identity_key), ("c", identity.content_key), ("f", identity.file_key))
-            for kind, key in keys:
-                for links in (p.get((group.work.pk, kind, key), ()) for p in pending if key):
-                    for pk, values, at in links:
-                        if pk not in ours:
-                            ours[pk] = ReportedLink(pk=pk, created_at=at, **values)
-        reports.add(ours.values())
+        for links_by_key in pending:  # an intersection: a new chunk's keys are mostly in neither
+            for found in wanted & links_by_key.keys():
+                for pk, values, at in links_by_key[found]:
+                    if pk not in ours:
+                        ours[pk] = ReportedLink(pk=pk, created_at=at, **values)
+        reports.add(ours.values())  # in any order: a key's reports are read latest first (EarlierReports)
         return reports, frozenset((row.pk, row.status) for row in reports.rows)
 
 
