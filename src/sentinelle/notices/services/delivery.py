@@ -235,11 +235,9 @@ def _attempt(notice: Notice, attempt: DeliveryAttempt, now: dt.datetime, channel
     faults.crash_point("after_claim")
     data = notice_data(notice)
     missing = legal.missing_elements(data, notice.body)
-    if missing:
-        _record_failure(
-            notice, attempt, DeliveryError("; ".join(str(m) for m in missing), temporary=False), now, hold=True
-        )
-        return NoticeStatus.DRAFT
+    if missing:  # held as a draft, unless another worker has the notice now (then its status)
+        error = DeliveryError("; ".join(str(m) for m in missing), temporary=False)
+        return _record_failure(notice, attempt, error, now, hold=True)
 
     def commit_point() -> None:
         # One UPDATE, committed on its own (autocommit); no row means the claim was taken over.
