@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -99,6 +100,10 @@ def check_first_events_of_an_import(member, work, *, pipelined: bool) -> None:
         "Imported by the society's staff and accepted again: the link had been removed and is back online."
     )
     assert event.data["reappearance_of"] == links[1].pk
+    back = links[1].events.order_by("id").last()  # on the earlier link: who saw it back, truthfully
+    assert back.display_message() == (
+        f"Imported again by the society's staff: the link is back online (followed as #{follow_up.pk})."
+    )
 
 
 def test_running_the_same_file_again_writes_nothing_new(owned):
@@ -209,6 +214,43 @@ def test_the_command_stopped_by_the_database_says_what_was_written_and_where_it_
     assert "4 lines read; 4 accepted (4 links opened)" in out.getvalue()
     assert "STOPPED at line 6: lines from there on were not imported" in out.getvalue()
     assert ReportedLink.objects.filter(member=member).count() == 4
+
+
+def test_the_command_stopped_by_a_bad_byte_says_what_was_written_and_where_it_stopped(owned, tmp_path):
+    """The file is decoded as it is read: a byte that is not UTF-8 after the first chunks stops the
+    import there, after what was written, and the command says so."""
+    member, work = owned
+    path = tmp_path / "links.csv"
+    lines = "".join(f"{work.pk},https://pirate.example.net/page-{n:05d},remove\n" for n in range(400))
+    path.write_bytes(b"work,url,action\n" + lines.encode() + b"\xff\xfe not UTF-8\n")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command(
+            "import_links",
+            str(path),
+            member=member.member_number,
+            chunk_size=50,
+            no_progress=True,
+            stdout=out,
+            stderr=err,
+        )
+    assert exit_.value.code == 2 and "cannot be read" in err.getvalue()
+    stopped = re.search(r"STOPPED at line (\d+): lines from there on were not imported", out.getvalue())
+    assert stopped is not None, out.getvalue()
+    written = ReportedLink.objects.filter(member=member).count()
+    assert written > 0 and int(stopped.group(1)) == written + 2  # lines 2 to N-1 were written
+    assert f"{written} lines read; {written} accepted" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_work_is_locked_only_inside_a_transaction(owned):
+    from django.db.transaction import TransactionManagementError
+
+    from sentinelle.takedowns.services.intake import lock_work
+
+    _member, work = owned
+    with pytest.raises(TransactionManagementError):
+        lock_work(work.pk)
 
 
 def _api(user) -> Client:

@@ -123,6 +123,37 @@ def test_a_chunk_failing_while_judged_ahead_leaves_a_report_of_what_was_written(
     assert sorted(ReportedLink.objects.values_list("line_number", flat=True)) == [2, 3, 4, 5]
 
 
+@pytest.mark.postgres_only
+def test_when_the_judging_and_the_writing_both_fail_the_report_stops_at_the_chunk_being_written(owned, monkeypatch):
+    """Chunk 3's judging fails and so does chunk 2's writing (a database restart hits both
+    connections): the import stopped at chunk 2, not after it."""
+    member, work = owned
+    text = "work,url,action\n" + "\n".join(f"{work.pk},https://pirate.example.net/{n},remove" for n in range(6))
+    judge, write = bulk._Ahead.judge, bulk._import_group
+
+    def judging(self, chunk):
+        if chunk.first_line == 6:
+            raise DatabaseError("server closed the connection")
+        return judge(self, chunk)
+
+    def writing(member, group, *args, **kwargs):
+        if group.lines[0].pasted.line_no == 4:
+            raise DatabaseError("server closed the connection")
+        return write(member, group, *args, **kwargs)
+
+    monkeypatch.setattr(bulk._Ahead, "judge", judging)
+    monkeypatch.setattr(bulk, "_import_group", writing)
+    report = bulk.ImportReport()
+    progress: list[int] = []
+    with pytest.raises(DatabaseError):
+        bulk.import_links(
+            member, bulk.read_rows(io.StringIO(text)), chunk_size=2, report=report, progress=progress.append
+        )
+    assert (report.lines, report.stopped_at) == (2, 4)
+    assert progress == [2, 2]  # chunk 1 written, chunk 2 tried
+    assert sorted(ReportedLink.objects.values_list("line_number", flat=True)) == [2, 3]
+
+
 def test_the_writer_answers_in_the_callers_language(owned):
     member, work = owned
     text = f"work,url,action\n{work.pk},https://www.youtube.com/watch?v=dQw4w9WgXcQ,remove\n"
@@ -160,7 +191,7 @@ def test_each_chunk_is_judged_ahead_and_written_as_judged(owned, monkeypatch):
     assert links.count() == 10 and LinkEvent.objects.filter(link__member=member).count() == 10
     assert set(links.values_list("line_number", flat=True)) == {2, 3, 4, 5, 6}
     requests = TakedownRequest.objects.filter(member=member)
-    # Written once each, by the writer, with the counts of their lines (line, accepted, refused).
+    # Written by the writer with the counts of their lines (line, accepted, refused).
     assert sorted(requests.values_list("line_count", "accepted_count", "refused_count")) == [
         (1, 1, 0),
         (2, 2, 0),

@@ -20,6 +20,7 @@ from sentinelle.takedowns.services.intake import (
 )
 from sentinelle.takedowns.services.links import (
     SEEN_BY_CHECK,
+    SEEN_BY_IMPORT,
     SEEN_BY_MEMBER,
     LinkFacts,
     LinkIdentity,
@@ -41,6 +42,7 @@ __all__ = [
     "ACCEPTED",
     "REFUSED",
     "SEEN_BY_CHECK",
+    "SEEN_BY_IMPORT",
     "SEEN_BY_MEMBER",
     "IntakeError",
     "LineVerdict",

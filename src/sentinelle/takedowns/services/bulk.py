@@ -340,11 +340,18 @@ def _chunks(
     every ~10 chunks (0.15 s of CPU per 10,000 lines, a third of the judging); after each chunk,
     it still took 8 % of the judging. The caller closes the iterator (the collector runs again)."""
     iterator = iter(rows)
+    after = 1  # the line after the last one read
     while True:
         with collector.paused():
             for _ in range(_COLLECT_EVERY):
-                if not (chunk := list(islice(iterator, size))):
+                try:
+                    chunk = list(islice(iterator, size))
+                except Exception:  # the file itself (a byte that is not UTF-8 in its middle…)
+                    report.stopped_at = after
+                    raise
+                if not chunk:
                     return
+                after = chunk[-1].line_no + 1
                 try:
                     prepared = _Chunk(chunk[0].line_no, len(chunk), *_grouped(chunk, works, registry))
                     if judge is not None:
@@ -382,15 +389,16 @@ def _write_in_a_thread(
         try:
             for chunk in chunks:  # prepares chunk n+1 while the writer writes chunk n
                 if pending is not None:
-                    _written(pending[0], pending[1].result, report, progress)
+                    done, pending = pending, None
+                    _written(done[0], done[1].result, report, progress)
                 pending = (chunk, writer.submit(job, chunk))
             if pending is not None:
-                _written(pending[0], pending[1].result, report, progress)
-                pending = None
+                done, pending = pending, None
+                _written(done[0], done[1].result, report, progress)
         finally:
             if pending is not None:  # the preparing failed: the chunk being written ends first
-                with contextlib.suppress(Exception):
-                    pending[1].result()
+                with contextlib.suppress(Exception):  # if it failed too, the import stopped there
+                    _written(pending[0], pending[1].result, report, progress)
             writer.submit(connections.close_all).result()  # the writer thread's connection
 
 
@@ -483,10 +491,18 @@ class _Ahead:
             request = TakedownRequest(
                 pk=request_id, member=self.member, work=group.work, actions=group.chosen, via_api=self.via_api
             )
+            now = timezone.now()
             recorder = Recorder(
-                request, self.member, group.work, group.chosen, self.actor, timezone.now(), None, self.platform_ids
+                request,
+                self.member,
+                group.work,
+                group.chosen,
+                self.actor,
+                now,
+                None,
+                self.platform_ids,
+                staff_import=True,
             )
-            recorder.staff_import = True
             verdicts = judge_lines(recorder, group.lines, reports, OUTSIDE_QUOTA)
             ids = recorder.link_ids = next_ids(ReportedLink, len(recorder.opened)) if recorder.opened else []
             if ids:  # encoded here: the writer only sends them

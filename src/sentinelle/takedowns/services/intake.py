@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -47,6 +48,7 @@ from sentinelle.takedowns.models import (
 )
 from sentinelle.takedowns.quota import daily_limit, quota_day, quota_resets_at
 from sentinelle.takedowns.services.links import (
+    SEEN_BY_IMPORT,
     SEEN_BY_MEMBER,
     EarlierReports,
     LinkFacts,
@@ -393,7 +395,7 @@ class Recorder:
     short_links: list[int] = field(default_factory=list)  # accepted short links, followed after commit
     torrent_pages: list[int] = field(default_factory=list)  # accepted numbered torrent pages, read after commit
     # The accepted links by what their routing reads (``notices.selectors.next_steps_of``): filled by
-    # finish(), with the first link of each group as routing reads it.
+    # settle(), with the first link of each group as routing reads it.
     routed: dict[tuple[object, ...], list[int]] = field(default_factory=dict)
     routed_links: dict[tuple[object, ...], dict[str, Any]] = field(default_factory=dict)
     # Per line, once per submission: the recipients of a site and action (``recipient_rows``, one
@@ -553,7 +555,8 @@ class Recorder:
         ids = self.link_ids or []
         for earlier, position in self.reappearances:
             follow_up = ReportedLink(pk=ids[position], **self.opened[position][0])
-            mark_reappeared(earlier, follow_up, seen_by=SEEN_BY_MEMBER, actor=self.actor, at=self.now)
+            seen_by = SEEN_BY_IMPORT if self.staff_import else SEEN_BY_MEMBER
+            mark_reappeared(earlier, follow_up, seen_by=seen_by, actor=self.actor, at=self.now)
         if self.usage is not None:
             self.usage.save(update_fields=["accepted"])
         request = self.request
@@ -656,10 +659,12 @@ def lock_work(work_id: int) -> None:
     at once make one link (the second sees the first's). A plain statement: the queryset cost a
     writer ten times its round trip in Python (0.5 ms). SQLite has no row locks: its writers take
     turns on the whole database."""
+    if not connection.in_atomic_block:  # as select_for_update: a lock that would end at once
+        raise TransactionManagementError("lock_work() is for inside a transaction")
     if not connection.features.has_select_for_update:
         return
     works = connection.ops.quote_name(Work._meta.db_table)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # a work's key is Django's default "id"
         cursor.execute(f"SELECT 1 FROM {works} WHERE id = %s FOR UPDATE", [work_id])  # noqa: S608 (the model's table)
 
 

@@ -37,6 +37,7 @@ from sentinelle.takedowns.models import (
 
 # Who saw a removed link back online.
 SEEN_BY_MEMBER = "member"
+SEEN_BY_IMPORT = "import"  # a staff import (``services.bulk``) for the member
 SEEN_BY_CHECK = "check"
 
 
@@ -239,8 +240,9 @@ class EarlierReports:
         self.add(rows)
 
     def add(self, rows: Iterable[ReportedLink]) -> None:
-        """Know ``rows`` too (links being written by this import, not committed yet: ``services.bulk``)."""
-        for row in rows:  # latest first, kept in that order under each of the row's keys
+        """Know ``rows`` too (links being written by this import, not committed yet: ``services.bulk``),
+        in any order: a key's reports are sorted, latest first, when read (``_reports``)."""
+        for row in rows:
             for kind, value in (("i", row.identity_key), ("c", row.content_key), ("f", row.file_key)):
                 if value:
                     self.by_key.setdefault((kind, value), []).append(row)
@@ -507,11 +509,15 @@ def mark_reappeared(
 ) -> LinkEvent:
     """The taken-down ``earlier`` link is back online and followed as ``follow_up``.
 
-    ``seen_by`` is ``SEEN_BY_MEMBER`` (reported again) or ``SEEN_BY_CHECK`` (two checks saw it).
+    ``seen_by`` is ``SEEN_BY_MEMBER`` (reported again), ``SEEN_BY_IMPORT`` (imported again by the
+    society's staff) or ``SEEN_BY_CHECK`` (two checks saw it).
     """
     if seen_by == SEEN_BY_MEMBER:
         kind = EventKind.NOTE
         message = gettext_noop("Reported again by a rights holder: the link is back online (followed as #%(id)d).")
+    elif seen_by == SEEN_BY_IMPORT:
+        kind = EventKind.NOTE
+        message = gettext_noop("Imported again by the society's staff: the link is back online (followed as #%(id)d).")
     else:
         kind = EventKind.CHECK
         message = gettext_noop(

@@ -60,6 +60,9 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             self.stderr.write(f"{options['file']}: {exc}; nothing was imported.")
             sys.exit(EXIT_STOPPED)
+        except (OSError, UnicodeDecodeError):
+            self._tell(report)  # the chunks read before the fault were written
+            raise  # handle() says the file cannot be read
         except DatabaseError as exc:
             self._tell(report)  # what was written before the chunk that failed, and where it stopped
             self.stderr.write(
