@@ -187,8 +187,9 @@ def test_each_request_of_a_kept_connection_checks_its_destination_again(endpoint
 
 def test_a_connection_the_endpoint_closed_while_idle_is_not_used_again(endpoint_settings, settings):
     """The endpoint closes a connection idle for 0.1 s; the worker records its notice meanwhile
-    (0.3 s here). The next POST goes over a new connection, not the closed one (which would fail
-    after the commit point: a needless retry)."""
+    (1 s here: ten times the idle time, so that a loaded machine has closed it). The next POST goes
+    over a new connection, not the closed one (which would fail after the commit point: a needless
+    retry)."""
     import time
 
     from sentinelle.notices.channels.https import HttpsChannel
@@ -202,7 +203,7 @@ def test_a_connection_the_endpoint_closed_while_idle_is_not_used_again(endpoint_
             for notice in Notice.objects.order_by("pk"):
                 receipt = channel.deliver(notice, notice_data(notice), commit_point=lambda: None)
                 assert receipt.response_excerpt.startswith("200")
-                time.sleep(0.3)
+                time.sleep(1.0)
         finally:
             channel.close()
     assert len(server.requests) == 3
