@@ -186,6 +186,16 @@ def test_the_command_prints_each_problem_and_a_summary(owned, tmp_path):
     assert exit_.value.code == 2 and "nothing was imported" in err.getvalue()
 
 
+def _command(path, member, **options) -> tuple[object, str, str]:
+    """``import_links`` run on ``path`` for ``member``: its exit status, its output, its errors."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command(
+            "import_links", str(path), member=member.member_number, no_progress=True, stdout=out, stderr=err, **options
+        )
+    return exit_.value.code, out.getvalue(), err.getvalue()
+
+
 def test_the_command_stopped_by_the_database_says_what_was_written_and_where_it_stopped(owned, tmp_path, monkeypatch):
     member, work = owned
     path = tmp_path / "links.csv"
@@ -199,20 +209,10 @@ def test_the_command_stopped_by_the_database_says_what_was_written_and_where_it_
         return real(member, group, *args, **kwargs)
 
     monkeypatch.setattr(bulk, "_import_group", failing_on_the_third_chunk)
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(SystemExit) as exit_:
-        call_command(
-            "import_links",
-            str(path),
-            member=member.member_number,
-            chunk_size=2,
-            no_progress=True,
-            stdout=out,
-            stderr=err,
-        )
-    assert exit_.value.code == 2 and "server closed the connection" in err.getvalue()
-    assert "4 lines read; 4 accepted (4 links opened)" in out.getvalue()
-    assert "STOPPED at line 6: lines from there on were not imported" in out.getvalue()
+    code, out, err = _command(path, member, chunk_size=2)
+    assert code == 2 and "server closed the connection" in err
+    assert "4 lines read; 4 accepted (4 links opened)" in out
+    assert "STOPPED at line 6: lines from there on were not imported" in out
     assert ReportedLink.objects.filter(member=member).count() == 4
 
 
@@ -223,23 +223,13 @@ def test_the_command_stopped_by_a_bad_byte_says_what_was_written_and_where_it_st
     path = tmp_path / "links.csv"
     lines = "".join(f"{work.pk},https://pirate.example.net/page-{n:05d},remove\n" for n in range(400))
     path.write_bytes(b"work,url,action\n" + lines.encode() + b"\xff\xfe not UTF-8\n")
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(SystemExit) as exit_:
-        call_command(
-            "import_links",
-            str(path),
-            member=member.member_number,
-            chunk_size=50,
-            no_progress=True,
-            stdout=out,
-            stderr=err,
-        )
-    assert exit_.value.code == 2 and "cannot be read" in err.getvalue()
-    stopped = re.search(r"STOPPED at line (\d+): lines from there on were not imported", out.getvalue())
-    assert stopped is not None, out.getvalue()
+    code, out, err = _command(path, member, chunk_size=50)
+    assert code == 2 and "cannot be read" in err
+    stopped = re.search(r"STOPPED at line (\d+): lines from there on were not imported", out)
+    assert stopped is not None, out
     written = ReportedLink.objects.filter(member=member).count()
     assert written > 0 and int(stopped.group(1)) == written + 2  # lines 2 to N-1 were written
-    assert f"{written} lines read; {written} accepted" in out.getvalue()
+    assert f"{written} lines read; {written} accepted" in out
 
 
 @pytest.mark.django_db(transaction=True)
