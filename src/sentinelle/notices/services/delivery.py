@@ -254,9 +254,7 @@ def _attempt(notice: Notice, attempt: DeliveryAttempt, now: dt.datetime, channel
         return Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).get()
     except DeliveryError as exc:
         return _record_failure(notice, attempt, exc, now)
-    if not _record_delivered(notice, attempt, receipt.response_excerpt, outcome=AttemptOutcome.DELIVERED):
-        return Notice.objects.filter(pk=notice.pk).values_list("status", flat=True).get()
-    return NoticeStatus.DELIVERED
+    return _record_delivered(notice, attempt, receipt.response_excerpt, outcome=AttemptOutcome.DELIVERED)
 
 
 def _renew_lease(waiting: list[tuple[Notice, DeliveryAttempt]]) -> None:
@@ -365,8 +363,9 @@ def _record_superseded(notice: Notice, attempt: DeliveryAttempt, attempt_fields:
 
 def _record_delivered(
     notice: Notice, attempt: DeliveryAttempt, excerpt: str, *, outcome: str, actor: User | None = None
-) -> bool:
-    """Record the delivery; False, with only the attempt's row written, when the notice was taken over."""
+) -> str:
+    """Record the delivery; returns the notice's status: "delivered", or, when the notice was taken
+    over, the status the other worker left it in (only this attempt's row is written then)."""
     at = timezone.now()
     attempt_fields = {"outcome": outcome, "finished_at": at, "response_excerpt": excerpt[:2000], "handed_over": True}
     notice_fields = {
@@ -382,10 +381,9 @@ def _record_delivered(
             _record_sent_events(notice, actor, at)
     except _Superseded:
         note = f"accepted by the recipient, but {_TAKEN_OVER}, which sends it again: it may arrive twice"
-        _record_superseded(notice, attempt, attempt_fields, note)
-        return False
+        return _record_superseded(notice, attempt, attempt_fields, note)
     notice.status = NoticeStatus.DELIVERED
-    return True
+    return NoticeStatus.DELIVERED
 
 
 def _record_sent_events(notice: Notice, actor: User | None, at: dt.datetime) -> None:
@@ -551,9 +549,9 @@ def record_manual_delivery(notice: Notice, user: User, note: str = "") -> bool:
             return False
         notice.refresh_from_db()
         attempt = _open_attempt(notice, now, worker="staff", actor=user)
-        return _record_delivered(
-            notice, attempt, note or f"delivered by hand by {user}", outcome=AttemptOutcome.DELIVERED, actor=user
-        )
+        excerpt = note or f"delivered by hand by {user}"
+        status = _record_delivered(notice, attempt, excerpt, outcome=AttemptOutcome.DELIVERED, actor=user)
+        return status == NoticeStatus.DELIVERED
 
 
 def requeue(notice: Notice) -> bool:

@@ -547,12 +547,9 @@ class Recorder:
     def finish(self, verdicts: list[LineVerdict]) -> None:
         """Write what was decided: the new links and their events, the earlier links back online,
         the quota count, the request with its counts."""
-        if self.settled:
-            open_links(self.opened, actor=self.actor, at=self.now, ids=self.link_ids, encoded=self.encoded)
-        else:  # the ids are known once the links are written
-            ids = open_links(self.opened, actor=self.actor, at=self.now, ids=self.link_ids, encoded=self.encoded)
+        ids = open_links(self.opened, actor=self.actor, at=self.now, ids=self.link_ids, encoded=self.encoded)
+        if not self.settled:  # the ids are known once the links are written
             self.settle(verdicts, ids)
-        ids = self.link_ids or []
         for earlier, position in self.reappearances:
             follow_up = ReportedLink(pk=ids[position], **self.opened[position][0])
             seen_by = SEEN_BY_IMPORT if self.staff_import else SEEN_BY_MEMBER
