@@ -14,8 +14,16 @@ from django.utils import translation
 
 from sentinelle.catalogue.identifiers import format_iswc
 from sentinelle.members.services import create_api_token
-from sentinelle.takedowns.models import DailyQuotaUsage, LinkEvent, LinkStatus, ReportedLink, TakedownRequest
-from sentinelle.takedowns.services import bulk, change_status
+from sentinelle.takedowns import services
+from sentinelle.takedowns.models import (
+    Action,
+    DailyQuotaUsage,
+    LinkEvent,
+    LinkStatus,
+    ReportedLink,
+    TakedownRequest,
+)
+from sentinelle.takedowns.services import bulk, change_status, links
 from tests.factories import InterestFactory, UserFactory, WorkFactory
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +244,7 @@ def test_the_command_stopped_by_a_bad_byte_says_what_was_written_and_where_it_st
 def test_the_work_is_locked_only_inside_a_transaction(owned):
     from django.db.transaction import TransactionManagementError
 
-    from sentinelle.takedowns.services.intake import lock_work
+    from sentinelle.takedowns.services.links import lock_work
 
     _member, work = owned
     with pytest.raises(TransactionManagementError):
@@ -246,6 +254,17 @@ def test_the_work_is_locked_only_inside_a_transaction(owned):
 def _api(user) -> Client:
     _row, token = create_api_token(user, "tests")
     return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+def test_every_opening_of_links_for_a_work_counts_one_more_intake_version(owned):
+    """``links.lock_work`` counts: a staff import knows by it whether anyone else opened links."""
+    member, work = owned
+    assert links.intake_version(work.pk) == 0
+    services.submit_links(member, work.pk, "https://pirate.example.net/a", ["remove"])
+    assert links.intake_version(work.pk) == 1
+    source = ReportedLink.objects.get(work=work)
+    links.open_follow_up_link(source, Action.DELIST, recipients=[], why="Escalated.", data={})
+    assert links.intake_version(work.pk) == 3  # locked before looking for a duplicate, and by the opening
 
 
 def test_the_api_route_is_for_staff_and_reports_every_line(owned, settings):

@@ -20,8 +20,8 @@ from django.db import DatabaseError, connection
 from django.utils import translation
 
 from sentinelle.takedowns import services
-from sentinelle.takedowns.models import LinkEvent, LinkStatus, ReportedLink, TakedownRequest
-from sentinelle.takedowns.services import bulk
+from sentinelle.takedowns.models import Action, EventKind, LinkEvent, LinkStatus, ReportedLink, TakedownRequest
+from sentinelle.takedowns.services import bulk, links
 from tests.factories import InterestFactory, WorkFactory
 from tests.takedowns.test_bulk_import import _csv, _problems, check_first_events_of_an_import
 
@@ -227,6 +227,99 @@ def test_a_report_made_between_the_judging_and_the_writing_is_seen_by_the_writer
     assert ReportedLink.objects.filter(member=member).count() == 3
     writer = "import-writer_0"
     assert judges.count(writer) == 3  # chunk 1 judged again, and chunks 2 and 3 after it
+
+
+def _judged_then(monkeypatch, first_line: int, meanwhile) -> None:
+    """Run ``meanwhile()`` (committed) once the chunk starting at ``first_line`` is judged ahead,
+    before the writer writes it."""
+    real = bulk._Ahead.judge
+
+    def judge_then(self, chunk):
+        judged = real(self, chunk)
+        if chunk.first_line == first_line:
+            meanwhile()
+        return judged
+
+    monkeypatch.setattr(bulk._Ahead, "judge", judge_then)
+
+
+@pytest.mark.postgres_only
+def test_the_writer_reads_the_earlier_reports_again_only_when_someone_else_opened_links_meanwhile(owned, monkeypatch):
+    """Nobody else reports for the work during the import: the writer does not read the earlier
+    reports again by their keys (the work's intake version moved by the import's own locks only)."""
+    member, work = owned
+    readers: list[str] = []
+    real = bulk.EarlierReports
+
+    def recorded(*args, **kwargs):
+        readers.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bulk, "EarlierReports", recorded)
+    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{n},remove\n" for n in range(5))
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert report.accepted == 5
+    assert readers == [threading.current_thread().name] * 3  # the judge's, one a chunk; none by the writer
+    before = links.intake_version(work.pk)
+    other = InterestFactory(work=work).member
+    _judged_then(
+        monkeypatch, 2, lambda: services.submit_links(other, work.pk, "https://pirate.example.net/x", ["remove"])
+    )
+    readers.clear()
+    again = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert again.duplicates == 5
+    # Chunk 1's only: read again, they are those read (x is another link: chunk 1 is written as
+    # judged); chunks 2 and 3 were judged after the submission.
+    assert readers.count("import-writer_0") == 1
+    assert links.intake_version(work.pk) == before + 1 + 3  # the submission's lock, then a lock a chunk
+
+
+@pytest.mark.postgres_only
+def test_a_link_the_society_opens_between_the_judging_and_the_writing_is_seen_by_the_writer(owned, monkeypatch):
+    """Line 3 asks to delist a link another rights holder asked to remove; after chunk 1 is judged
+    ahead (no delisting of it yet) and before it is written, the society opens its delisting
+    (an escalation: ``open_follow_up_link``). The writer sees that someone else opened links for the
+    work (its intake version moved) and reads the earlier reports again: line 3 is a duplicate."""
+    member, work = owned
+    other = InterestFactory(work=work).member
+    services.submit_links(other, work.pk, "https://pirate.example.net/b", ["remove"])
+    source = ReportedLink.objects.get(url__endswith="/b")
+    _judged_then(
+        monkeypatch,
+        2,
+        lambda: links.open_follow_up_link(source, Action.DELIST, recipients=[], why="Escalated.", data={}),
+    )
+    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{u},delist\n" for u in "abc")
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert (report.accepted, report.duplicates, report.problems) == (2, 1, [])
+    delisting = ReportedLink.objects.filter(url__endswith="/b", action=Action.DELIST)
+    assert list(delisting.values_list("member_id", flat=True)) == [other.pk]
+
+
+@pytest.mark.postgres_only
+def test_an_earlier_report_that_changes_status_between_the_judging_and_the_writing_is_seen_by_the_writer(
+    owned, monkeypatch
+):
+    """Line 3's link was reported by another rights holder and is being handled: judged ahead, a
+    duplicate. Before chunk 1 is written, the platform removes it (a status change does not lock the
+    work). The writer reads the status of what the judge read again, finds it changed, and judges
+    again: the link is taken down and back online in the file, so it is accepted again."""
+    member, work = owned
+    other = InterestFactory(work=work).member
+    services.submit_links(other, work.pk, "https://pirate.example.net/b", ["remove"])
+    earlier = ReportedLink.objects.get(url__endswith="/b")
+    _judged_then(
+        monkeypatch,
+        2,
+        lambda: links.change_status(earlier, LinkStatus.REMOVED, kind=EventKind.RESULT, message="Removed."),
+    )
+    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{u},remove\n" for u in "abc")
+    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
+    assert (report.accepted, report.duplicates, report.problems) == (3, 0, [])
+    again = ReportedLink.objects.filter(url__endswith="/b").exclude(pk=earlier.pk).get()
+    assert (again.member_id, again.status) == (member.pk, LinkStatus.ACCEPTED)
+    earlier.refresh_from_db()
+    assert earlier.status == LinkStatus.REAPPEARED
 
 
 def test_the_same_verdicts_as_in_turn_for_every_kind_of_line(owned):

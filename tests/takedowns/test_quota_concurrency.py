@@ -62,7 +62,7 @@ def test_thirty_concurrent_one_link_submissions_accept_exactly_the_quota(registr
 
 @pytest.mark.django_db(transaction=True)
 def test_co_owners_reporting_the_same_link_at_once_make_one_link(registry_platforms):
-    """The work is locked for the judging and the writing (``intake.lock_work``): of the co-owners
+    """The work is locked for the judging and the writing (``links.lock_work``): of the co-owners
     who report one link at the same moment, one opens it, the others are told it is a duplicate."""
     first = InterestFactory()
     members = [first.member] + [InterestFactory(work=first.work).member for _ in range(5)]

@@ -348,6 +348,18 @@ class DailyQuotaUsage(models.Model):
         return f"{self.member} {self.day}: {self.accepted}"
 
 
+class WorkIntake(models.Model):
+    """The row every opening of links for a work locks first (``services.links.lock_work``), and
+    how many times it was locked (``version``): a staff import that judged a chunk ahead of its
+    writing knows by it whether anyone else opened links for the work in between."""
+
+    work = models.OneToOneField(Work, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.work_id}: {self.version}"
+
+
 class ResultDigest(models.Model):
     """One e-mail to a member summing up the results of the day: at most one per local day."""
 

@@ -33,6 +33,7 @@ from sentinelle.takedowns.services.links import (
     change_status_many,
     find_active_duplicate,
     give_back_quota,
+    lock_work,
     new_link,
     open_link,
     recipient_rows,
@@ -151,6 +152,7 @@ def _follow_target(
     identity = LinkIdentity.of(canonical)
     rows = recipient_rows(classification, link.action)
     with transaction.atomic():
+        lock_work(link.work_id)  # before looking: an intake of the same link waits, then sees this one
         target = find_active_duplicate(link.work_id, link.action, identity, lock=True)
         if target is None:
             target = open_link(
