@@ -26,7 +26,7 @@ from sentinelle.notices import tasks as notice_tasks
 from sentinelle.notices.models import Notice, NoticeStatus
 from sentinelle.notices.services import enqueue_delivery
 from tests.factories import make_platform
-from tests.notices.helpers import email_platform, make_links, rights
+from tests.notices.helpers import db_worker, email_platform, make_links, rights
 
 pytestmark = [pytest.mark.tasks, pytest.mark.django_db(transaction=True)]
 
@@ -90,18 +90,7 @@ def run_worker() -> None:
 
         get_worker("default", worker_class=SimpleWorker).work(burst=True, with_scheduler=False)
         return
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="tests",
-        excluded_queue_names=[],
-    ).run()
+    db_worker(interval=0, batch=True).run()
 
 
 def test_the_backend_is_the_one_the_setting_names(backend: str) -> None:

@@ -100,6 +100,23 @@ def make_links(
     return ReportedLink.objects.bulk_create(links)
 
 
+def db_worker(*, interval: float, batch: bool) -> Any:
+    """django-tasks-db's own worker (``db_worker``'s ``Worker``) on the default queue and backend,
+    in this process: ``batch`` stops it once the queue is empty."""
+    from django_tasks_db.management.commands.db_worker import Worker  # needs the apps loaded
+
+    return Worker(
+        queue_names=["default"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

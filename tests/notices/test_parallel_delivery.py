@@ -25,7 +25,7 @@ from sentinelle.notices.channels.base import DeliveryError, DeliveryReceipt
 from sentinelle.notices.legal import NoticeData
 from sentinelle.notices.models import AttemptOutcome, DeliveryAttempt, Notice, NoticeStatus
 from sentinelle.takedowns.models import EventKind, LinkEvent
-from tests.notices.helpers import SmtpSink, email_platform, make_links, rights
+from tests.notices.helpers import SmtpSink, db_worker, email_platform, make_links, rights
 from tests.notices.test_crash import ROOT, shared_database
 
 pytestmark = pytest.mark.django_db
@@ -568,23 +568,12 @@ def test_a_sweep_task_stops_when_db_worker_is_told_to(settings):
     hand is sent, the rest of the batch queued again at once); the worker's handlers are back after."""
     import signal
 
-    from django_tasks_db.management.commands.db_worker import Worker
-
     from sentinelle.notices import tasks
 
     use_channel(settings, SignalledWhileSending)
     SignalledWhileSending.sent = []
     build({"a.fr": 1, "b.fr": 1, "c.fr": 1}, settings)
-    worker = Worker(
-        queue_names=["default"],
-        interval=1,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="tests",
-        excluded_queue_names=[],
-    )
+    worker = db_worker(interval=1, batch=False)
     signums = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
     before = {signum: signal.getsignal(signum) for signum in signums}
     worker.configure_signals()

@@ -100,7 +100,10 @@ class World:
 
     def configure(self, settings: Any) -> None:
         settings.SENTINELLE_DNS_NAMESERVERS = [self.dns.nameserver]
-        settings.SENTINELLE_DNS_TIMEOUT_SECONDS = 0.4
+        # Generous: an answered lookup never waits for it, and a loaded machine (CI) has taken over
+        # 0.4 s to answer one (a registrar step failed so). A test whose lookups time out on purpose
+        # sets a short one itself (test_bad_input).
+        settings.SENTINELLE_DNS_TIMEOUT_SECONDS = 3
         settings.SENTINELLE_FETCH_CA_FILE = str(self.ca.ca_file)
         settings.SENTINELLE_FETCH_ALLOW_LOOPBACK = True
         settings.SENTINELLE_RDAP_BOOTSTRAP_DIR = str(self.bootstrap_dir)

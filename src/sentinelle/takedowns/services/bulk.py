@@ -512,6 +512,7 @@ class _Ahead:
                 None,
                 self.platform_ids,
                 staff_import=True,
+                request_written=False,  # finish() inserts it
             )
             verdicts = judge_lines(recorder, group.lines, reports, OUTSIDE_QUOTA)
             ids = recorder.link_ids = next_ids(ReportedLink, len(recorder.opened)) if recorder.opened else []

@@ -407,6 +407,9 @@ class Recorder:
     link_ids: list[int] | None = None
     encoded: list[Encoded] = field(default_factory=list)  # and the links and events encoded for COPY
     settled: bool = False  # settle() has run: the ids were taken and told before the writing
+    # False: the request was prepared ahead and is not written yet (a staff import's chunk judged
+    # before its writer thread writes it, ``services.bulk``): finish() inserts it, with its counts.
+    request_written: bool = True
     resets_at: dt.datetime = field(init=False)
 
     def __post_init__(self) -> None:
@@ -557,8 +560,9 @@ class Recorder:
         if self.usage is not None:
             self.usage.save(update_fields=["accepted"])
         request = self.request
-        if request._state.adding:  # settled ahead (``services.bulk``): written once, with its counts
+        if not self.request_written:  # prepared ahead: written once, with its counts
             request.save(force_insert=True)
+            self.request_written = True
         else:
             request.save(update_fields=["line_count", "accepted_count", "refused_count"])
 
