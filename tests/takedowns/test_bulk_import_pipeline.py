@@ -166,17 +166,22 @@ def test_the_writer_answers_in_the_callers_language(owned):
     assert french == in_turn and french[0].message != english[0].message
 
 
-def _threads_judging(monkeypatch) -> list[str]:
-    """The threads that judge groups, one name a group judged (recorded as the import runs)."""
+def _threads_calling(monkeypatch, name: str) -> list[str]:
+    """The threads that call ``bulk.<name>``, one name a call (recorded as the import runs)."""
     names: list[str] = []
-    real = bulk.judge_lines
+    real = getattr(bulk, name)
 
     def recorded(*args, **kwargs):
         names.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(bulk, "judge_lines", recorded)
+    monkeypatch.setattr(bulk, name, recorded)
     return names
+
+
+def _threads_judging(monkeypatch) -> list[str]:
+    """The threads that judge groups, one name a group judged."""
+    return _threads_calling(monkeypatch, "judge_lines")
 
 
 @pytest.mark.postgres_only
@@ -248,14 +253,7 @@ def test_the_writer_reads_the_earlier_reports_again_only_when_someone_else_opene
     """Nobody else reports for the work during the import: the writer does not read the earlier
     reports again by their keys (the work's intake version moved by the import's own locks only)."""
     member, work = owned
-    readers: list[str] = []
-    real = bulk.EarlierReports
-
-    def recorded(*args, **kwargs):
-        readers.append(threading.current_thread().name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(bulk, "EarlierReports", recorded)
+    readers = _threads_calling(monkeypatch, "EarlierReports")
     text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{n},remove\n" for n in range(5))
     report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
     assert report.accepted == 5
@@ -274,23 +272,31 @@ def test_the_writer_reads_the_earlier_reports_again_only_when_someone_else_opene
     assert links.intake_version(work.pk) == before + 1 + 3  # the submission's lock, then a lock a chunk
 
 
+def _import_abc_with_b_reported_by_another(owned, monkeypatch, action: str, meanwhile):
+    """Another rights holder of the work asked to remove link b; the member imports links a, b and
+    c for ``action``, two lines a chunk, and ``meanwhile(b's earlier link)`` runs once chunk 1 (a, b)
+    is judged ahead, before it is written. Returns (the report, b's earlier link, the other member)."""
+    member, work = owned
+    other = InterestFactory(work=work).member
+    services.submit_links(other, work.pk, "https://pirate.example.net/b", ["remove"])
+    earlier = ReportedLink.objects.get(url__endswith="/b")
+    _judged_then(monkeypatch, 2, lambda: meanwhile(earlier))
+    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{u},{action}\n" for u in "abc")
+    return bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2), earlier, other
+
+
 @pytest.mark.postgres_only
 def test_a_link_the_society_opens_between_the_judging_and_the_writing_is_seen_by_the_writer(owned, monkeypatch):
     """Line 3 asks to delist a link another rights holder asked to remove; after chunk 1 is judged
     ahead (no delisting of it yet) and before it is written, the society opens its delisting
     (an escalation: ``open_follow_up_link``). The writer sees that someone else opened links for the
     work (its intake version moved) and reads the earlier reports again: line 3 is a duplicate."""
-    member, work = owned
-    other = InterestFactory(work=work).member
-    services.submit_links(other, work.pk, "https://pirate.example.net/b", ["remove"])
-    source = ReportedLink.objects.get(url__endswith="/b")
-    _judged_then(
+    report, _earlier, other = _import_abc_with_b_reported_by_another(
+        owned,
         monkeypatch,
-        2,
-        lambda: links.open_follow_up_link(source, Action.DELIST, recipients=[], why="Escalated.", data={}),
+        "delist",
+        lambda earlier: links.open_follow_up_link(earlier, Action.DELIST, recipients=[], why="Escalated.", data={}),
     )
-    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{u},delist\n" for u in "abc")
-    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
     assert (report.accepted, report.duplicates, report.problems) == (2, 1, [])
     delisting = ReportedLink.objects.filter(url__endswith="/b", action=Action.DELIST)
     assert list(delisting.values_list("member_id", flat=True)) == [other.pk]
@@ -304,17 +310,13 @@ def test_an_earlier_report_that_changes_status_between_the_judging_and_the_writi
     duplicate. Before chunk 1 is written, the platform removes it (a status change does not lock the
     work). The writer reads the status of what the judge read again, finds it changed, and judges
     again: the link is taken down and back online in the file, so it is accepted again."""
-    member, work = owned
-    other = InterestFactory(work=work).member
-    services.submit_links(other, work.pk, "https://pirate.example.net/b", ["remove"])
-    earlier = ReportedLink.objects.get(url__endswith="/b")
-    _judged_then(
+    member, _work = owned
+    report, earlier, _other = _import_abc_with_b_reported_by_another(
+        owned,
         monkeypatch,
-        2,
-        lambda: links.change_status(earlier, LinkStatus.REMOVED, kind=EventKind.RESULT, message="Removed."),
+        "remove",
+        lambda earlier: links.change_status(earlier, LinkStatus.REMOVED, kind=EventKind.RESULT, message="Removed."),
     )
-    text = "work,url,action\n" + "".join(f"{work.pk},https://pirate.example.net/{u},remove\n" for u in "abc")
-    report = bulk.import_links(member, bulk.read_rows(io.StringIO(text)), chunk_size=2)
     assert (report.accepted, report.duplicates, report.problems) == (3, 0, [])
     again = ReportedLink.objects.filter(url__endswith="/b").exclude(pk=earlier.pk).get()
     assert (again.member_id, again.status) == (member.pk, LinkStatus.ACCEPTED)
@@ -387,7 +389,8 @@ def test_the_interpreter_hands_over_to_the_writer_quickly_while_the_import_runs(
         chunk_size=2,
         progress=lambda n: during.append(sys.getswitchinterval()),
     )
-    assert during == [bulk._HANDOVER_S] * 3 and sys.getswitchinterval() == before
+    # CPython keeps the interval in microseconds: 0.1 ms comes back as 100 / 1e6 = 9.999999999999999e-05.
+    assert during == [pytest.approx(bulk._HANDOVER_S, rel=0.02)] * 3 and sys.getswitchinterval() == before
     monkeypatch.setattr(bulk, "_import_group", lambda *args: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         bulk.import_links(member, bulk.read_rows(io.StringIO(text + "\n")), chunk_size=2)
