@@ -244,11 +244,9 @@ def test_the_command_stopped_by_a_bad_byte_says_what_was_written_and_where_it_st
 def test_the_work_is_locked_only_inside_a_transaction(owned):
     from django.db.transaction import TransactionManagementError
 
-    from sentinelle.takedowns.services.links import lock_work
-
     _member, work = owned
     with pytest.raises(TransactionManagementError):
-        lock_work(work.pk)
+        links.lock_work(work.pk)
 
 
 def _api(user) -> Client:
